@@ -1,0 +1,33 @@
+package packet
+
+import "errors"
+
+// Decoding errors. Each names one violation of the standard so that callers
+// can choose the outcome it demands; most of them mean "close the network
+// connection" (MQTT 3.1.1 section 4.8). ErrProtocolLevel and
+// ErrProtocolName are reported before the rest of a CONNECT is read.
+var (
+	ErrIncomplete          = errors.New("packet: incomplete packet, more bytes needed")
+	ErrUnknownType         = errors.New("packet: reserved control packet type")
+	ErrReservedFlags       = errors.New("packet: reserved fixed-header flags are not as specified")
+	ErrRemainingLength     = errors.New("packet: malformed remaining length (more than 4 bytes)")
+	ErrPacketTooLarge      = errors.New("packet: packet larger than the maximum packet size")
+	ErrMalformed           = errors.New("packet: remaining length does not match the packet contents")
+	ErrInvalidUTF8         = errors.New("packet: string is not well-formed UTF-8")
+	ErrNullCharacter       = errors.New("packet: string contains U+0000")
+	ErrStringTooLong       = errors.New("packet: string longer than 65535 bytes")
+	ErrInvalidQoS          = errors.New("packet: QoS 3 is reserved")
+	ErrZeroPacketID        = errors.New("packet: packet identifier 0 where a non-zero one is required")
+	ErrEmptyTopic          = errors.New("packet: topic name or filter is empty")
+	ErrWildcardInTopic     = errors.New("packet: PUBLISH topic name contains a wildcard")
+	ErrInvalidFilter       = errors.New("packet: topic filter has a misplaced wildcard")
+	ErrNoFilters           = errors.New("packet: SUBSCRIBE or UNSUBSCRIBE without a topic filter")
+	ErrSubscribeReserved   = errors.New("packet: requested QoS byte has reserved bits set")
+	ErrProtocolName        = errors.New("packet: CONNECT protocol name is not MQTT")
+	ErrProtocolLevel       = errors.New("packet: unsupported protocol level")
+	ErrConnectReserved     = errors.New("packet: CONNECT reserved flag is set")
+	ErrWillFlags           = errors.New("packet: will QoS or retain set without the will flag")
+	ErrPasswordWithoutUser = errors.New("packet: password flag set without the username flag")
+	ErrConnackReserved     = errors.New("packet: CONNACK reserved bits are set")
+	ErrBufferFull          = errors.New("packet: reader buffer smaller than the packet")
+)

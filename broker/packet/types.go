@@ -1,0 +1,136 @@
+package packet
+
+// Type is the control packet type carried in the high nibble of the first
+// fixed-header byte.
+type Type byte
+
+// Control packet types (MQTT 3.1.1 section 2.2.1).
+const (
+	CONNECT     Type = 1
+	CONNACK     Type = 2
+	PUBLISH     Type = 3
+	PUBACK      Type = 4
+	PUBREC      Type = 5
+	PUBREL      Type = 6
+	PUBCOMP     Type = 7
+	SUBSCRIBE   Type = 8
+	SUBACK      Type = 9
+	UNSUBSCRIBE Type = 10
+	UNSUBACK    Type = 11
+	PINGREQ     Type = 12
+	PINGRESP    Type = 13
+	DISCONNECT  Type = 14
+)
+
+// QoS is a quality-of-service level: 0, 1 or 2.
+type QoS byte
+
+// ConnackCode is the CONNACK return code (MQTT 3.1.1 section 3.2.2.3).
+type ConnackCode byte
+
+// CONNACK return codes.
+const (
+	Accepted                   ConnackCode = 0
+	RefusedProtocolVersion     ConnackCode = 1
+	RefusedIdentifierRejected  ConnackCode = 2
+	RefusedServerUnavailable   ConnackCode = 3
+	RefusedBadUsernamePassword ConnackCode = 4
+	RefusedNotAuthorized       ConnackCode = 5
+)
+
+// SubackFailure is the SUBACK return code for a refused filter.
+const SubackFailure byte = 0x80
+
+// Packet is any decoded or to-be-encoded control packet.
+type Packet interface {
+	// Type reports the control packet type.
+	Type() Type
+	// Append encodes the packet, fixed header included, onto dst.
+	Append(dst []byte) ([]byte, error)
+}
+
+// Connect is the CONNECT packet. Byte slices alias the decoded buffer.
+type Connect struct {
+	ProtocolLevel byte // 4 for MQTT 3.1.1; Append writes 4 when zero
+	CleanSession  bool
+	KeepAlive     uint16 // seconds
+	ClientID      []byte
+
+	WillFlag    bool
+	WillQoS     QoS
+	WillRetain  bool
+	WillTopic   []byte
+	WillMessage []byte
+
+	UsernameFlag bool
+	Username     []byte
+	PasswordFlag bool
+	Password     []byte
+}
+
+// Connack is the CONNACK packet.
+type Connack struct {
+	SessionPresent bool
+	ReturnCode     ConnackCode
+}
+
+// Publish is the PUBLISH packet. PacketID is present only when QoS > 0.
+type Publish struct {
+	Dup      bool
+	QoS      QoS
+	Retain   bool
+	Topic    []byte
+	PacketID uint16
+	Payload  []byte
+}
+
+// Puback acknowledges a QoS 1 PUBLISH.
+type Puback struct{ PacketID uint16 }
+
+// Pubrec is the first acknowledgement of a QoS 2 PUBLISH.
+type Pubrec struct{ PacketID uint16 }
+
+// Pubrel releases a QoS 2 PUBLISH; its fixed-header flags are 0010.
+type Pubrel struct{ PacketID uint16 }
+
+// Pubcomp completes a QoS 2 exchange.
+type Pubcomp struct{ PacketID uint16 }
+
+// Filter is one topic filter of a SUBSCRIBE with its requested QoS.
+type Filter struct {
+	Topic []byte
+	QoS   QoS
+}
+
+// Subscribe is the SUBSCRIBE packet. Decode appends into Filters[:0], so a
+// caller that keeps the same Subscribe with enough capacity decodes without
+// allocating.
+type Subscribe struct {
+	PacketID uint16
+	Filters  []Filter
+}
+
+// Suback is the SUBACK packet: one return code per requested filter, the
+// granted QoS or SubackFailure.
+type Suback struct {
+	PacketID    uint16
+	ReturnCodes []byte
+}
+
+// Unsubscribe is the UNSUBSCRIBE packet. Decode appends into Topics[:0].
+type Unsubscribe struct {
+	PacketID uint16
+	Topics   [][]byte
+}
+
+// Unsuback acknowledges an UNSUBSCRIBE.
+type Unsuback struct{ PacketID uint16 }
+
+// Pingreq is the PINGREQ packet.
+type Pingreq struct{}
+
+// Pingresp is the PINGRESP packet.
+type Pingresp struct{}
+
+// Disconnect is the DISCONNECT packet.
+type Disconnect struct{}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian peers the tests talk to (mosquitto, its clients, openssl,
+# socat, ser2net) when any is missing. Tests skip without them; this script is
+# what makes the full test command complete on a fresh machine.
+set -euo pipefail
+
+missing=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v ser2net >/dev/null 2>&1 || [ -x /usr/sbin/ser2net ] || missing+=(ser2net)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-peers: missing ${missing[*]}; run as root or install them (tests needing them will skip)" >&2
+	exit 0
+fi
+echo "install-peers: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The packages start system services; the tests start their own instances on
+# free loopback ports, so stop the system ones to keep port 1883 free.
+if command -v systemctl >/dev/null 2>&1; then
+	systemctl stop mosquitto ser2net >/dev/null 2>&1 || true
+fi
+pkill -x mosquitto >/dev/null 2>&1 || true

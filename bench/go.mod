@@ -1,0 +1,13 @@
+module github.com/gatomqtt/gatomqtt/bench
+
+go 1.26.0
+
+replace github.com/gatomqtt/gatomqtt => ../
+
+require github.com/mochi-mqtt/server/v2 v2.7.9
+
+require (
+	github.com/gorilla/websocket v1.5.0 // indirect
+	github.com/rs/xid v1.4.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)

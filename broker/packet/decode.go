@@ -1,7 +1,5 @@
 package packet
 
-import "io"
-
 // Header is a decoded fixed header.
 type Header struct {
 	Type      Type
@@ -10,39 +8,116 @@ type Header struct {
 	Size      int  // bytes the fixed header itself occupies (2 to 5)
 }
 
-// ParseHeader decodes the fixed header at the start of b. It returns
-// ErrIncomplete when b ends inside the header, and ErrPacketTooLarge when
-// the whole packet would exceed maxPacket bytes (0 means no limit other
-// than the protocol's).
-func ParseHeader(b []byte, maxPacket int) (Header, error) {
-	panic("unimplemented")
-}
-
 // A Decoder decodes packets into storage it owns, one packet of each type,
-// so that decoding does not allocate. The zero value is ready to use.
+// so that decoding does not allocate. The zero value is ready to use; it
+// grows the storage for SUBSCRIBE filters and UNSUBSCRIBE topics the first
+// time a packet needs more, and reuses it afterwards. NewDecoder sizes that
+// storage up front, so that no packet allocates.
 type Decoder struct {
 	// MaxPacketSize bounds whole packets; 0 means the protocol maximum.
 	MaxPacketSize int
+
+	// MaxFilters bounds the topic filters of one SUBSCRIBE or UNSUBSCRIBE;
+	// more are refused with ErrTooManyFilters. 0 means no bound.
+	MaxFilters int
+
+	connect     Connect
+	connack     Connack
+	publish     Publish
+	puback      Puback
+	pubrec      Pubrec
+	pubrel      Pubrel
+	pubcomp     Pubcomp
+	subscribe   Subscribe
+	suback      Suback
+	unsubscribe Unsubscribe
+	unsuback    Unsuback
+	pingreq     Pingreq
+	pingresp    Pingresp
+	disconnect  Disconnect
+}
+
+// NewDecoder returns a Decoder that refuses packets larger than maxPacket
+// bytes (0: the protocol maximum) and SUBSCRIBE or UNSUBSCRIBE packets with
+// more than maxFilters filters (0: no bound), with the storage for those
+// filters allocated now.
+func NewDecoder(maxPacket, maxFilters int) *Decoder {
+	d := &Decoder{MaxPacketSize: maxPacket, MaxFilters: maxFilters}
+	if maxFilters > 0 {
+		d.subscribe.Filters = make([]Filter, 0, maxFilters)
+		d.unsubscribe.Topics = make([][]byte, 0, maxFilters)
+	}
+	return d
 }
 
 // Decode decodes the first packet in b and reports how many bytes it used.
 // It returns ErrIncomplete, consuming nothing, when b holds only part of a
-// packet. The packet aliases b and the Decoder until the next call.
+// packet; a fixed header with a reserved type or flags is refused as soon
+// as it is complete, before the body arrives. Every other error is an
+// *Error naming the packet type and wrapping one of the sentinels of this
+// package; after one, the stream cannot be trusted and the standard asks
+// for the connection to be closed.
+//
+// The packet is a pointer to storage of the Decoder, such as *Publish, and
+// its byte slices alias b: both are valid until the next call.
 func (d *Decoder) Decode(b []byte) (p Packet, n int, err error) {
-	panic("unimplemented")
+	h, err := ParseHeader(b, d.MaxPacketSize)
+	if err != nil {
+		return nil, 0, wrap(h.Type, err)
+	}
+	if err := checkFlags(h); err != nil {
+		return nil, 0, wrap(h.Type, err)
+	}
+	n = h.Size + h.Remaining
+	if len(b) < n {
+		return nil, 0, ErrIncomplete
+	}
+	body := b[h.Size:n:n]
+	switch h.Type {
+	case CONNECT:
+		p, err = &d.connect, d.connect.decode(body)
+	case CONNACK:
+		p, err = &d.connack, d.connack.decode(body)
+	case PUBLISH:
+		p, err = &d.publish, d.publish.decode(h.Flags, body)
+	case PUBACK:
+		d.puback.PacketID, err = decodeAck(body)
+		p = &d.puback
+	case PUBREC:
+		d.pubrec.PacketID, err = decodeAck(body)
+		p = &d.pubrec
+	case PUBREL:
+		d.pubrel.PacketID, err = decodeAck(body)
+		p = &d.pubrel
+	case PUBCOMP:
+		d.pubcomp.PacketID, err = decodeAck(body)
+		p = &d.pubcomp
+	case SUBSCRIBE:
+		p, err = &d.subscribe, d.subscribe.decode(body, d.MaxFilters)
+	case SUBACK:
+		p, err = &d.suback, d.suback.decode(body)
+	case UNSUBSCRIBE:
+		p, err = &d.unsubscribe, d.unsubscribe.decode(body, d.MaxFilters)
+	case UNSUBACK:
+		d.unsuback.PacketID, err = decodeAck(body)
+		p = &d.unsuback
+	case PINGREQ:
+		p, err = &d.pingreq, decodeEmpty(body)
+	case PINGRESP:
+		p, err = &d.pingresp, decodeEmpty(body)
+	case DISCONNECT:
+		p, err = &d.disconnect, decodeEmpty(body)
+	}
+	if err != nil {
+		return nil, 0, wrap(h.Type, err)
+	}
+	return p, n, nil
 }
 
-// A Reader reads whole packets from a byte stream into a fixed buffer.
-type Reader struct{}
-
-// NewReader returns a Reader over r that buffers at most len(buf) bytes;
-// a packet larger than buf is refused with ErrPacketTooLarge.
-func NewReader(r io.Reader, buf []byte) *Reader {
-	panic("unimplemented")
-}
-
-// ReadPacket reads and decodes the next packet. The packet is valid until
-// the next call.
-func (r *Reader) ReadPacket() (Packet, error) {
-	panic("unimplemented")
+// decodeEmpty checks the body of a packet that has none.
+func decodeEmpty(body []byte) error {
+	if len(body) != 0 {
+		return ErrMalformed
+	}
+	return nil
 }

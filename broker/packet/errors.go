@@ -31,3 +31,38 @@ var (
 	ErrConnackReserved     = errors.New("packet: CONNACK reserved bits are set")
 	ErrBufferFull          = errors.New("packet: reader buffer smaller than the packet")
 )
+
+// Errors added with the implementation.
+var (
+	ErrConnackCode    = errors.New("packet: CONNACK return code is reserved")
+	ErrSubackCode     = errors.New("packet: SUBACK return code is reserved")
+	ErrTooManyFilters = errors.New("packet: more topic filters than the decoder allows")
+)
+
+// An Error is a violation found in a packet of a known type. Decode and
+// Append return one wrapping the sentinel above that names the violation,
+// so errors.Is(err, ErrInvalidQoS) works and the message tells which packet
+// was at fault. ErrIncomplete is never wrapped: it is not a violation.
+type Error struct {
+	Type Type  // the packet type, from the fixed header
+	Err  error // one of the sentinels above
+}
+
+func (e *Error) Error() string {
+	msg := e.Err.Error()
+	const prefix = "packet: "
+	if len(msg) >= len(prefix) && msg[:len(prefix)] == prefix {
+		msg = msg[len(prefix):]
+	}
+	return prefix + e.Type.String() + ": " + msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// wrap gives err the context of the packet type t.
+func wrap(t Type, err error) error {
+	if err == nil || err == ErrIncomplete {
+		return err
+	}
+	return &Error{Type: t, Err: err}
+}

@@ -134,3 +134,16 @@ type Pingresp struct{}
 
 // Disconnect is the DISCONNECT packet.
 type Disconnect struct{}
+
+var typeNames = [16]string{
+	"reserved type 0", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
+	"SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT", "reserved type 15",
+}
+
+// String returns the name the standard uses for t, such as "PUBLISH".
+func (t Type) String() string {
+	if t > 15 {
+		return "invalid type"
+	}
+	return typeNames[t]
+}

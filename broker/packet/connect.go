@@ -121,11 +121,13 @@ func (p *Connect) decode(body []byte) error {
 	if string(name) != "MQTT" {
 		return ErrProtocolName
 	}
+	// The level alone is enough to refuse a protocol this package does
+	// not speak, whatever layout its later versions give the rest.
+	if len(rest) >= 1 && rest[0] != 4 {
+		return ErrProtocolLevel
+	}
 	if len(rest) < 4 {
 		return ErrMalformed
-	}
-	if rest[0] != 4 {
-		return ErrProtocolLevel
 	}
 	p.ProtocolLevel = rest[0]
 	flags := rest[1]

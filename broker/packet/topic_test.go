@@ -9,7 +9,7 @@ import (
 
 func TestValidTopic(t *testing.T) {
 	for _, tc := range []struct {
-		topic          string
+		topic        string
 		name, filter error
 	}{
 		{"a", nil, nil},

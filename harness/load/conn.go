@@ -1,0 +1,177 @@
+package load
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+// conn is one MQTT client connection, reduced to what a load run needs:
+// typed writes that encode into a reused buffer, and a packet reader with
+// a fixed buffer. Neither allocates per message.
+type conn struct {
+	nc      net.Conn
+	w       *bufio.Writer
+	r       *packet.Reader
+	enc     []byte
+	closing atomic.Bool // set before a deliberate close, so read errors after it are expected
+}
+
+// dial connects to addr and completes the MQTT handshake with a clean
+// session and no keep-alive (a run sends no PINGREQ). readBuf bounds the
+// largest packet the connection can receive. When flushOnRead is set, the
+// buffered writes are flushed whenever the reader is about to wait for the
+// network: a subscriber's PUBACKs then leave in batches, without a write
+// per message and without being held back while the broker waits for them.
+// Such a conn must be read and written by one goroutine only.
+func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flushOnRead bool) (*conn, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("load: connect %s: %w", clientID, err)
+	}
+	c := &conn{nc: nc, w: bufio.NewWriterSize(nc, writeBuf), enc: make([]byte, 0, 256)}
+	var src interface{ Read([]byte) (int, error) } = nc
+	if flushOnRead {
+		src = flushingReader{c}
+	}
+	c.r = packet.NewReader(src, make([]byte, readBuf))
+
+	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
+	defer stop()
+	err = c.handshake(clientID)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("load: connect %s: %w", clientID, err)
+	}
+	return c, nil
+}
+
+func (c *conn) handshake(clientID string) error {
+	connect := packet.Connect{CleanSession: true, ClientID: []byte(clientID)}
+	b, err := connect.Append(c.enc[:0])
+	if err != nil {
+		return err
+	}
+	if err := c.send(b); err != nil {
+		return err
+	}
+	p, err := c.r.ReadPacket()
+	if err != nil {
+		return fmt.Errorf("waiting for CONNACK: %w", err)
+	}
+	ack, ok := p.(*packet.Connack)
+	if !ok {
+		return fmt.Errorf("got %v, want CONNACK", p.Type())
+	}
+	if ack.ReturnCode != packet.Accepted {
+		return fmt.Errorf("connection refused with CONNACK code %d", ack.ReturnCode)
+	}
+	return nil
+}
+
+// subscribe subscribes to topic at qos and waits for the SUBACK.
+func (c *conn) subscribe(topic string, qos packet.QoS) error {
+	sub := packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte(topic), QoS: qos}}}
+	b, err := sub.Append(c.enc[:0])
+	if err != nil {
+		return fmt.Errorf("load: subscribe %q: %w", topic, err)
+	}
+	if err := c.send(b); err != nil {
+		return fmt.Errorf("load: subscribe %q: %w", topic, err)
+	}
+	p, err := c.r.ReadPacket()
+	if err != nil {
+		return fmt.Errorf("load: subscribe %q: waiting for SUBACK: %w", topic, err)
+	}
+	ack, ok := p.(*packet.Suback)
+	if !ok || ack.PacketID != 1 || len(ack.ReturnCodes) != 1 {
+		return fmt.Errorf("load: subscribe %q: got %v, want the SUBACK for packet 1", topic, p.Type())
+	}
+	if code := ack.ReturnCodes[0]; code != byte(qos) {
+		return fmt.Errorf("load: subscribe %q: broker granted %#x, want QoS %d", topic, code, qos)
+	}
+	return nil
+}
+
+// send writes b and flushes.
+func (c *conn) send(b []byte) error {
+	if _, err := c.w.Write(b); err != nil {
+		return err
+	}
+	return c.w.Flush()
+}
+
+// writePublish buffers one PUBLISH.
+func (c *conn) writePublish(p *packet.Publish) error {
+	b, err := p.Append(c.enc[:0])
+	if err != nil {
+		return err
+	}
+	c.enc = b[:0]
+	_, err = c.w.Write(b)
+	return err
+}
+
+// writePuback buffers one PUBACK.
+func (c *conn) writePuback(id uint16) error {
+	b, err := packet.Puback{PacketID: id}.Append(c.enc[:0])
+	if err != nil {
+		return err
+	}
+	_, err = c.w.Write(b)
+	return err
+}
+
+// close sends DISCONNECT, best effort, and closes the connection.
+func (c *conn) close() {
+	c.closing.Store(true)
+	if b, err := (packet.Disconnect{}).Append(c.enc[:0]); err == nil {
+		c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+		c.send(b)
+	}
+	c.nc.Close()
+}
+
+// interrupt makes the goroutine blocked reading c return from its read,
+// which then sees that the connection is closing. Unlike close, it is safe
+// while another goroutine writes.
+func (c *conn) interrupt() {
+	c.closing.Store(true)
+	c.nc.SetReadDeadline(time.Now())
+}
+
+// abort closes the connection at once, for a run that is being cancelled.
+func (c *conn) abort() {
+	c.closing.Store(true)
+	c.nc.Close()
+}
+
+// readError reports err from a read, or nil when the connection was being
+// closed on purpose.
+func (c *conn) readError(who string, err error) error {
+	if c.closing.Load() {
+		return nil
+	}
+	return fmt.Errorf("load: %s: %w", who, err)
+}
+
+// flushingReader flushes the conn's pending writes before each network read.
+type flushingReader struct{ c *conn }
+
+func (f flushingReader) Read(p []byte) (int, error) {
+	if f.c.w.Buffered() > 0 {
+		if err := f.c.w.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	return f.c.nc.Read(p)
+}

@@ -1,0 +1,18 @@
+// Package load drives an MQTT 3.1.1 broker with many TCP clients and
+// measures what it delivers: messages per second, loss per subscriber,
+// latency percentiles and, for a broker running as a local process, its
+// resident memory.
+//
+// Publishers stamp each payload with a send time and a sequence number;
+// subscribers read the stamp back, so latency is measured in one process
+// on one monotonic clock. The clients speak MQTT through the project's own
+// codec over raw TCP with buffered writes, and they record into fixed-size
+// histograms, so no client allocates per message and the load tool is not
+// the bottleneck it is trying to measure.
+//
+// Limits: one topic, every subscriber subscribed to it, QoS 0 or 1 only,
+// clean sessions, no TLS. Latency is only meaningful when the broker runs
+// on the same machine (it normally runs on loopback). A run at an unlimited
+// rate measures saturation, so its latency includes the broker's queueing;
+// give Config.Rate for latency at a fixed offered load.
+package load

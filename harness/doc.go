@@ -1,0 +1,71 @@
+// Package harness is the base of the Ginkgo conformance suites: it starts
+// the MQTT target a run is aimed at, tells specs what that target can do,
+// and gives them clients to drive it.
+//
+// # Targets
+//
+// A Target is named by one string, given as --target to the suite (after
+// "--" on the ginkgo command line) or as $GATOMQTT_TARGET; the default is
+// "inproc". Parse turns the string into a Target through a function
+// registered per scheme (Register), so later target kinds plug in from their
+// own packages:
+//
+//	inproc, inproc:pico, inproc:esp32c3   the broker in this process
+//	tcp://host:port?options               any running MQTT 3.1.1 broker
+//
+// tcp options name credentials (username, password), the implementation
+// behind the address (peer=mosquitto loads its declared deviations), and
+// what it supports (qos, persistent, sessions, retained, ...); see the
+// Capabilities and Limits types. An unknown option is an error, so a typo
+// fails the suite at start rather than silently running the wrong checks.
+//
+// # Suites
+//
+// A suite's suite_test.go calls Setup once at package level. Setup adds
+// the --target flag, starts the target in BeforeSuite (an unknown or
+// unreachable target fails the suite there, once), stops it in AfterSuite,
+// and skips every spec labelled with a statement the target declares a
+// known deviation from:
+//
+//	package connect_test
+//
+//	import (
+//		"testing"
+//
+//		"github.com/gatomqtt/gatomqtt/harness"
+//		. "github.com/onsi/ginkgo/v2"
+//		. "github.com/onsi/gomega"
+//	)
+//
+//	var _ = harness.Setup("connect")
+//
+//	func TestConnect(t *testing.T) {
+//		RegisterFailHandler(Fail)
+//		RunSpecs(t, "connect")
+//	}
+//
+// Specs label themselves with the statement IDs they check, state what
+// they need with Require (skipped with the reason when the target lacks
+// it), and use the clients:
+//
+//	It("acknowledges a QoS 1 PUBLISH with its packet identifier", Label("MQTT-4.3.2-2"), func() {
+//		harness.Require(harness.Needs{QoS: 1})
+//		c := harness.RawSession(harness.ConnectOptions{CleanSession: true})
+//		Expect(c.Publish(harness.Topic("qos1"), []byte("x"), 1, false, 7)).To(Succeed())
+//		Expect(c.ExpectPuback(7, harness.Timeout)).To(Succeed())
+//	})
+//
+// # Clients
+//
+// Paho and NewPahoClient give paho.mqtt.golang clients pinned to MQTT 3.1.1
+// with reconnects off and the network connection reachable (Abort). Raw and
+// RawSession give a RawClient on the project's codec, for bytes paho would
+// never send, withheld acknowledgements and exact timing. Topic and ClientID
+// make names unique per run, parallel process and call, so runs sharing a
+// broker never collide. All of these fail or clean up through Ginkgo; the
+// functions they are built on (NewPaho, Dial, Parse, Target.Start) do not
+// need Ginkgo and return errors.
+//
+// Limits: the harness trusts what a target declares; a tcp target declares
+// what its options say and nothing is probed beyond one CONNECT at start.
+package harness

@@ -1,0 +1,68 @@
+package harness
+
+import (
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/onsi/ginkgo/v2"
+)
+
+// Timeout is the default bound specs use when waiting for a server's
+// answer through the Ginkgo helpers.
+var Timeout = 5 * time.Second
+
+// Paho returns a paho client connected to the current target, with a
+// unique client id, disconnected when the spec ends. It fails the spec if
+// the server refuses or does not answer.
+func Paho(configure ...func(*mqtt.ClientOptions)) *PahoClient {
+	ginkgo.GinkgoHelper()
+	c := NewPahoClient(configure...)
+	if _, err := c.ConnectWait(); err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	return c
+}
+
+// NewPahoClient returns an unconnected paho client for the current target
+// with a unique client id, disconnected when the spec ends.
+func NewPahoClient(configure ...func(*mqtt.ClientOptions)) *PahoClient {
+	ginkgo.GinkgoHelper()
+	c := NewPaho(Current(), ClientID(""), configure...)
+	ginkgo.DeferCleanup(c.Close)
+	return c
+}
+
+// Raw returns a raw client connected (at the network level only) to the
+// current target, closed when the spec ends.
+func Raw() *RawClient {
+	ginkgo.GinkgoHelper()
+	c, err := Dial(Current())
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	ginkgo.DeferCleanup(c.Close)
+	return c
+}
+
+// RawSession returns a raw client that has completed an accepted CONNECT
+// with o. An empty o.ClientID gets a unique one, and an empty o.Username
+// gets the target's credentials when it has any.
+func RawSession(o ConnectOptions) *RawClient {
+	ginkgo.GinkgoHelper()
+	t := Current()
+	if o.ClientID == "" {
+		o.ClientID = ClientID("raw")
+	}
+	if cr := t.Capabilities().Credentials; cr != nil && o.Username == "" {
+		o.Username, o.Password = cr.Name, cr.Password
+	}
+	c := Raw()
+	ack, err := c.Connect(o, Timeout)
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	if ack.ReturnCode != 0 {
+		ginkgo.Fail("target " + t.Name() + " refused the CONNECT: " + Describe(ack))
+	}
+	return c
+}

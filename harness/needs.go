@@ -1,0 +1,110 @@
+package harness
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Needs is what a spec requires of a target. The zero value needs nothing.
+type Needs struct {
+	Sessions           int  // clients connected at once
+	Subscriptions      int  // topic filters in one session
+	Inflight           int  // unacknowledged outgoing messages per session
+	Queued             int  // messages queued for one offline session
+	Retained           int  // retained messages held at once
+	PacketSize         int  // bytes in one packet
+	QoS                byte // highest QoS used (2 implies QoS 2 delivery)
+	PersistentSessions bool
+	Retain             bool
+	Wills              bool
+	// Auth needs known credentials and a target that refuses a wrong
+	// password, so that authentication outcomes can be asserted.
+	Auth bool
+	// Anonymous needs a target that accepts clients without a username.
+	Anonymous bool
+	// NoAnonymous needs a target that refuses clients without a username.
+	NoAnonymous bool
+	MemoryStats bool
+	PSK         bool // a TLS-PSK endpoint
+}
+
+// Missing lists, in words fit for a skip message, everything n needs that
+// c does not offer. An empty result means the spec can run.
+func (c Capabilities) Missing(n Needs, e Endpoints) []string {
+	var m []string
+	limit := func(what string, need, have int) {
+		if need > 0 && have > 0 && need > have {
+			m = append(m, fmt.Sprintf("needs %d %s, target allows %d", need, what, have))
+		}
+	}
+	l := c.Limits
+	limit("sessions", n.Sessions, l.Sessions)
+	limit("subscriptions per session", n.Subscriptions, l.Subscriptions)
+	limit("in-flight messages per session", n.Inflight, l.Inflight)
+	limit("queued messages per session", n.Queued, l.Queued)
+	limit("retained messages", n.Retained, l.Retained)
+	limit("bytes per packet", n.PacketSize, l.PacketSize)
+	if n.QoS > c.MaxQoS {
+		m = append(m, fmt.Sprintf("needs QoS %d, target supports up to QoS %d", n.QoS, c.MaxQoS))
+	}
+	flag := func(need, have bool, what string) {
+		if need && !have {
+			m = append(m, "needs "+what)
+		}
+	}
+	flag(n.PersistentSessions, c.PersistentSessions, "persistent sessions")
+	flag(n.Retain, c.Retain, "retained messages")
+	flag(n.Wills, c.Wills, "will messages")
+	flag(n.Auth, c.Credentials != nil, "known credentials (tcp targets: ?username=&password=)")
+	flag(n.Auth, c.RejectsBadPassword, "a target that refuses wrong passwords")
+	flag(n.Anonymous, c.Anonymous, "a target that accepts anonymous clients")
+	flag(n.NoAnonymous, !c.Anonymous, "a target that refuses anonymous clients")
+	flag(n.MemoryStats, c.MemoryStats, "memory statistics")
+	flag(n.PSK, e.PSK != nil, "a TLS-PSK endpoint")
+	return m
+}
+
+// Deviations maps statement IDs to the reason a target departs from them.
+type Deviations map[string]string
+
+// Reason returns why the target deviates from statement id, if it does.
+func (d Deviations) Reason(id string) (string, bool) {
+	r, ok := d[id]
+	return r, ok
+}
+
+// skipReason builds the skip message for a spec needing n on t, or "" when
+// t has everything.
+func skipReason(t Target, n Needs) string {
+	m := t.Capabilities().Missing(n, t.Endpoints())
+	if len(m) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("target %s: %s", t.Name(), strings.Join(m, "; "))
+}
+
+// deviationReason builds the skip message for a spec checking ids on t, or
+// "" when t declares no deviation from any of them.
+func deviationReason(t Target, ids []string) string {
+	caps := t.Capabilities()
+	var parts []string
+	for _, id := range ids {
+		if r, ok := caps.Deviations.Reason(id); ok {
+			parts = append(parts, id+": "+r)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	sort.Strings(parts)
+	peer := caps.Peer
+	if peer == "" {
+		peer = t.Name()
+	}
+	return fmt.Sprintf("%s %s (%s): %s", DeviationPrefix, peer, t.Name(), strings.Join(parts, "; "))
+}
+
+// DeviationPrefix starts the skip message of every spec skipped by
+// Deviation, so reports can count deviations apart from other skips.
+const DeviationPrefix = "known deviation of"

@@ -1,0 +1,205 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+// A RawClient speaks MQTT through the project's codec with no protocol
+// logic of its own, for what paho cannot do: send arbitrary bytes and
+// malformed or out-of-order packets, withhold acknowledgements, read DUP
+// flags and packet identifiers, and observe exactly when the server answers
+// or closes. It is not safe for concurrent use.
+type RawClient struct {
+	conn net.Conn
+	buf  []byte // bytes read but not yet returned as packets
+	out  []byte // encoding scratch
+}
+
+// Errors reported by RawClient reads; match them with errors.Is.
+var (
+	// ErrTimeout means no (complete) packet arrived within the bound.
+	ErrTimeout = errors.New("timed out")
+	// ErrClosed means the server closed the network connection.
+	ErrClosed = errors.New("connection closed by the server")
+)
+
+// Dial connects a RawClient to target's MQTT endpoint.
+func Dial(target Target) (*RawClient, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return DialAddr(ctx, target.Endpoints().MQTT)
+}
+
+// DialAddr connects a RawClient to a host:port.
+func DialAddr(ctx context.Context, addr string) (*RawClient, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("harness: dial %s: %w", addr, err)
+	}
+	return NewRawClient(conn), nil
+}
+
+// NewRawClient wraps an established connection.
+func NewRawClient(conn net.Conn) *RawClient { return &RawClient{conn: conn} }
+
+// Conn is the underlying connection, e.g. to close it abruptly.
+func (c *RawClient) Conn() net.Conn { return c.conn }
+
+// Close closes the connection without sending DISCONNECT.
+func (c *RawClient) Close() error { return c.conn.Close() }
+
+// Send encodes p and writes it.
+func (c *RawClient) Send(p packet.Packet) error {
+	out, err := p.Append(c.out[:0])
+	if err != nil {
+		return fmt.Errorf("harness: encoding %s: %w", Describe(p), err)
+	}
+	c.out = out
+	if err := c.write(out); err != nil {
+		return fmt.Errorf("harness: sending %s: %w", Describe(p), err)
+	}
+	return nil
+}
+
+// SendBytes writes b as it is.
+func (c *RawClient) SendBytes(b []byte) error {
+	if err := c.write(b); err != nil {
+		return fmt.Errorf("harness: sending % x: %w", truncate(b, 16), err)
+	}
+	return nil
+}
+
+func (c *RawClient) write(b []byte) error {
+	_ = c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_, err := c.conn.Write(b)
+	return classify(err)
+}
+
+// ReadRaw returns the bytes of the next whole packet, fixed header
+// included, waiting at most timeout. Only the fixed header is checked.
+func (c *RawClient) ReadRaw(timeout time.Duration) ([]byte, error) {
+	deadline := time.Now().Add(timeout)
+	tmp := make([]byte, 4096)
+	for {
+		h, err := packet.ParseHeader(c.buf, 0)
+		if err == nil && len(c.buf) >= h.Size+h.Remaining {
+			n := h.Size + h.Remaining
+			frame := append([]byte(nil), c.buf[:n]...)
+			c.buf = append(c.buf[:0], c.buf[n:]...)
+			return frame, nil
+		}
+		if err != nil && !errors.Is(err, packet.ErrIncomplete) {
+			return nil, fmt.Errorf("server sent a bad fixed header % x: %w", truncate(c.buf, 8), err)
+		}
+		_ = c.conn.SetReadDeadline(deadline)
+		n, err := c.conn.Read(tmp)
+		c.buf = append(c.buf, tmp[:n]...)
+		if err != nil {
+			err = classify(err)
+			if len(c.buf) > 0 {
+				return nil, fmt.Errorf("%w with %d bytes of an incomplete packet pending (% x)",
+					err, len(c.buf), truncate(c.buf, 16))
+			}
+			return nil, err
+		}
+	}
+}
+
+// Read returns the next packet, decoded, waiting at most timeout. Unlike
+// the codec's, the packet does not alias anything: it stays valid.
+func (c *RawClient) Read(timeout time.Duration) (packet.Packet, error) {
+	frame, err := c.ReadRaw(timeout)
+	if err != nil {
+		return nil, err
+	}
+	var d packet.Decoder
+	p, _, err := d.Decode(frame)
+	if err != nil {
+		return nil, fmt.Errorf("server sent a malformed packet % x: %w", truncate(frame, 32), err)
+	}
+	return p, nil
+}
+
+// Expect reads the next packet and checks that it has type want.
+func (c *RawClient) Expect(want packet.Type, timeout time.Duration) (packet.Packet, error) {
+	return c.expect(want.String(), timeout, func(p packet.Packet) bool { return p.Type() == want })
+}
+
+func (c *RawClient) expect(what string, timeout time.Duration, ok func(packet.Packet) bool) (packet.Packet, error) {
+	start := time.Now()
+	p, err := c.Read(timeout)
+	since := time.Since(start).Round(time.Millisecond)
+	if err != nil {
+		return nil, fmt.Errorf("expected %s, got %w after %s", what, err, since)
+	}
+	if !ok(p) {
+		return p, fmt.Errorf("expected %s, got %s after %s", what, Describe(p), since)
+	}
+	return p, nil
+}
+
+// ExpectNothing checks that no packet arrives and the connection stays
+// open for d.
+func (c *RawClient) ExpectNothing(d time.Duration) error {
+	start := time.Now()
+	p, err := c.Read(d)
+	switch {
+	case errors.Is(err, ErrTimeout):
+		return nil
+	case err != nil:
+		return fmt.Errorf("expected nothing for %s, got %w after %s", d, err, time.Since(start).Round(time.Millisecond))
+	default:
+		return fmt.Errorf("expected nothing for %s, got %s after %s", d, Describe(p), time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// ExpectClosed returns nil when the server closes the connection within
+// the bound without sending anything more, and a descriptive error when a
+// packet arrives first or the connection is still open at the bound.
+func (c *RawClient) ExpectClosed(within time.Duration) error {
+	start := time.Now()
+	p, err := c.Read(within)
+	since := time.Since(start).Round(time.Millisecond)
+	switch {
+	case errors.Is(err, ErrClosed):
+		return nil
+	case errors.Is(err, ErrTimeout):
+		return fmt.Errorf("expected the server to close the connection within %s, still open", within)
+	case err != nil:
+		return fmt.Errorf("expected the server to close the connection, got %w after %s", err, since)
+	default:
+		return fmt.Errorf("expected the server to close the connection, got %s after %s", Describe(p), since)
+	}
+}
+
+// classify maps connection errors onto ErrTimeout and ErrClosed.
+func classify(err error) error {
+	var ne net.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return ErrTimeout
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.ErrClosedPipe):
+		return fmt.Errorf("%w (%v)", ErrClosed, err)
+	}
+	return err
+}
+
+func truncate(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}

@@ -1,0 +1,164 @@
+package harness
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+)
+
+// EnvTarget is the environment variable naming the target when --target is
+// not given.
+const EnvTarget = "GATOMQTT_TARGET"
+
+// StartTimeout bounds how long a target may take to start.
+var StartTimeout = 60 * time.Second
+
+var (
+	flagOnce   sync.Once
+	targetFlag *string
+
+	mu      sync.Mutex
+	current Target
+)
+
+// RegisterFlags adds --target to the command line flags. Call it at package
+// level (var _ = ...) or from init, before the test binary parses flags;
+// Setup calls it for you.
+func RegisterFlags() {
+	flagOnce.Do(func() {
+		if f := flag.Lookup("target"); f != nil {
+			s := f.Value.String()
+			targetFlag = &s
+			return
+		}
+		targetFlag = flag.String("target", "",
+			"MQTT target: inproc, inproc:pico, inproc:esp32c3, tcp://host:port[?options] (default $"+EnvTarget+" or "+DefaultTarget+")")
+	})
+}
+
+// TargetName is the target string in force: --target, else $GATOMQTT_TARGET,
+// else DefaultTarget.
+func TargetName() string {
+	if targetFlag != nil {
+		if f := flag.Lookup("target"); f != nil && f.Value.String() != "" {
+			return f.Value.String()
+		}
+	}
+	if s := os.Getenv(EnvTarget); s != "" {
+		return s
+	}
+	return DefaultTarget
+}
+
+// Setup wires a Ginkgo suite to the harness and returns true, so it can be
+// called at package level in the suite's suite_test.go:
+//
+//	var _ = harness.Setup("connect")
+//
+// It registers --target, a BeforeSuite that parses and starts the target
+// (failing the suite, not each spec, when the target is unknown or
+// unreachable), an AfterSuite that stops it, and a ReportAfterSuite that
+// writes the statement coverage report for suite. A suite that needs its own
+// BeforeSuite calls RegisterFlags, StartTarget, StopTarget and
+// report.AfterSuite itself instead.
+func Setup(suite string) bool {
+	RegisterFlags()
+	ginkgo.BeforeSuite(func(ctx ginkgo.SpecContext) {
+		if err := StartTarget(ctx); err != nil {
+			ginkgo.Fail(err.Error())
+		}
+	}, ginkgo.NodeTimeout(StartTimeout+5*time.Second))
+	ginkgo.AfterSuite(func() {
+		if err := StopTarget(); err != nil {
+			ginkgo.Fail(err.Error())
+		}
+	})
+	ginkgo.BeforeEach(CheckDeviations)
+	return true
+}
+
+// StartTarget parses TargetName and starts that target, making it Current.
+func StartTarget(ctx context.Context) error {
+	name := TargetName()
+	t, err := Parse(name)
+	if err != nil {
+		return fmt.Errorf("%w (set with --target or $%s)", err, EnvTarget)
+	}
+	ctx, cancel := context.WithTimeout(ctx, StartTimeout)
+	defer cancel()
+	if err := t.Start(ctx); err != nil {
+		_ = t.Stop()
+		return fmt.Errorf("harness: target %s did not start: %w", t.Name(), err)
+	}
+	mu.Lock()
+	current = t
+	mu.Unlock()
+	return nil
+}
+
+// StopTarget stops the current target.
+func StopTarget() error {
+	mu.Lock()
+	t := current
+	current = nil
+	mu.Unlock()
+	if t == nil {
+		return nil
+	}
+	if err := t.Stop(); err != nil {
+		return fmt.Errorf("harness: stopping target %s: %w", t.Name(), err)
+	}
+	return nil
+}
+
+// Current returns the started target. Outside a started suite it fails the
+// running spec.
+func Current() Target {
+	mu.Lock()
+	t := current
+	mu.Unlock()
+	if t == nil {
+		ginkgo.Fail("harness: no target started; call harness.Setup in the suite's suite_test.go", 1)
+	}
+	return t
+}
+
+// Require skips the running spec, with the reason in the report, when the
+// current target lacks anything n needs.
+func Require(n Needs) {
+	t := Current()
+	if msg := skipReason(t, n); msg != "" {
+		ginkgo.Skip(msg, 1)
+	}
+}
+
+// Deviation skips the running spec when the current target declares a known
+// deviation from any of the statements ids, saying "known deviation of
+// <peer>: <reason>" so the skip is reported, not hidden. Call it first in a
+// spec that checks those statements (usually the spec's own labels).
+func Deviation(ids ...string) {
+	t := Current()
+	if msg := deviationReason(t, ids); msg != "" {
+		ginkgo.Skip(msg, 1)
+	}
+}
+
+// CheckDeviations calls Deviation with every statement ID among the running
+// spec's labels, so a spec need not repeat its labels.
+func CheckDeviations() {
+	var ids []string
+	for _, l := range ginkgo.CurrentSpecReport().Labels() {
+		if statementLabel.MatchString(l) {
+			ids = append(ids, l)
+		}
+	}
+	t := Current()
+	if msg := deviationReason(t, ids); msg != "" {
+		ginkgo.Skip(msg, 1)
+	}
+}

@@ -19,7 +19,7 @@ var (
 	ErrInvalidQoS          = errors.New("packet: QoS 3 is reserved")
 	ErrZeroPacketID        = errors.New("packet: packet identifier 0 where a non-zero one is required")
 	ErrEmptyTopic          = errors.New("packet: topic name or filter is empty")
-	ErrWildcardInTopic     = errors.New("packet: PUBLISH topic name contains a wildcard")
+	ErrWildcardInTopic     = errors.New("packet: topic name contains a wildcard")
 	ErrInvalidFilter       = errors.New("packet: topic filter has a misplaced wildcard")
 	ErrNoFilters           = errors.New("packet: SUBSCRIBE or UNSUBSCRIBE without a topic filter")
 	ErrSubscribeReserved   = errors.New("packet: requested QoS byte has reserved bits set")

@@ -1,0 +1,95 @@
+package packet_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+func ExampleDecoder_Decode() {
+	// A PUBLISH at QoS 1 followed by the first bytes of the next packet.
+	b := []byte{0x32, 0x09, 0x00, 0x03, 'a', '/', 'b', 0x00, 0x07, 'h', 'i', 0xc0}
+
+	var d packet.Decoder
+	p, n, err := d.Decode(b)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if pub, ok := p.(*packet.Publish); ok {
+		fmt.Printf("%v %s qos=%d id=%d payload=%q\n", p.Type(), pub.Topic, pub.QoS, pub.PacketID, pub.Payload)
+	}
+	_, _, err = d.Decode(b[n:])
+	fmt.Println(err == packet.ErrIncomplete)
+
+	_, _, err = d.Decode([]byte{0x30, 0x03, 0x00, 0x01, '#'})
+	fmt.Println(err, errors.Is(err, packet.ErrWildcardInTopic))
+	// Output:
+	// PUBLISH a/b qos=1 id=7 payload="hi"
+	// true
+	// packet: PUBLISH: topic name contains a wildcard true
+}
+
+func ExampleReader() {
+	var stream []byte
+	stream, _ = packet.Connect{CleanSession: true, KeepAlive: 30, ClientID: []byte("board")}.Append(stream)
+	stream, _ = packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("cmd/#"), QoS: 1}}}.Append(stream)
+	stream, _ = packet.Pingreq{}.Append(stream)
+
+	r := packet.NewReader(bytes.NewReader(stream), make([]byte, 64))
+	r.Decoder = packet.NewDecoder(64, 4) // at most 4 filters per SUBSCRIBE, storage allocated now
+	for {
+		p, err := r.ReadPacket()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		switch p := p.(type) {
+		case *packet.Connect:
+			fmt.Printf("CONNECT %s keepalive=%d\n", p.ClientID, p.KeepAlive)
+		case *packet.Subscribe:
+			fmt.Printf("SUBSCRIBE %s qos=%d\n", p.Filters[0].Topic, p.Filters[0].QoS)
+		default:
+			fmt.Println(p.Type())
+		}
+	}
+	// Output:
+	// CONNECT board keepalive=30
+	// SUBSCRIBE cmd/# qos=1
+	// PINGREQ
+}
+
+func ExamplePublish_Append() {
+	buf := make([]byte, 0, 64) // reused for every packet
+	buf, err := packet.Publish{QoS: 1, PacketID: 7, Topic: []byte("a/b"), Payload: []byte("hi")}.Append(buf[:0])
+	fmt.Printf("% x %v\n", buf, err)
+
+	_, err = packet.Publish{QoS: 1, Topic: []byte("a/b")}.Append(buf[:0])
+	fmt.Println(err)
+	// Output:
+	// 32 09 00 03 61 2f 62 00 07 68 69 <nil>
+	// packet: PUBLISH: packet identifier 0 where a non-zero one is required
+}
+
+// A test client builds packets the encoder would refuse with the raw
+// writers, here a SUBSCRIBE with the reserved flags 0000.
+func ExampleAppendHeader() {
+	b := packet.AppendHeader(nil, packet.SUBSCRIBE, 0, 6)
+	b = packet.AppendUint16(b, 1)
+	b = packet.AppendString(b, "a")
+	b = append(b, 0)
+	fmt.Printf("% x\n", b)
+
+	var d packet.Decoder
+	_, _, err := d.Decode(b)
+	fmt.Println(err)
+	// Output:
+	// 80 06 00 01 00 01 61 00
+	// packet: SUBSCRIBE: reserved fixed-header flags are not as specified
+}

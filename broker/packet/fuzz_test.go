@@ -3,6 +3,7 @@ package packet_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
@@ -49,6 +50,64 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !samePacket(p, q) {
 			t.Fatalf("round trip changed %+v into %+v", p, q)
+		}
+	})
+}
+
+// FuzzReader checks the Reader against the Decoder: whatever the chunk
+// size of the underlying reads and the buffer size, ReadPacket returns the
+// packets that decoding the stream in one piece yields, then the same
+// violation, or io.EOF / io.ErrUnexpectedEOF at the end.
+func FuzzReader(f *testing.F) {
+	for _, tt := range roundTrips {
+		f.Add(unhex(f, tt.wire), byte(3), byte(40))
+	}
+	var stream []byte
+	for _, tt := range roundTrips {
+		stream = append(stream, unhex(f, tt.wire)...)
+	}
+	f.Add(stream, byte(7), byte(36))
+	f.Add(stream, byte(1), byte(255))
+	f.Add(append(stream[:40:40], 0x62, 0x02, 0, 0), byte(5), byte(36))
+	f.Fuzz(func(t *testing.T, data []byte, chunk, bufSize byte) {
+		size := int(bufSize)
+		if size < 2 || chunk == 0 {
+			return
+		}
+		d := packet.NewDecoder(size, 0)
+		r := packet.NewReader(&chunkReader{data: data, n: int(chunk)}, make([]byte, size))
+		rest := data
+		for {
+			want, n, wantErr := d.Decode(rest)
+			got, err := r.ReadPacket()
+			switch {
+			case wantErr == nil:
+				if err != nil || !samePacket(got, want) {
+					t.Fatalf("ReadPacket = %+v, %v; Decode = %+v", got, err, want)
+				}
+				rest = rest[n:]
+				continue
+			case wantErr != packet.ErrIncomplete:
+				var we *packet.Error
+				errors.As(wantErr, &we)
+				// A buffer shorter than a five-byte header refuses it
+				// before it can see a bad remaining length.
+				early := size < 5 && errors.Is(err, packet.ErrPacketTooLarge)
+				if !errors.Is(err, we.Err) && !early {
+					t.Fatalf("ReadPacket error %v, Decode error %v", err, wantErr)
+				}
+			case len(rest) == 0:
+				if err != io.EOF {
+					t.Fatalf("ReadPacket = %v at the end of the stream, want io.EOF", err)
+				}
+			default:
+				// A header that runs past the buffer is refused before the
+				// stream ends.
+				if err != io.ErrUnexpectedEOF && !errors.Is(err, packet.ErrPacketTooLarge) {
+					t.Fatalf("ReadPacket = %v with %d bytes of a packet left, want io.ErrUnexpectedEOF", err, len(rest))
+				}
+			}
+			return
 		}
 	})
 }

@@ -10,6 +10,7 @@ type Reader struct {
 	// Decoder decodes the packets read. NewReader sets one that refuses
 	// packets larger than the buffer; replace it before the first
 	// ReadPacket to bound or presize SUBSCRIBE storage (see NewDecoder).
+	// It must not be nil.
 	Decoder *Decoder
 
 	r          io.Reader
@@ -47,13 +48,13 @@ func (r *Reader) ReadPacket() (Packet, error) {
 	if len(r.buf) < 2 {
 		return nil, ErrBufferFull
 	}
-	max := len(r.buf)
-	if m := r.Decoder.MaxPacketSize; m > 0 && m < max {
-		max = m
+	limit := len(r.buf)
+	if m := r.Decoder.MaxPacketSize; m > 0 && m < limit {
+		limit = m
 	}
 	for {
 		avail := r.buf[r.start:r.end]
-		h, err := ParseHeader(avail, max)
+		h, err := ParseHeader(avail, limit)
 		switch err {
 		case nil:
 			if n := h.Size + h.Remaining; len(avail) >= n {
@@ -71,7 +72,7 @@ func (r *Reader) ReadPacket() (Packet, error) {
 				r.compact()
 			}
 		case ErrIncomplete:
-			if len(avail) >= max {
+			if len(avail) >= limit {
 				// The header alone runs past the limit.
 				return nil, wrap(h.Type, ErrPacketTooLarge)
 			}

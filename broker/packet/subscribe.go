@@ -38,8 +38,8 @@ func (p Subscribe) Append(dst []byte) ([]byte, error) {
 }
 
 // decode decodes the body of a SUBSCRIBE into p.Filters[:0], refusing more
-// than max filters when max is positive.
-func (p *Subscribe) decode(body []byte, max int) error {
+// than limit filters when limit is positive.
+func (p *Subscribe) decode(body []byte, limit int) error {
 	p.PacketID = 0
 	p.Filters = p.Filters[:0]
 	id, rest, ok := readUint16(body)
@@ -69,7 +69,7 @@ func (p *Subscribe) decode(body []byte, max int) error {
 		if qos == 3 {
 			return ErrInvalidQoS
 		}
-		if max > 0 && len(p.Filters) == max {
+		if limit > 0 && len(p.Filters) == limit {
 			return ErrTooManyFilters
 		}
 		p.Filters = append(p.Filters, Filter{Topic: topic, QoS: QoS(qos)})
@@ -157,8 +157,8 @@ func (p Unsubscribe) Append(dst []byte) ([]byte, error) {
 }
 
 // decode decodes the body of an UNSUBSCRIBE into p.Topics[:0], refusing
-// more than max filters when max is positive.
-func (p *Unsubscribe) decode(body []byte, max int) error {
+// more than limit filters when limit is positive.
+func (p *Unsubscribe) decode(body []byte, limit int) error {
 	p.PacketID = 0
 	p.Topics = p.Topics[:0]
 	id, rest, ok := readUint16(body)
@@ -180,7 +180,7 @@ func (p *Unsubscribe) decode(body []byte, max int) error {
 		if err := ValidTopicFilter(topic); err != nil {
 			return err
 		}
-		if max > 0 && len(p.Topics) == max {
+		if limit > 0 && len(p.Topics) == limit {
 			return ErrTooManyFilters
 		}
 		p.Topics = append(p.Topics, topic)

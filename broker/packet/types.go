@@ -41,7 +41,10 @@ const (
 // SubackFailure is the SUBACK return code for a refused filter.
 const SubackFailure byte = 0x80
 
-// Packet is any decoded or to-be-encoded control packet.
+// Packet is any decoded or to-be-encoded control packet. A Decoder hands
+// out pointers, such as *Publish, so type switches on decoded packets use
+// pointer types. The methods have value receivers, so that a packet written
+// as a literal encodes directly: Puback{PacketID: 1}.Append(buf).
 type Packet interface {
 	// Type reports the control packet type.
 	Type() Type

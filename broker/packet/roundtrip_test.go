@@ -74,6 +74,9 @@ func TestRoundTrip(t *testing.T) {
 			if !bytes.Equal(got[:2], prefix) || !bytes.Equal(got[2:], want) {
 				t.Fatalf("Append = % x, want xy + % x", got, want)
 			}
+			if pub, ok := tt.p.(*packet.Publish); ok && pub.Len() != len(want) {
+				t.Errorf("Len = %d, want %d", pub.Len(), len(want))
+			}
 			// Two packets back to back: Decode must stop at the first.
 			stream := append(append([]byte{}, want...), want...)
 			p, n, err := d.Decode(stream)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
@@ -30,7 +31,25 @@ type PahoClient struct {
 	Lost chan error
 
 	mu   sync.Mutex
-	conn net.Conn
+	conn *abortableConn
+}
+
+// abortableConn lets Abort be seen by paho as a lost connection: paho
+// ignores read errors on a connection closed locally (it assumes it closed
+// it itself), so after Abort reads report errAborted instead.
+type abortableConn struct {
+	net.Conn
+	aborted atomic.Bool
+}
+
+var errAborted = errors.New("harness: connection aborted by the spec")
+
+func (c *abortableConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil && c.aborted.Load() {
+		err = errAborted
+	}
+	return n, err
 }
 
 // PahoMessageBuffer is the capacity of PahoClient.Messages.
@@ -73,10 +92,11 @@ func NewPaho(target Target, id string, configure ...func(*mqtt.ClientOptions)) *
 			if err != nil {
 				return nil, err
 			}
+			ac := &abortableConn{Conn: conn}
 			c.mu.Lock()
-			c.conn = conn
+			c.conn = ac
 			c.mu.Unlock()
-			return conn, nil
+			return ac, nil
 		})
 	if cr := target.Capabilities().Credentials; cr != nil {
 		o.SetUsername(cr.Name).SetPassword(cr.Password)
@@ -110,20 +130,33 @@ func (c *PahoClient) ConnectWait() (sessionPresent bool, err error) {
 }
 
 // Conn is the current network connection, nil before the first connect.
+// Closing it directly is not reported to paho as a lost connection; use
+// Abort for that.
 func (c *PahoClient) Conn() net.Conn {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.conn
+	if c.conn == nil {
+		return nil
+	}
+	return c.conn.Conn
 }
 
-// Abort closes the network connection without DISCONNECT, as a crashed
-// client or a broken network would (this triggers the client's will).
+// Abort closes the network connection without DISCONNECT, with a TCP reset
+// where possible, as a crashed client or a broken network would: the server
+// must then publish the client's will (MQTT-3.1.2-8). Paho reports the loss
+// on Lost.
 func (c *PahoClient) Abort() error {
-	conn := c.Conn()
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
 	if conn == nil {
 		return errors.New("harness: Abort before connect")
 	}
-	return conn.Close()
+	conn.aborted.Store(true)
+	if tc, ok := conn.Conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	return conn.Conn.Close()
 }
 
 // Close disconnects politely if still connected.

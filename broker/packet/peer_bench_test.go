@@ -10,9 +10,11 @@ import (
 	"github.com/eclipse/paho.mqtt.golang/packets"
 )
 
-func BenchmarkPeerPahoDecodePublish(b *testing.B)   { benchPahoDecode(b, mustAppend(b, benchPublish)) }
-func BenchmarkPeerPahoDecodeConnect(b *testing.B)   { benchPahoDecode(b, mustAppend(b, benchConnect)) }
-func BenchmarkPeerPahoDecodeSubscribe(b *testing.B) { benchPahoDecode(b, mustAppend(b, benchSubscribe)) }
+func BenchmarkPeerPahoDecodePublish(b *testing.B) { benchPahoDecode(b, mustAppend(b, benchPublish)) }
+func BenchmarkPeerPahoDecodeConnect(b *testing.B) { benchPahoDecode(b, mustAppend(b, benchConnect)) }
+func BenchmarkPeerPahoDecodeSubscribe(b *testing.B) {
+	benchPahoDecode(b, mustAppend(b, benchSubscribe))
+}
 
 func benchPahoDecode(b *testing.B, wire []byte) {
 	r := bytes.NewReader(wire)

@@ -1,0 +1,301 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+// A conn is a slot for one byte stream: its read buffer and decoder, two
+// outbox buffers, and the signals between its reader (the goroutine of
+// ServeConn) and its writer goroutine. Slots are made by New and reused.
+type conn struct {
+	b   *Broker
+	rd  *packet.Reader
+	rw  io.ReadWriteCloser // guarded by b.mu
+	dog Timer              // connect timeout, then keep alive
+
+	rbuf []byte
+	// out holds encoded packets for the writer; it is guarded by b.mu and
+	// never grows past its capacity. spare is the buffer being written,
+	// owned by the writer.
+	out, spare []byte
+
+	active       bool          // guarded by b.mu: serving a stream
+	closing      bool          // guarded by b.mu: the stream is being closed
+	closeErr     error         // guarded by b.mu: why, when not the reader's own error
+	connected    bool          // guarded by b.mu: CONNECT accepted
+	disconnected bool          // DISCONNECT received; reader only
+	sess         *session      // guarded by b.mu: nil before CONNECT and after takeover
+	started      int64         // guarded by b.mu: when the stream arrived, ns since epoch
+	keepAlive    time.Duration // guarded by b.mu: 1.5 × keep alive, 0 for none
+	lastRead     atomic.Int64  // when the last packet arrived, ns since epoch
+
+	wake       chan struct{} // to the writer: out has data, or closing
+	room       chan struct{} // to the reader: out has room again, or closing
+	tick       chan struct{} // to the reader: the rate limit wait is over, or closing
+	writerDone chan struct{}
+	rateTimer  Timer
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// kick tells the writer there is something to write.
+func (c *conn) kick() { signal(c.wake) }
+
+// markClosing records why the stream ends and wakes everyone waiting on
+// it; the caller, holding b.mu, closes the returned stream after
+// unlocking, since closing may block.
+func (c *conn) markClosing(why error) io.Closer {
+	if !c.closing {
+		c.closing = true
+		c.closeErr = why
+	}
+	signal(c.wake)
+	signal(c.room)
+	signal(c.tick)
+	return c.rw
+}
+
+// ServeConn serves one client on rw until the connection ends, and closes
+// rw. It returns nil when the client ended with DISCONNECT, and otherwise
+// an error saying why the connection ended. It is safe to call from many
+// goroutines at once, one per stream.
+func (b *Broker) ServeConn(rw io.ReadWriteCloser) error {
+	c, err := b.acquireConn(rw)
+	if err != nil {
+		rw.Close()
+		return err
+	}
+	err = c.serve(rw)
+	b.releaseConn(c)
+	return err
+}
+
+func (b *Broker) acquireConn(rw io.ReadWriteCloser) (*conn, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrClosed
+	}
+	if len(b.freeConn) == 0 {
+		b.stats.connectionsRefused++
+		return nil, ErrTooManyConnections
+	}
+	c := &b.conns[b.freeConn[len(b.freeConn)-1]]
+	b.freeConn = b.freeConn[:len(b.freeConn)-1]
+	b.nconn++
+	b.stats.connectionsTotal++
+	b.serving.Add(1)
+
+	c.rw = rw
+	c.active, c.closing, c.closeErr = true, false, nil
+	c.connected, c.disconnected, c.sess = false, false, nil
+	c.out, c.spare = c.out[:0], c.spare[:0]
+	c.keepAlive = 0
+	c.started = b.now()
+	c.lastRead.Store(c.started)
+	for _, ch := range [...]chan struct{}{c.wake, c.room, c.tick, c.writerDone} {
+		select {
+		case <-ch:
+		default:
+		}
+	}
+	c.rd.Reset(rw)
+	if c.dog == nil {
+		c.dog = b.clock.AfterFunc(b.lim.ConnectTimeout, c.watchdog)
+	} else {
+		c.dog.Reset(b.lim.ConnectTimeout)
+	}
+	return c, nil
+}
+
+func (b *Broker) releaseConn(c *conn) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c.dog.Stop()
+	if c.rateTimer != nil {
+		c.rateTimer.Stop()
+	}
+	c.active = false
+	c.rw = nil
+	b.freeConn = append(b.freeConn, int32(c.index()))
+	b.nconn--
+	b.serving.Done()
+}
+
+func (c *conn) index() int {
+	for i := range c.b.conns {
+		if &c.b.conns[i] == c {
+			return i
+		}
+	}
+	panic("broker: conn outside its table")
+}
+
+// watchdog closes a stream that sent no CONNECT within the connect
+// timeout, or no packet within 1.5 times its keep alive.
+func (c *conn) watchdog() {
+	b := c.b
+	b.mu.Lock()
+	if !c.active || c.closing {
+		b.mu.Unlock()
+		return
+	}
+	now := b.now()
+	var deadline int64
+	var why error
+	switch {
+	case !c.connected:
+		deadline, why = c.started+int64(b.lim.ConnectTimeout), ErrConnectTimeout
+	case c.keepAlive > 0:
+		deadline, why = c.lastRead.Load()+int64(c.keepAlive), ErrKeepAliveTimeout
+	default:
+		b.mu.Unlock()
+		return
+	}
+	if now < deadline {
+		c.dog.Reset(time.Duration(deadline - now))
+		b.mu.Unlock()
+		return
+	}
+	rw := c.markClosing(why)
+	b.mu.Unlock()
+	rw.Close()
+}
+
+// serve is the reader: it reads and handles packets until the stream ends.
+func (c *conn) serve(rw io.ReadWriteCloser) error {
+	b := c.b
+	p, err := c.rd.ReadPacket()
+	if err != nil {
+		return c.end(c.readError(err))
+	}
+	c.lastRead.Store(b.now())
+	cp, ok := p.(*packet.Connect)
+	if !ok {
+		return c.end(fmt.Errorf("%w: first packet is %T, not CONNECT", ErrProtocol, p))
+	}
+	if code := b.connect(c, cp); code != packet.Accepted {
+		// The refusal is written here, before any writer exists.
+		rw.Write([]byte{byte(packet.CONNACK) << 4, 2, 0, byte(code)})
+		return c.end(fmt.Errorf("%w: CONNACK %d", ErrRefused, code))
+	}
+	go c.writeLoop(rw)
+	defer func() { <-c.writerDone }()
+	for {
+		p, err := c.rd.ReadPacket()
+		if err != nil {
+			return c.end(c.readError(err))
+		}
+		c.lastRead.Store(b.now())
+		if err := c.handle(p); err != nil {
+			return c.end(err)
+		}
+	}
+}
+
+// readError classifies an error of ReadPacket.
+func (c *conn) readError(err error) error {
+	var pe *packet.Error
+	switch {
+	case errors.As(err, &pe) && errors.Is(err, packet.ErrPacketTooLarge):
+		return fmt.Errorf("%w: %w", ErrLimit, err)
+	case errors.As(err, &pe):
+		if errors.Is(err, packet.ErrProtocolLevel) {
+			// MQTT-3.1.2-2: answer an unsupported level with CONNACK 1.
+			c.b.mu.Lock()
+			first := !c.connected && !c.closing
+			c.b.mu.Unlock()
+			if first {
+				c.rw.Write([]byte{byte(packet.CONNACK) << 4, 2, 0, byte(packet.RefusedProtocolVersion)})
+				return fmt.Errorf("%w: CONNACK 1: %w", ErrRefused, err)
+			}
+		}
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	return err
+}
+
+// end closes the stream and settles the session: the will is published
+// unless the client sent DISCONNECT, and a clean session is dropped. It
+// returns the reason the connection ended, nil after DISCONNECT.
+func (c *conn) end(readErr error) error {
+	b := c.b
+	b.mu.Lock()
+	rw := c.markClosing(readErr)
+	why := c.closeErr
+	if c.disconnected {
+		why = nil
+	}
+	if s := c.sess; s != nil {
+		c.sess = nil
+		s.conn = nil
+		if c.disconnected {
+			s.willFlag = false
+		} else {
+			b.publishWill(s)
+		}
+		if s.clean {
+			b.dropSession(s)
+		}
+	}
+	switch {
+	case errors.Is(why, ErrRefused):
+		b.stats.connectionsRefused++
+	case errors.Is(why, ErrProtocol), errors.Is(why, ErrLimit):
+		b.stats.protocolErrors++
+	}
+	b.mu.Unlock()
+	rw.Close()
+	if why != nil && b.logf != nil {
+		b.logf("broker: connection ended: %v", why)
+	}
+	return why
+}
+
+// writeLoop writes the outbox to rw until the stream closes. Swapping the
+// two buffers under the lock lets routing fill one while the other is
+// written, so a busy subscriber gets many packets per write.
+func (c *conn) writeLoop(rw io.ReadWriteCloser) {
+	b := c.b
+	defer signal(c.writerDone)
+	for range c.wake {
+		for {
+			b.mu.Lock()
+			if c.closing {
+				b.mu.Unlock()
+				return
+			}
+			if s := c.sess; s != nil {
+				b.pump(s)
+			}
+			if len(c.out) == 0 {
+				b.mu.Unlock()
+				break
+			}
+			buf := c.out
+			c.out, c.spare = c.spare[:0], nil
+			b.mu.Unlock()
+			signal(c.room)
+			_, err := rw.Write(buf)
+			c.spare = buf[:0]
+			if err != nil {
+				b.mu.Lock()
+				closer := c.markClosing(fmt.Errorf("broker: write: %w", err))
+				b.mu.Unlock()
+				closer.Close()
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package broker
+
+import (
+	"io"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+// connect handles the CONNECT of c and returns the CONNACK code. When it
+// accepts, the session is attached to c and CONNACK is in c's outbox.
+func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
+	lim := &b.lim
+	if p.ProtocolLevel != 4 {
+		return packet.RefusedProtocolVersion
+	}
+	if len(b.creds) > 0 {
+		if !p.UsernameFlag {
+			return packet.RefusedNotAuthorized
+		}
+		if !authenticate(b.creds, p.Username, p.Password) {
+			return packet.RefusedBadUsernamePassword
+		}
+	}
+	anon := len(p.ClientID) == 0
+	if anon && !p.CleanSession || len(p.ClientID) > lim.MaxClientIDLength {
+		return packet.RefusedIdentifierRejected
+	}
+	// 3.1.1 lets no server change the keep alive, so one outside the
+	// bounds is refused; 0 (none) counts as longer than any maximum.
+	if ka := p.KeepAlive; ka < lim.MinKeepAlive || lim.MaxKeepAlive != 0 && (ka == 0 || ka > lim.MaxKeepAlive) {
+		return packet.RefusedServerUnavailable
+	}
+	if p.WillFlag && (len(p.WillTopic) > lim.MaxTopicLength || len(p.WillMessage) > lim.MaxPayloadSize) {
+		return packet.RefusedServerUnavailable
+	}
+
+	var old io.Closer
+	b.mu.Lock()
+	defer func() {
+		b.mu.Unlock()
+		if old != nil {
+			old.Close()
+		}
+	}()
+	if b.closed || c.closing {
+		return packet.RefusedServerUnavailable
+	}
+	var s *session
+	if !anon {
+		s = b.findSession(p.ClientID)
+	}
+	if s == nil && len(b.freeSess) == 0 {
+		return packet.RefusedServerUnavailable
+	}
+	if s != nil && s.conn != nil {
+		// Takeover (MQTT-3.1.4-2): the old connection ends as if it had
+		// failed, so its will goes out.
+		oc := s.conn
+		oc.sess = nil
+		s.conn = nil
+		old = oc.markClosing(ErrTakenOver)
+		b.publishWill(s)
+	}
+	if s != nil && p.CleanSession {
+		b.dropSession(s)
+		s = nil
+	}
+	present := s != nil
+	if s == nil {
+		s = &b.sessions[b.freeSess[len(b.freeSess)-1]]
+		b.freeSess = b.freeSess[:len(b.freeSess)-1]
+		b.nsess++
+		s.reset()
+		s.used = true
+		s.anon = anon
+		s.clientID = append(s.clientID[:0], p.ClientID...)
+	}
+	s.clean = p.CleanSession
+	s.willFlag = p.WillFlag
+	if p.WillFlag {
+		s.willTopic = append(s.willTopic[:0], p.WillTopic...)
+		s.willPayload = append(s.willPayload[:0], p.WillMessage...)
+		s.willQoS, s.willRetain = p.WillQoS, p.WillRetain
+	}
+	s.conn = c
+	c.sess = s
+	c.connected = true
+	c.keepAlive = time.Duration(p.KeepAlive) * 1500 * time.Millisecond
+	if c.keepAlive > 0 {
+		c.dog.Reset(c.keepAlive)
+	} else {
+		c.dog.Stop()
+	}
+	sp := byte(0)
+	if present {
+		sp = 1
+		s.markUnsent()
+	}
+	c.out = append(c.out, byte(packet.CONNACK)<<4, 2, sp, byte(packet.Accepted))
+	b.pump(s)
+	c.kick()
+	return packet.Accepted
+}
+
+// findSession returns the resumable session of a client identifier.
+func (b *Broker) findSession(id []byte) *session {
+	for i := range b.sessions[:b.lim.MaxSessions] {
+		s := &b.sessions[i]
+		if s.used && !s.anon && string(s.clientID) == string(id) {
+			return s
+		}
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+// Package broker is a bounded MQTT 3.1.1 broker: it serves clients on any
+// byte stream (ServeConn takes an io.ReadWriteCloser; package listen adds
+// TCP), routes their messages by topic, keeps persistent sessions, retained
+// messages and wills, and offers an in-process client (Publish, Subscribe).
+//
+// # Limits
+//
+// Every capacity is fixed by Limits when New builds the broker: sessions,
+// connection buffers, subscriptions per session, in-flight and queued
+// messages per session, the message store, retained messages, topic,
+// payload and packet sizes. Nothing grows while the broker runs, and
+// routing a message allocates nothing, so the broker fits boards such as
+// the Raspberry Pi Pico (PicoLimits) and the ESP32-C3 (ESP32C3Limits) when
+// built with TinyGo. Stats.StateBytes reports the memory of those tables.
+// The package uses neither net nor os, and no reflection-heavy package.
+//
+// # Behaviour where the standard leaves a choice
+//
+// Overlapping subscriptions: a message matching several subscriptions of
+// one session is delivered once, at the highest QoS granted among them.
+//
+// Incoming QoS 2 follows method B of MQTT 3.1.1 section 4.3.3: the message
+// is delivered on PUBLISH and its packet identifier is kept until PUBREL,
+// so a resent PUBLISH is acknowledged without being delivered again. At
+// most MaxInflight identifiers wait per session; a client that goes beyond
+// is disconnected (ErrLimit).
+//
+// Keep alive: the standard does not let a 3.1.1 server change the client's
+// keep alive, so a CONNECT whose keep alive is outside MinKeepAlive and
+// MaxKeepAlive is refused with CONNACK 3 (server unavailable); when
+// MaxKeepAlive is set, 0 (no keep alive) counts as beyond it. A connection
+// that sends no packet for 1.5 times its keep alive is closed and its will
+// published.
+//
+// Authentication: with Config.Users set, a CONNECT without a user name is
+// refused with CONNACK 5 (not authorized), and one with an unknown user
+// name or a wrong or missing password with CONNACK 4 (bad user name or
+// password). Names and passwords are compared as SHA-256 digests in
+// constant time, against every user. With no users configured anyone may
+// connect and credentials are ignored.
+//
+// Client identifiers: an empty identifier is accepted only with clean
+// session 1; the session gets no identifier and can never be resumed. A
+// CONNECT with clean session 0 and an empty identifier, or an identifier
+// longer than MaxClientIDLength, is refused with CONNACK 2. When
+// MaxSessions sessions are held, a CONNECT that needs a new one is refused
+// with CONNACK 3; offline persistent sessions are kept until a client with
+// the same identifier connects with clean session 1 (3.1.1 has no expiry).
+// A will whose topic or payload is beyond the limits is refused with
+// CONNACK 3 as well.
+//
+// Offline sessions queue QoS 1 and 2 messages only; QoS 0 messages for an
+// offline session are dropped (counted as DropOffline).
+//
+// # Slow consumers
+//
+// Each connection has two outbox buffers of OutboxBytes: one is written to
+// the network while routing fills the other. A delivery that does not fit,
+// and any QoS 1 or 2 delivery beyond the MaxInflight messages awaiting
+// acknowledgement, waits in the session's queue of MaxQueued messages
+// (whose bodies are stored once in the shared store of MaxMessages, however
+// many sessions they go to), in order. When that queue is full, the new
+// message is dropped for that session only and counted (DropQueueFull);
+// when the store is full it is dropped and counted (DropStoreFull). The
+// broker never blocks a publisher on a slow subscriber, and never
+// disconnects a client for being slow: a client that stops reading
+// entirely is disconnected by its keep alive, or when the stream fails.
+// A client that does not read its own acknowledgements (PUBACK, SUBACK...)
+// is not read from until its outbox has room again.
+//
+// # Retained messages
+//
+// A retained PUBLISH replaces the retained message of its topic; one with
+// an empty payload deletes it and is not stored, but is delivered live like
+// any other message. At most MaxRetained topics are retained: when the
+// store is full, a message for a new topic is delivered but not retained,
+// and counted in Stats.RetainedRefused; messages for topics already
+// retained still replace theirs. Retained messages are replayed, with the
+// retain flag set, to every new or repeated subscription whose filter
+// matches them; live deliveries always have the retain flag cleared.
+//
+// # Rate limit
+//
+// With Limits.PublishRate set, each session may publish PublishRate
+// messages per second with bursts of PublishBurst (a token bucket, kept
+// with the session). A QoS 0 PUBLISH beyond the rate is dropped and counted
+// (RateLimited and DropRateLimited). A QoS 1 or 2 PUBLISH beyond the rate
+// is never lost: the broker stops reading from that connection until a
+// token is due, so TCP flow control slows the client down; it is counted
+// in RateLimited.
+//
+// # Malformed and oversized packets
+//
+// A packet the codec refuses, a PUBLISH whose topic or payload is beyond
+// the limits, a packet larger than MaxPacketSize or a packet a client may
+// not send closes that connection only, and publishes its will.
+package broker

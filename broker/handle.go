@@ -1,0 +1,242 @@
+package broker
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+// handle acts on one packet after CONNECT. An error ends the connection.
+func (c *conn) handle(p packet.Packet) error {
+	b := c.b
+	switch p := p.(type) {
+	case *packet.Publish:
+		return c.publish(p)
+	case *packet.Puback:
+		b.mu.Lock()
+		if s := c.sess; s != nil {
+			if f := s.findFlight(p.PacketID); f != nil && f.qos == 1 {
+				b.store.unref(f.msg)
+				s.releaseFlight(f)
+				b.pump(s)
+			}
+		}
+		b.mu.Unlock()
+	case *packet.Pubrec:
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		s := c.sess
+		if s == nil {
+			return nil
+		}
+		f := s.findFlight(p.PacketID)
+		if f == nil || f.qos != 2 {
+			return nil
+		}
+		if f.state == flightWaitAck {
+			b.store.unref(f.msg)
+			f.msg = -1
+			f.state = flightWaitComp
+		}
+		if f.unsent { // PUBREL goes out now; no need to resend it
+			f.unsent = false
+			s.unsent--
+		}
+		if c.waitRoom(ackSize) {
+			c.out = appendAck(c.out, packet.PUBREL, p.PacketID)
+			c.kick()
+		}
+	case *packet.Pubrel:
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if s := c.sess; s != nil {
+			s.removeRx(p.PacketID)
+		}
+		// PUBCOMP even for an unknown identifier: the PUBREL may repeat
+		// one whose PUBCOMP was lost (MQTT 3.1.1 section 4.3.3).
+		if c.waitRoom(ackSize) {
+			c.out = appendAck(c.out, packet.PUBCOMP, p.PacketID)
+			c.kick()
+		}
+	case *packet.Pubcomp:
+		b.mu.Lock()
+		if s := c.sess; s != nil {
+			if f := s.findFlight(p.PacketID); f != nil && f.state == flightWaitComp {
+				s.releaseFlight(f)
+				b.pump(s)
+			}
+		}
+		b.mu.Unlock()
+	case *packet.Subscribe:
+		return c.subscribe(p)
+	case *packet.Unsubscribe:
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if s := c.sess; s != nil {
+			for _, t := range p.Topics {
+				b.subs.remove(s.idx, t)
+			}
+		}
+		// UNSUBACK whether or not anything was subscribed (MQTT-3.10.4-5).
+		if c.waitRoom(ackSize) {
+			c.out = appendAck(c.out, packet.UNSUBACK, p.PacketID)
+			c.kick()
+		}
+	case *packet.Pingreq:
+		b.mu.Lock()
+		if c.waitRoom(2) {
+			c.out = append(c.out, byte(packet.PINGRESP)<<4, 0)
+			c.kick()
+		}
+		b.mu.Unlock()
+	case *packet.Disconnect:
+		c.disconnected = true
+		return errDisconnect
+	case *packet.Connect:
+		return fmt.Errorf("%w: second CONNECT", ErrProtocol)
+	default:
+		return fmt.Errorf("%w: a client may not send %T", ErrProtocol, p)
+	}
+	return nil
+}
+
+// errDisconnect ends the reader after DISCONNECT; end turns it into nil.
+var errDisconnect = fmt.Errorf("broker: DISCONNECT")
+
+// waitRoom waits, with b.mu held, until c's outbox has n free bytes. It
+// unlocks while waiting, so a client that does not read its
+// acknowledgements is stopped from sending more. It reports false when the
+// connection is closing.
+func (c *conn) waitRoom(n int) bool {
+	for !c.closing && cap(c.out)-len(c.out) < n {
+		c.kick()
+		c.b.mu.Unlock()
+		<-c.room
+		c.b.mu.Lock()
+	}
+	return !c.closing
+}
+
+func (c *conn) publish(p *packet.Publish) error {
+	b := c.b
+	if len(p.Topic) > b.lim.MaxTopicLength || len(p.Payload) > b.lim.MaxPayloadSize {
+		return fmt.Errorf("%w: PUBLISH topic of %d bytes, payload of %d bytes", ErrLimit, len(p.Topic), len(p.Payload))
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for {
+		s := c.sess
+		if c.closing || s == nil {
+			return nil
+		}
+		wait := b.rateWait(s)
+		if wait == 0 {
+			break
+		}
+		b.stats.rateLimited++
+		if p.QoS == 0 {
+			b.drop(DropRateLimited)
+			return nil
+		}
+		// QoS 1 and 2 are never lost to the rate limit: the reader waits,
+		// and TCP flow control slows the client down.
+		if c.rateTimer == nil {
+			c.rateTimer = b.clock.AfterFunc(wait, func() { signal(c.tick) })
+		} else {
+			c.rateTimer.Reset(wait)
+		}
+		b.mu.Unlock()
+		<-c.tick
+		b.mu.Lock()
+	}
+	s := c.sess
+	switch p.QoS {
+	case 0:
+		b.stats.messagesIn++
+		b.route(p.Topic, p.Payload, 0, p.Retain)
+	case 1:
+		b.stats.messagesIn++
+		b.route(p.Topic, p.Payload, 1, p.Retain)
+		if c.waitRoom(ackSize) {
+			c.out = appendAck(c.out, packet.PUBACK, p.PacketID)
+			c.kick()
+		}
+	case 2:
+		// Method B of MQTT 3.1.1 section 4.3.3: deliver now, then remember
+		// the identifier until PUBREL so that a resent PUBLISH is not
+		// delivered again.
+		if !s.hasRx(p.PacketID) {
+			if len(s.rx) == cap(s.rx) {
+				return fmt.Errorf("%w: more than %d QoS 2 messages waiting for PUBREL", ErrLimit, cap(s.rx))
+			}
+			s.rx = append(s.rx, p.PacketID)
+			b.stats.messagesIn++
+			b.route(p.Topic, p.Payload, 2, p.Retain)
+		}
+		if c.waitRoom(ackSize) {
+			c.out = appendAck(c.out, packet.PUBREC, p.PacketID)
+			c.kick()
+		}
+	}
+	return nil
+}
+
+// rateWait takes a token from the session's bucket (a GCRA) and returns
+// 0, or returns how long until a token is due.
+func (b *Broker) rateWait(s *session) time.Duration {
+	rate := b.lim.PublishRate
+	if rate == 0 {
+		return 0
+	}
+	interval := int64(time.Second) / int64(rate)
+	tolerance := int64(b.lim.PublishBurst-1) * interval
+	now := b.now()
+	tat := max(s.rateTAT, now)
+	if tat-now > tolerance {
+		return time.Duration(tat - now - tolerance)
+	}
+	s.rateTAT = tat + interval
+	return 0
+}
+
+func (c *conn) subscribe(p *packet.Subscribe) error {
+	b := c.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 2 + len(p.Filters)
+	if headerSize(n)+n > cap(c.out) {
+		return fmt.Errorf("%w: SUBACK for %d filters exceeds the outbox", ErrLimit, len(p.Filters))
+	}
+	if !c.waitRoom(headerSize(n) + n) {
+		return nil
+	}
+	s := c.sess
+	if s == nil {
+		return nil
+	}
+	c.out = packet.AppendHeader(c.out, packet.SUBACK, 0, n)
+	c.out = packet.AppendUint16(c.out, p.PacketID)
+	codes := len(c.out)
+	for _, f := range p.Filters {
+		c.out = append(c.out, b.subscribeCode(s, f.Topic, f.QoS))
+	}
+	// Retained messages follow the SUBACK, for a repeated subscription too
+	// (MQTT-3.8.4-3).
+	granted := c.out[codes : codes+len(p.Filters)]
+	for i, f := range p.Filters {
+		if g := granted[i]; g != packet.SubackFailure {
+			b.replayRetained(s, f.Topic, packet.QoS(g), -1)
+		}
+	}
+	c.kick()
+	return nil
+}
+
+// subscribeCode subscribes s to filter and returns the SUBACK code.
+func (b *Broker) subscribeCode(s *session, filter []byte, qos packet.QoS) byte {
+	if len(filter) > b.lim.MaxTopicLength || b.subs.add(s.idx, filter, qos) < 0 {
+		return packet.SubackFailure
+	}
+	return byte(qos)
+}

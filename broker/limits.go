@@ -1,0 +1,193 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+// Limits fixes every capacity of a Broker. New sizes all tables from them,
+// so a Broker never grows while it runs; StateBytes in Stats reports what
+// the tables take.
+type Limits struct {
+	// MaxSessions bounds the sessions held at once, online and offline
+	// persistent ones together. A CONNECT that would need one more is
+	// refused with CONNACK 3.
+	MaxSessions int
+	// MaxConnections bounds the byte streams served at once, counting those
+	// that have not sent CONNECT yet. Each one owns a read buffer and two
+	// outbox buffers. 0 means MaxSessions + MaxSessions/4 + 2, enough for
+	// takeovers and for answering surplus clients with CONNACK 3.
+	MaxConnections int
+	// MaxSubscriptions bounds the topic filters of one session.
+	MaxSubscriptions int
+	// MaxInflight bounds the outgoing QoS 1 and 2 messages of one session
+	// that wait for their acknowledgement, and the incoming QoS 2 packet
+	// identifiers that wait for PUBREL.
+	MaxInflight int
+	// MaxQueued bounds the QoS 1 and 2 messages of one session waiting for
+	// a free in-flight slot or for the outbox to drain, and those kept for
+	// an offline persistent session.
+	MaxQueued int
+	// MaxMessages bounds the message bodies stored broker-wide for
+	// in-flight and queued deliveries; a message fanned out to several
+	// sessions is stored once. 0 means MaxSessions × (MaxInflight +
+	// MaxQueued), so that no session ever lacks room within its own bounds.
+	MaxMessages int
+	// MaxRetained bounds the retained messages.
+	MaxRetained int
+	// MaxTopicLength bounds topic names and filters, in bytes.
+	MaxTopicLength int
+	// MaxPayloadSize bounds PUBLISH and will payloads, in bytes.
+	MaxPayloadSize int
+	// MaxPacketSize bounds every incoming packet, fixed header included,
+	// and is the size of each connection's read buffer.
+	MaxPacketSize int
+	// MaxClientIDLength bounds client identifiers; longer ones are refused
+	// with CONNACK 2. The standard requires at least 23.
+	MaxClientIDLength int
+	// OutboxBytes is the size of each of the two buffers of encoded packets
+	// that a connection writes to the network; it must hold the largest
+	// PUBLISH the limits allow. 0 means that size or 4 KiB, whichever is
+	// larger.
+	OutboxBytes int
+	// MinKeepAlive and MaxKeepAlive bound the keep alive a client may ask
+	// for, in seconds; a CONNECT outside them is refused with CONNACK 3.
+	// MaxKeepAlive 0 means any value, including 0 (no keep alive).
+	MinKeepAlive, MaxKeepAlive uint16
+	// ConnectTimeout bounds the wait for the first packet; 0 means 10 s.
+	ConnectTimeout time.Duration
+	// PublishRate and PublishBurst shape the PUBLISH packets a session may
+	// send: a token bucket refilled at PublishRate per second holding at
+	// most PublishBurst tokens (0: PublishRate). PublishRate 0 means no
+	// limit.
+	PublishRate, PublishBurst int
+}
+
+// HostLimits are the limits of a broker on a workstation or server.
+// The tables take about 37 MiB (see Stats.StateBytes), most of it the
+// message store; pages never touched stay unmapped on most systems.
+var HostLimits = Limits{
+	MaxSessions:       256,
+	MaxSubscriptions:  32,
+	MaxInflight:       32,
+	MaxQueued:         1024,
+	MaxMessages:       4096,
+	MaxRetained:       1024,
+	MaxTopicLength:    256,
+	MaxPayloadSize:    4096,
+	MaxPacketSize:     4096 + 256 + 16,
+	MaxClientIDLength: 128,
+	OutboxBytes:       16 << 10,
+	ConnectTimeout:    10 * time.Second,
+}
+
+// PicoLimits fit a Raspberry Pi Pico (RP2040, 264 KiB SRAM) with room to
+// spare for the firmware: about 40 KiB of broker state.
+var PicoLimits = Limits{
+	MaxSessions:       8,
+	MaxConnections:    10,
+	MaxSubscriptions:  8,
+	MaxInflight:       4,
+	MaxQueued:         8,
+	MaxMessages:       32,
+	MaxRetained:       16,
+	MaxTopicLength:    64,
+	MaxPayloadSize:    256,
+	MaxPacketSize:     384,
+	MaxClientIDLength: 23,
+	OutboxBytes:       512,
+	ConnectTimeout:    10 * time.Second,
+	PublishRate:       100,
+	PublishBurst:      20,
+}
+
+// ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM, part of it taken by the
+// Wi-Fi stack): about 100 KiB of broker state.
+var ESP32C3Limits = Limits{
+	MaxSessions:       12,
+	MaxConnections:    15,
+	MaxSubscriptions:  12,
+	MaxInflight:       8,
+	MaxQueued:         16,
+	MaxMessages:       64,
+	MaxRetained:       24,
+	MaxTopicLength:    96,
+	MaxPayloadSize:    512,
+	MaxPacketSize:     640,
+	MaxClientIDLength: 23,
+	OutboxBytes:       1024,
+	ConnectTimeout:    10 * time.Second,
+	PublishRate:       200,
+	PublishBurst:      40,
+}
+
+// ErrLimits reports limits that New cannot build a broker from.
+var ErrLimits = errors.New("broker: invalid limits")
+
+// maxPublishSize is the size of the largest PUBLISH the limits allow.
+func (l *Limits) maxPublishSize() int {
+	return publishSize(l.MaxTopicLength, l.MaxPayloadSize, 1)
+}
+
+// normalized fills in the defaults of zero fields and checks the rest.
+func (l Limits) normalized() (Limits, error) {
+	bad := func(field string, v int) (Limits, error) {
+		return l, fmt.Errorf("%w: %s = %d", ErrLimits, field, v)
+	}
+	switch {
+	case l.MaxSessions < 1:
+		return bad("MaxSessions", l.MaxSessions)
+	case l.MaxSubscriptions < 1:
+		return bad("MaxSubscriptions", l.MaxSubscriptions)
+	case l.MaxInflight < 1 || l.MaxInflight > 65535:
+		return bad("MaxInflight", l.MaxInflight)
+	case l.MaxQueued < 1:
+		return bad("MaxQueued", l.MaxQueued)
+	case l.MaxRetained < 0:
+		return bad("MaxRetained", l.MaxRetained)
+	case l.MaxTopicLength < 1 || l.MaxTopicLength > 65535:
+		return bad("MaxTopicLength", l.MaxTopicLength)
+	case l.MaxPayloadSize < 0:
+		return bad("MaxPayloadSize", l.MaxPayloadSize)
+	case l.MaxPacketSize < 16 || l.MaxPacketSize > packet.MaxPacketSize:
+		return bad("MaxPacketSize", l.MaxPacketSize)
+	case l.MaxClientIDLength < 23 || l.MaxClientIDLength > 65535:
+		return bad("MaxClientIDLength", l.MaxClientIDLength)
+	case l.PublishRate < 0:
+		return bad("PublishRate", l.PublishRate)
+	case l.PublishBurst < 0:
+		return bad("PublishBurst", l.PublishBurst)
+	case l.MaxKeepAlive != 0 && l.MinKeepAlive > l.MaxKeepAlive:
+		return bad("MinKeepAlive", int(l.MinKeepAlive))
+	case l.ConnectTimeout < 0:
+		return bad("ConnectTimeout", int(l.ConnectTimeout))
+	}
+	if l.MaxConnections == 0 {
+		l.MaxConnections = l.MaxSessions + l.MaxSessions/4 + 2
+	}
+	if l.MaxConnections < 1 {
+		return bad("MaxConnections", l.MaxConnections)
+	}
+	if l.MaxMessages == 0 {
+		l.MaxMessages = l.MaxSessions * (l.MaxInflight + l.MaxQueued)
+	}
+	if l.MaxMessages < 1 {
+		return bad("MaxMessages", l.MaxMessages)
+	}
+	if l.OutboxBytes == 0 {
+		l.OutboxBytes = max(l.maxPublishSize(), 4096)
+	}
+	if l.OutboxBytes < l.maxPublishSize() {
+		return bad("OutboxBytes", l.OutboxBytes)
+	}
+	if l.ConnectTimeout == 0 {
+		l.ConnectTimeout = 10 * time.Second
+	}
+	if l.PublishRate > 0 && l.PublishBurst == 0 {
+		l.PublishBurst = l.PublishRate
+	}
+	return l, nil
+}

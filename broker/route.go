@@ -1,0 +1,196 @@
+package broker
+
+import "github.com/gatomqtt/gatomqtt/broker/packet"
+
+// Routing runs with b.mu held, in the goroutine of the publisher. It copies
+// a message straight into the outbox of each online subscriber when it can,
+// and into one shared store slot when some delivery has to wait; nothing is
+// allocated.
+
+// route delivers a message to every session with a matching subscription,
+// once per session at the highest QoS granted among them, and updates the
+// retained store when retain is set.
+func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) {
+	if retain && !b.retained.set(topic, payload, qos) {
+		b.stats.retainedRefused++
+	}
+	b.collect(topic)
+	msg := int32(-1)
+	for _, si := range b.matched {
+		granted := packet.QoS(b.marks[si] - 1)
+		b.marks[si] = 0
+		msg = b.deliver(&b.sessions[si], topic, payload, min(qos, granted), false, -1, msg)
+	}
+	b.matched = b.matched[:0]
+	if msg >= 0 {
+		b.store.unref(msg)
+	}
+}
+
+// collect fills b.matched and b.marks with the sessions subscribed to topic.
+func (b *Broker) collect(topic []byte) {
+	x := &b.subs
+	h := hashTopic(topic)
+	for i := x.heads[h&x.mask]; i >= 0; {
+		e := &x.entries[i]
+		if e.hash == h && string(e.filter) == string(topic) {
+			b.mark(e.sess, e.qos)
+		}
+		i = e.next
+	}
+	for i := x.heads[x.wildList()]; i >= 0; {
+		e := &x.entries[i]
+		if match(e.filter, topic) {
+			b.mark(e.sess, e.qos)
+		}
+		i = e.next
+	}
+}
+
+func (b *Broker) mark(s int32, qos packet.QoS) {
+	m := b.marks[s]
+	if m == 0 {
+		b.matched = append(b.matched, s)
+	}
+	if uint8(qos)+1 > m {
+		b.marks[s] = uint8(qos) + 1
+	}
+}
+
+// deliver hands one message to session s at qos. msg is the store slot
+// already holding the message, or -1; deliver returns the slot it used, on
+// which the caller holds one reference and must drop it when done.
+func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, retain bool, slot int16, msg int32) int32 {
+	c := s.conn
+	switch {
+	case s.app:
+	case c == nil:
+		if qos == 0 {
+			b.drop(DropOffline)
+			return msg
+		}
+	case qos == 0 && s.qLen == 0:
+		if n := publishSize(len(topic), len(payload), 0); cap(c.out)-len(c.out) >= n {
+			c.out = appendPublish(c.out, topic, payload, 0, 0, false, retain)
+			b.stats.messagesOut++
+			c.kick()
+			return msg
+		}
+	}
+	if s.queueFull() {
+		b.drop(DropQueueFull)
+		return msg
+	}
+	if msg < 0 {
+		if msg = b.store.put(topic, payload); msg < 0 {
+			b.drop(DropStoreFull)
+			return msg
+		}
+	}
+	b.store.ref(msg)
+	s.pushQueue(queued{msg: msg, slot: slot, qos: qos, retain: retain})
+	switch {
+	case s.app:
+		b.app.kick()
+	case c != nil:
+		b.pump(s)
+	}
+	return msg
+}
+
+// pump moves what waits in session s into its connection's outbox, as far
+// as the outbox and the in-flight window allow: first the flights to be
+// sent again after a resumption, in their order, then the queue.
+func (b *Broker) pump(s *session) {
+	c := s.conn
+	if c == nil || s.app {
+		return
+	}
+	start := len(c.out)
+	for i := 0; s.unsent > 0 && i < s.ifLen; i++ {
+		f := s.flightAt(i)
+		if f.state == flightFree || !f.unsent {
+			continue
+		}
+		if f.state == flightWaitComp {
+			if cap(c.out)-len(c.out) < ackSize {
+				break
+			}
+			c.out = appendAck(c.out, packet.PUBREL, f.id)
+		} else {
+			m := &b.store.msgs[f.msg]
+			if cap(c.out)-len(c.out) < publishSize(len(m.topic), len(m.payload), f.qos) {
+				break
+			}
+			c.out = appendPublish(c.out, m.topic, m.payload, f.qos, f.id, true, f.retain)
+			b.stats.messagesOut++
+		}
+		f.unsent = false
+		s.unsent--
+	}
+	for s.unsent == 0 && s.qLen > 0 {
+		q := &s.queue[s.qHead]
+		m := &b.store.msgs[q.msg]
+		if cap(c.out)-len(c.out) < publishSize(len(m.topic), len(m.payload), q.qos) {
+			break
+		}
+		if q.qos == 0 {
+			c.out = appendPublish(c.out, m.topic, m.payload, 0, 0, false, q.retain)
+			b.store.unref(q.msg)
+		} else {
+			if !s.hasFlightRoom() {
+				break
+			}
+			f := s.pushFlight(*q) // the queue's reference moves to the flight
+			c.out = appendPublish(c.out, m.topic, m.payload, f.qos, f.id, false, f.retain)
+		}
+		s.popQueue()
+		b.stats.messagesOut++
+	}
+	if len(c.out) > start {
+		c.kick()
+	}
+}
+
+// replayRetained delivers to session s, with the retain flag set, the
+// retained messages matching a filter it has just been granted qos on.
+func (b *Broker) replayRetained(s *session, filter []byte, qos packet.QoS, slot int16) {
+	for i := range b.retained.msgs[:b.retained.n] {
+		r := &b.retained.msgs[i]
+		if !match(filter, r.topic) {
+			continue
+		}
+		if msg := b.deliver(s, r.topic, r.payload, min(qos, r.qos), true, slot, -1); msg >= 0 {
+			b.store.unref(msg)
+		}
+	}
+}
+
+// publishWill publishes and forgets the will of session s.
+func (b *Broker) publishWill(s *session) {
+	if !s.willFlag {
+		return
+	}
+	s.willFlag = false
+	b.stats.wills++
+	b.route(s.willTopic, s.willPayload, s.willQoS, s.willRetain)
+}
+
+// dropSession forgets session s and everything it holds.
+func (b *Broker) dropSession(s *session) {
+	b.subs.removeAll(s.idx)
+	for i := 0; i < s.ifLen; i++ {
+		if f := s.flightAt(i); f.state != flightFree && f.msg >= 0 {
+			b.store.unref(f.msg)
+		}
+	}
+	for s.qLen > 0 {
+		b.store.unref(s.popQueue().msg)
+	}
+	s.reset()
+	if !s.app {
+		s.used = false
+		b.freeSess = append(b.freeSess, s.idx)
+		b.nsess--
+	}
+}

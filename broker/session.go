@@ -1,0 +1,187 @@
+package broker
+
+import "github.com/gatomqtt/gatomqtt/broker/packet"
+
+// Delivery states of an in-flight message.
+const (
+	flightFree     = iota
+	flightWaitAck  // PUBLISH sent, waiting for PUBACK (QoS 1) or PUBREC (QoS 2)
+	flightWaitComp // PUBREL sent, waiting for PUBCOMP
+)
+
+// A flight is an outgoing QoS 1 or 2 message waiting for acknowledgement.
+type flight struct {
+	msg    int32 // store slot; -1 once PUBREC let the body go
+	id     uint16
+	qos    packet.QoS
+	state  uint8
+	retain bool
+	unsent bool // to be (re)transmitted: set for every flight on resumption
+}
+
+// A queued delivery waits for the outbox or, at QoS 1 and 2, for a free
+// in-flight slot. For the in-process client, slot names the handler a
+// retained replay is for (-1: every handler whose filter matches).
+type queued struct {
+	msg    int32
+	slot   int16
+	qos    packet.QoS
+	retain bool
+}
+
+// A session is the state MQTT keeps for a client identifier: its
+// subscriptions (in the broker's subIndex), its outgoing QoS 1/2 messages
+// and the packet identifiers of incoming QoS 2 messages not yet released.
+type session struct {
+	idx      int32
+	used     bool
+	app      bool // the in-process client
+	anon     bool // connected with an empty client identifier; never resumed
+	clean    bool
+	clientID []byte
+	conn     *conn // nil while offline
+
+	inflight               []flight // ring
+	ifHead, ifLen, ifUsed  int      // ifLen counts freed holes still inside the window
+	unsent                 int
+	nextID                 uint16
+	queue                  []queued // ring
+	qHead, qLen            int
+	rx                     []uint16 // incoming QoS 2 identifiers awaiting PUBREL
+	willFlag, willRetain   bool
+	willQoS                packet.QoS
+	willTopic, willPayload []byte
+	rateTAT                int64 // rate limit: theoretical arrival time, ns since the broker's epoch
+}
+
+// reset empties the session for a new client, keeping its storage.
+func (s *session) reset() {
+	s.anon, s.clean, s.conn = false, false, nil
+	s.clientID = s.clientID[:0]
+	s.ifHead, s.ifLen, s.ifUsed, s.unsent = 0, 0, 0, 0
+	for i := range s.inflight {
+		s.inflight[i] = flight{}
+	}
+	s.qHead, s.qLen = 0, 0
+	s.rx = s.rx[:0]
+	s.willFlag = false
+	s.rateTAT = 0
+}
+
+// pushQueue appends a delivery; the caller checks for room.
+func (s *session) pushQueue(q queued) {
+	s.queue[(s.qHead+s.qLen)%len(s.queue)] = q
+	s.qLen++
+}
+
+func (s *session) queueFull() bool { return s.qLen == len(s.queue) }
+
+func (s *session) popQueue() queued {
+	q := s.queue[s.qHead]
+	s.qHead = (s.qHead + 1) % len(s.queue)
+	s.qLen--
+	return q
+}
+
+// flightAt returns the i-th flight of the window, oldest first.
+func (s *session) flightAt(i int) *flight {
+	return &s.inflight[(s.ifHead+i)%len(s.inflight)]
+}
+
+// findFlight returns the live flight with packet identifier id, or nil.
+func (s *session) findFlight(id uint16) *flight {
+	for i := 0; i < s.ifLen; i++ {
+		if f := s.flightAt(i); f.state != flightFree && f.id == id {
+			return f
+		}
+	}
+	return nil
+}
+
+// hasFlightRoom reports whether a new flight fits, closing the holes left
+// by out-of-order acknowledgements when the window is full of them.
+func (s *session) hasFlightRoom() bool {
+	if s.ifLen < len(s.inflight) {
+		return true
+	}
+	if s.ifUsed == len(s.inflight) {
+		return false
+	}
+	n := 0
+	for i := 0; i < s.ifLen; i++ {
+		if f := s.flightAt(i); f.state != flightFree {
+			*s.flightAt(n) = *f
+			n++
+		}
+	}
+	for i := n; i < s.ifLen; i++ {
+		*s.flightAt(i) = flight{}
+	}
+	s.ifLen = n
+	return true
+}
+
+// pushFlight starts a flight for a queued QoS 1 or 2 delivery and returns
+// it; the caller checks hasFlightRoom first.
+func (s *session) pushFlight(q queued) *flight {
+	f := s.flightAt(s.ifLen)
+	s.ifLen++
+	s.ifUsed++
+	*f = flight{msg: q.msg, id: s.newPacketID(), qos: q.qos, state: flightWaitAck, retain: q.retain}
+	return f
+}
+
+// releaseFlight frees f and slides the window past freed flights.
+func (s *session) releaseFlight(f *flight) {
+	*f = flight{}
+	s.ifUsed--
+	for s.ifLen > 0 && s.flightAt(0).state == flightFree {
+		s.ifHead = (s.ifHead + 1) % len(s.inflight)
+		s.ifLen--
+	}
+}
+
+// newPacketID returns an identifier no live flight uses.
+func (s *session) newPacketID() uint16 {
+	for {
+		s.nextID++
+		if s.nextID == 0 {
+			s.nextID = 1
+		}
+		if s.findFlight(s.nextID) == nil {
+			return s.nextID
+		}
+	}
+}
+
+// markUnsent arranges for every flight to be sent again, in order, as the
+// standard asks on resumption of a session (MQTT 3.1.1 section 4.4).
+func (s *session) markUnsent() {
+	s.unsent = 0
+	for i := 0; i < s.ifLen; i++ {
+		if f := s.flightAt(i); f.state != flightFree {
+			f.unsent = true
+			s.unsent++
+		}
+	}
+}
+
+func (s *session) hasRx(id uint16) bool {
+	for _, r := range s.rx {
+		if r == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *session) removeRx(id uint16) {
+	for i, r := range s.rx {
+		if r == id {
+			last := len(s.rx) - 1
+			s.rx[i] = s.rx[last]
+			s.rx = s.rx[:last]
+			return
+		}
+	}
+}

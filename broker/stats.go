@@ -1,0 +1,68 @@
+package broker
+
+// A DropReason tells why a message was not delivered to a session.
+type DropReason int
+
+const (
+	// DropQueueFull: the session's queue (MaxQueued) was full, because the
+	// client reads too slowly, acknowledges too slowly or is offline.
+	DropQueueFull DropReason = iota
+	// DropStoreFull: no free slot in the message store (MaxMessages).
+	DropStoreFull
+	// DropOffline: a QoS 0 message for an offline persistent session,
+	// which the broker does not queue.
+	DropOffline
+	// DropRateLimited: a QoS 0 PUBLISH beyond its session's rate.
+	DropRateLimited
+	// NumDropReasons is the number of reasons, the length of
+	// Stats.DroppedBy.
+	NumDropReasons
+)
+
+func (r DropReason) String() string {
+	switch r {
+	case DropQueueFull:
+		return "queue full"
+	case DropStoreFull:
+		return "store full"
+	case DropOffline:
+		return "offline"
+	case DropRateLimited:
+		return "rate limited"
+	}
+	return "unknown"
+}
+
+// Stats are the broker's counters at one moment.
+type Stats struct {
+	Connections        int    // byte streams being served
+	ConnectionsTotal   uint64 // byte streams served since New
+	ConnectionsRefused uint64 // CONNACK with a non-zero code, or no free slot
+	ProtocolErrors     uint64 // connections closed for a malformed packet, a violation or a limit
+	Sessions           int    // sessions held, online and offline
+
+	MessagesIn  uint64 // PUBLISH packets accepted from clients and the in-process client
+	MessagesOut uint64 // deliveries written to the outbox or handed to a Handler
+	Wills       uint64 // will messages published
+	Dropped     uint64 // deliveries dropped, all reasons
+	DroppedBy   [NumDropReasons]uint64
+	RateLimited uint64 // PUBLISH packets that exceeded their session's rate
+
+	Retained        int    // retained messages stored
+	RetainedRefused uint64 // retained messages not stored because the store was full
+
+	StoredMessages int // message store slots in use
+	// StateBytes is the memory the broker's fixed tables take for its
+	// limits: connection buffers, sessions with their rings, subscription
+	// slots, the message store and the retained store. It does not change
+	// while the broker runs.
+	StateBytes int
+}
+
+// counters are the running totals, guarded by Broker.mu.
+type counters struct {
+	connectionsTotal, connectionsRefused, protocolErrors uint64
+	messagesIn, messagesOut, wills, rateLimited          uint64
+	dropped                                              [NumDropReasons]uint64
+	retainedRefused                                      uint64
+}

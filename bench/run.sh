@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: this project's broker (cmd/gatomqtt), mosquitto and
+# mochi-mqtt v2, driven by the same load tool (cmd/gatomqtt-load) on loopback,
+# one broker at a time, each scenario against a freshly started broker.
+#
+# Usage (from anywhere):
+#   bench/run.sh                          # all brokers, 10 s per scenario
+#   BROKERS="mosquitto mochi" bench/run.sh
+#   DURATION=5s WARMUP=1s bench/run.sh
+#
+# Environment:
+#   BROKERS    brokers to run, in order (default "gatomqtt mosquitto mochi")
+#   DURATION   measured publishing time per scenario (default 10s)
+#   WARMUP     unrecorded run before each measured one (default 2s)
+#   SIZE       payload bytes (default 64)
+#   RATE       per-publisher rate of the fixed-rate latency scenario (default 5000)
+#   PORT       loopback port the brokers listen on (default 18830)
+#   OUT        directory for binaries, configs, logs and results
+#              (default bench/out/<UTC timestamp>)
+#   GATOMQTT_ARGS  arguments for cmd/gatomqtt; "{addr}" is replaced by the
+#              listen address (default "-listen {addr}")
+#
+# Output: progress on stderr; on stdout a Markdown report (machine, settings,
+# the table with ratios against mosquitto). The raw rows stay in
+# $OUT/results.tsv.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+BROKERS=${BROKERS:-"gatomqtt mosquitto mochi"}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+SIZE=${SIZE:-64}
+RATE=${RATE:-5000}
+PORT=${PORT:-18830}
+OUT=${OUT:-$root/bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
+GATOMQTT_ARGS=${GATOMQTT_ARGS:-"-listen {addr}"}
+MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+addr=127.0.0.1:$PORT
+
+# Scenarios: publishers subscribers qos rate (0: as fast as the broker takes them).
+scenarios=(
+	"4 1 0 0"
+	"4 1 1 0"
+	"1 4 0 0"
+	"1 4 1 0"
+	"4 1 0 $RATE"
+)
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench: $*"; exit 1; }
+
+mkdir -p "$OUT/bin"
+results=$OUT/results.tsv
+: >"$results"
+
+# --- build ------------------------------------------------------------------
+log "building into $OUT/bin"
+(cd "$root" && go build -o "$OUT/bin/gatomqtt-load" ./cmd/gatomqtt-load)
+for b in $BROKERS; do
+	case $b in
+	gatomqtt)
+		[ -d "$root/cmd/gatomqtt" ] || die "cmd/gatomqtt does not exist yet; run with BROKERS=\"mosquitto mochi\" until it does"
+		(cd "$root" && go build -o "$OUT/bin/gatomqtt" ./cmd/gatomqtt)
+		;;
+	mochi)
+		(cd "$root/bench" && go build -o "$OUT/bin/mochi" ./cmd/mochi)
+		;;
+	mosquitto)
+		[ -x "$MOSQUITTO" ] || die "$MOSQUITTO not found (apt-get install mosquitto)"
+		;;
+	*) die "unknown broker $b (want gatomqtt, mosquitto or mochi)" ;;
+	esac
+done
+
+# mosquitto: no persistence; no queue limit (max_queued_messages 0 means
+# unlimited), so that it queues rather than drops; TCP_NODELAY on client
+# sockets, as Go sets it on every TCP connection of the other two brokers
+# (without it mosquitto's p99 at a fixed rate is tens of milliseconds of
+# Nagle delay); every other setting is Debian's default (for instance
+# max_inflight_messages 20 per client). mosquitto is single-threaded.
+cat >"$OUT/mosquitto.conf" <<EOF
+listener $PORT 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 0
+set_tcp_nodelay true
+log_dest stderr
+log_type error
+connection_messages false
+EOF
+
+# --- broker lifecycle ---------------------------------------------------------
+broker_pid=
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+start_broker() {
+	local name=$1 logfile=$OUT/$1.log
+	port_open && die "port $PORT is already in use; set PORT"
+	case $name in
+	gatomqtt) "$OUT/bin/gatomqtt" ${GATOMQTT_ARGS//\{addr\}/$addr} >>"$logfile" 2>&1 & ;;
+	mosquitto) "$MOSQUITTO" -c "$OUT/mosquitto.conf" >>"$logfile" 2>&1 & ;;
+	mochi) "$OUT/bin/mochi" -listen "$addr" >>"$logfile" 2>&1 & ;;
+	esac
+	broker_pid=$!
+	# Wait, at most 10 s, for the listener.
+	for _ in $(seq 200); do
+		port_open && return 0
+		kill -0 "$broker_pid" 2>/dev/null || die "$name exited at start; see $logfile"
+		sleep 0.05
+	done
+	die "$name did not listen on $addr within 10 s; see $logfile"
+}
+
+stop_broker() {
+	[ -n "$broker_pid" ] || return 0
+	kill "$broker_pid" 2>/dev/null || true
+	wait "$broker_pid" 2>/dev/null || true
+	broker_pid=
+}
+trap stop_broker EXIT
+
+# --- runs -------------------------------------------------------------------
+for sc in "${scenarios[@]}"; do
+	read -r pubs subs qos rate <<<"$sc"
+	for b in $BROKERS; do
+		start_broker "$b"
+		common=(-addr "$addr" -pubs "$pubs" -subs "$subs" -qos "$qos" -size "$SIZE" -rate "$rate" -label "$b")
+		"$OUT/bin/gatomqtt-load" "${common[@]}" -duration "$WARMUP" >/dev/null
+		"$OUT/bin/gatomqtt-load" "${common[@]}" -duration "$DURATION" -pid "$broker_pid" -tsv "$results" >&2
+		stop_broker
+	done
+done
+
+# --- report -----------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+mosq_version=$("$MOSQUITTO" -h 2>/dev/null | sed -n 's/^mosquitto version //p' | head -1 || true)
+mochi_version=$(cd "$root/bench" && go list -m -f '{{.Version}}' github.com/mochi-mqtt/server/v2)
+cat <<EOF
+Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB,
+Linux $(uname -r), $(go version | cut -d' ' -f3). Load average before the report: $(cut -d' ' -f1-3 /proc/loadavg).
+Brokers: ${BROKERS// /, } (mosquitto ${mosq_version:-?}, mochi-mqtt $mochi_version), one at a time on $addr,
+freshly started for each scenario. Each scenario: $WARMUP warm-up (not recorded), then $DURATION of
+publishing, $SIZE-byte payloads; scenario names read publishers-subscribers-QoS-size[-rate per publisher].
+
+EOF
+"$OUT/bin/gatomqtt-load" -table "$results" -baseline mosquitto
+log "rows in $results"

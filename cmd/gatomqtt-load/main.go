@@ -1,0 +1,133 @@
+// Command gatomqtt-load drives an MQTT 3.1.1 broker with publishers and
+// subscribers over TCP and reports delivered messages per second, loss,
+// latency percentiles and, given the broker's process id, its memory.
+//
+// Usage:
+//
+//	gatomqtt-load -addr 127.0.0.1:1883 -pubs 4 -subs 1 -qos 1 -duration 10s -pid 1234 -label mosquitto -tsv results.tsv
+//	gatomqtt-load -table results.tsv -baseline mosquitto
+//
+// The first form runs a load and prints one line (or JSON with -json),
+// appending a row to the -tsv file if given. The second prints the rows of
+// a TSV file as a Markdown table with ratios to the baseline broker.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/harness/load"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "gatomqtt-load:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("gatomqtt-load", flag.ContinueOnError)
+	var cfg load.Config
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:1883", "broker TCP `address`")
+	fs.StringVar(&cfg.Label, "label", "", "broker `name` in reports (default: the address)")
+	fs.IntVar(&cfg.Publishers, "pubs", 1, "publishing connections")
+	fs.IntVar(&cfg.Subscribers, "subs", 1, "subscribing connections")
+	fs.IntVar(&cfg.QoS, "qos", 0, "QoS for publishing and subscribing: 0 or 1")
+	fs.IntVar(&cfg.PayloadSize, "size", load.DefaultPayloadSize, fmt.Sprintf("payload `bytes`, at least %d", load.StampSize))
+	fs.DurationVar(&cfg.Duration, "duration", 0, "how long to publish (default 10s unless -count is given)")
+	fs.IntVar(&cfg.Count, "count", 0, "messages per publisher; overrides -duration")
+	fs.IntVar(&cfg.Rate, "rate", 0, "messages per second per publisher (default: as fast as the broker takes them)")
+	fs.IntVar(&cfg.Window, "window", load.DefaultWindow, "QoS 1 messages in flight per publisher")
+	fs.StringVar(&cfg.Topic, "topic", load.DefaultTopic, "topic to publish and subscribe to")
+	fs.DurationVar(&cfg.Drain, "drain", load.DefaultDrain, "how long to wait without progress for late deliveries and PUBACKs")
+	fs.IntVar(&cfg.PID, "pid", 0, "broker process `id`, to report its memory from /proc")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	tsv := fs.String("tsv", "", "append the result as a TSV row to `file`")
+	table := fs.String("table", "", "print the TSV `file` as a Markdown table and exit")
+	baseline := fs.String("baseline", "mosquitto", "label of the broker the table's ratios refer to")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: gatomqtt-load [flags]         run a load against a broker")
+		fmt.Fprintln(fs.Output(), "       gatomqtt-load -table file.tsv  print earlier results as a Markdown table")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *table != "" {
+		return printTable(stdout, *table, *baseline)
+	}
+	if cfg.Count == 0 && cfg.Duration == 0 {
+		cfg.Duration = defaultDuration
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := load.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(stdout, res)
+	}
+	if *tsv != "" {
+		return appendTSV(*tsv, res)
+	}
+	return nil
+}
+
+const defaultDuration = 10 * time.Second
+
+func appendTSV(name string, res *load.Result) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	st, err := f.Stat()
+	if err == nil && st.Size() == 0 {
+		_, err = fmt.Fprintln(f, load.TSVHeader)
+	}
+	if err == nil {
+		_, err = fmt.Fprintln(f, res.TSV())
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", name, err)
+	}
+	return nil
+}
+
+func printTable(w io.Writer, name, baseline string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := load.ReadTSV(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return load.WriteMarkdown(w, rows, baseline)
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatomqtt/gatomqtt/harness/load"
+)
+
+func TestTableFromTSV(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "results.tsv")
+	rows := load.TSVHeader + "\n" +
+		"mosquitto\t4p-1s-q0-64B\t0\t4\t1\t64\t0\t10.00\t100\t100\t0\t0.000\t1000\t10.0\t20.0\t30.0\t4096\t8192\n" +
+		"other\t4p-1s-q0-64B\t0\t4\t1\t64\t0\t10.00\t100\t100\t0\t0.000\t3000\t10.0\t20.0\t30.0\t4096\t4096\n"
+	if err := os.WriteFile(name, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run([]string{"-table", name}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "| 4p-1s-q0-64B | other | 3000 | 3.00 |") {
+		t.Fatalf("table lacks the ratio 3.00 for other:\n%s", out.String())
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	for _, args := range [][]string{
+		{"-qos", "2", "-count", "1"},
+		{"-pubs", "0", "-count", "1"},
+		{"stray"},
+		{"-no-such-flag"},
+		{"-table", filepath.Join(t.TempDir(), "missing.tsv")},
+	} {
+		if err := run(args, new(strings.Builder)); err == nil {
+			t.Errorf("run(%q) succeeded", args)
+		}
+	}
+}
+
+func TestTSVAppendWritesTheHeaderOnce(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "r.tsv")
+	res := &load.Result{Config: load.Config{Label: "x", Publishers: 1, Subscribers: 1}}
+	for range 2 {
+		if err := appendTSV(name, res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 3 || lines[0] != load.TSVHeader || lines[1] != res.TSV() || lines[2] != res.TSV() {
+		t.Fatalf("file is\n%s", b)
+	}
+}

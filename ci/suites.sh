@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every conformance suite against one target and keeps its reports.
+#   ci/suites.sh [target [suite dir...]]
+# target: inproc (default) | inproc:pico | inproc:esp32c3 | mosquitto | any target string
+# "mosquitto" starts Debian's mosquitto on a free loopback port with
+# fixtures/mosquitto.conf and targets it as tcp://127.0.0.1:PORT?peer=mosquitto.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target=${1:-inproc}
+shift || true
+dirs=("$@")
+[ ${#dirs[@]} -gt 0 ] || dirs=(suites)
+reports=${GATOMQTT_REPORT_DIR:-reports}
+mkdir -p "$reports"
+export GATOMQTT_REPORT_DIR=$(cd "$reports" && pwd)
+name=$(printf '%s' "$target" | tr -c 'A-Za-z0-9._-' '_')
+
+cleanup=:
+trap 'eval "$cleanup"' EXIT
+
+if [ "$target" = mosquitto ]; then
+	bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+	[ -x "$bin" ] || { echo "suites: mosquitto is not installed (run ci/install-peers.sh)" >&2; exit 1; }
+	port=$(comm -23 <(seq 20000 40000 | sort) <(ss -Htan | awk '{print $4}' | sed 's/.*://' | sort -u) | shuf -n 1)
+	dir=$(mktemp -d)
+	sed "s/^listener PORT/listener $port/" fixtures/mosquitto.conf >"$dir/mosquitto.conf"
+	"$bin" -c "$dir/mosquitto.conf" >"$reports/mosquitto-$port.log" 2>&1 &
+	pid=$!
+	cleanup="kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$dir'"
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || { cat "$reports/mosquitto-$port.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	target="tcp://127.0.0.1:$port?peer=mosquitto"
+fi
+
+echo "suites: target $target"
+start=$(date +%s.%N)
+go tool ginkgo -r -p --timeout=10m \
+	--junit-report="junit-$name.xml" --output-dir="$reports" \
+	"${dirs[@]}" -- --target="$target"
+awk -v s="$start" -v e="$(date +%s.%N)" -v t="$target" 'BEGIN { printf "suites: %s took %.1fs\n", t, e - s }'

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/gatomqtt/gatomqtt/harness/report"
 )
 
 // Needs is what a spec requires of a target. The zero value needs nothing.
@@ -107,4 +109,4 @@ func deviationReason(t Target, ids []string) string {
 
 // DeviationPrefix starts the skip message of every spec skipped by
 // Deviation, so reports can count deviations apart from other skips.
-const DeviationPrefix = "known deviation of"
+const DeviationPrefix = report.DeviationPrefix

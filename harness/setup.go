@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/report"
 	"github.com/onsi/ginkgo/v2"
 )
 
@@ -22,8 +24,9 @@ var (
 	flagOnce   sync.Once
 	targetFlag *string
 
-	mu      sync.Mutex
-	current Target
+	mu          sync.Mutex
+	current     Target
+	startedName string // Name of the last target started, for reports
 )
 
 // RegisterFlags adds --target to the command line flags. Call it at package
@@ -62,10 +65,12 @@ func TargetName() string {
 //
 // It registers --target, a BeforeSuite that parses and starts the target
 // (failing the suite, not each spec, when the target is unknown or
-// unreachable), an AfterSuite that stops it, and a ReportAfterSuite that
-// writes the statement coverage report for suite. A suite that needs its own
-// BeforeSuite calls RegisterFlags, StartTarget, StopTarget and
-// report.AfterSuite itself instead.
+// unreachable), an AfterSuite that stops it, a BeforeEach that applies
+// CheckDeviations to every spec, and a ReportAfterSuite that writes the
+// statement coverage report for suite (see package report) and prints its
+// one-line summary. Ginkgo allows one BeforeSuite per suite: a suite that
+// needs its own calls RegisterFlags, StartTarget, StopTarget and
+// report.AfterSuite itself instead of Setup.
 func Setup(suite string) bool {
 	RegisterFlags()
 	ginkgo.BeforeSuite(func(ctx ginkgo.SpecContext) {
@@ -79,6 +84,13 @@ func Setup(suite string) bool {
 		}
 	})
 	ginkgo.BeforeEach(CheckDeviations)
+	ginkgo.ReportAfterSuite("statement coverage", func(r ginkgo.Report) {
+		line, err := report.AfterSuite(suite, ReportName(), r)
+		if err != nil {
+			ginkgo.Fail(err.Error())
+		}
+		fmt.Println(line)
+	})
 	return true
 }
 
@@ -97,8 +109,21 @@ func StartTarget(ctx context.Context) error {
 	}
 	mu.Lock()
 	current = t
+	startedName = t.Name()
 	mu.Unlock()
 	return nil
+}
+
+// ReportName is the name reports give the target: the started target's
+// Name (credentials elided), or the scheme alone when none started.
+func ReportName() string {
+	mu.Lock()
+	defer mu.Unlock()
+	if startedName != "" {
+		return startedName
+	}
+	scheme, _, _ := strings.Cut(TargetName(), ":")
+	return scheme
 }
 
 // StopTarget stops the current target.

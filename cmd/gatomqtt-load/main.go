@@ -49,6 +49,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.Window, "window", load.DefaultWindow, "QoS 1 messages in flight per publisher")
 	fs.StringVar(&cfg.Topic, "topic", load.DefaultTopic, "topic to publish and subscribe to")
 	fs.DurationVar(&cfg.Drain, "drain", load.DefaultDrain, "how long to wait without progress for late deliveries and PUBACKs")
+	fs.DurationVar(&cfg.Stall, "stall", load.DefaultStall, "fail when no client makes progress for this long")
 	fs.IntVar(&cfg.PID, "pid", 0, "broker process `id`, to report its memory from /proc")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	tsv := fs.String("tsv", "", "append the result as a TSV row to `file`")

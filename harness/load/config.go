@@ -30,6 +30,12 @@ type Config struct {
 	// from the last progress seen. Default 2 s.
 	Drain time.Duration
 
+	// Stall fails a run in which no message is written, acknowledged or
+	// received for this long, and bounds the wait for CONNACK and SUBACK.
+	// It is longer than Drain because a saturated broker may hold the
+	// publishers' writes for a while and still be working. Default 10 s.
+	Stall time.Duration
+
 	// PID, when positive, is the broker's process: its memory is read from
 	// /proc before and after the run.
 	PID int
@@ -41,6 +47,7 @@ const (
 	DefaultWindow      = 64
 	DefaultTopic       = "gatomqtt-load/run"
 	DefaultDrain       = 2 * time.Second
+	DefaultStall       = 10 * time.Second
 )
 
 // withDefaults returns c with its defaults filled in, or an error naming
@@ -58,6 +65,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Drain == 0 {
 		c.Drain = DefaultDrain
 	}
+	if c.Stall == 0 {
+		c.Stall = DefaultStall
+	}
 	switch {
 	case c.Addr == "":
 		return c, errors.New("load: no broker address")
@@ -71,8 +81,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("load: payload of %d bytes, want at least %d for the send stamp", c.PayloadSize, StampSize)
 	case c.PayloadSize > 1<<20:
 		return c, fmt.Errorf("load: payload of %d bytes, want at most 1 MiB", c.PayloadSize)
-	case c.Count < 0 || c.Duration < 0 || c.Rate < 0 || c.Drain < 0:
-		return c, errors.New("load: negative count, duration, rate or drain")
+	case c.Count < 0 || c.Duration < 0 || c.Rate < 0 || c.Drain < 0 || c.Stall < 0:
+		return c, errors.New("load: negative count, duration, rate, drain or stall time")
 	case c.Count == 0 && c.Duration == 0:
 		return c, errors.New("load: neither a message count nor a duration")
 	case c.Window < 1 || c.Window > 65535:

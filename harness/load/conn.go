@@ -29,8 +29,8 @@ type conn struct {
 // network: a subscriber's PUBACKs then leave in batches, without a write
 // per message and without being held back while the broker waits for them.
 // Such a conn must be read and written by one goroutine only.
-func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flushOnRead bool) (*conn, error) {
-	var d net.Dialer
+func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flushOnRead bool, timeout time.Duration) (*conn, error) {
+	d := net.Dialer{Timeout: timeout}
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("load: connect %s: %w", clientID, err)
@@ -42,6 +42,9 @@ func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flu
 	}
 	c.r = packet.NewReader(src, make([]byte, readBuf))
 
+	// The handshake and the subscription are bounded in time: a broker
+	// that accepts TCP but never answers must not hang the run.
+	nc.SetDeadline(time.Now().Add(timeout))
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
 	defer stop()
 	err = c.handshake(clientID)
@@ -54,6 +57,9 @@ func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flu
 	}
 	return c, nil
 }
+
+// ready lifts the deadline of the handshake, once the connection is set up.
+func (c *conn) ready() { c.nc.SetDeadline(time.Time{}) }
 
 func (c *conn) handshake(clientID string) error {
 	connect := packet.Connect{CleanSession: true, ClientID: []byte(clientID)}

@@ -13,12 +13,19 @@ import (
 // client, grants every subscription, and forwards each PUBLISH to every
 // subscriber at the subscriber's QoS. With dropEvery > 0 it acknowledges
 // but does not forward every dropEvery-th message, so that tests can check
-// that the load tool counts loss exactly.
+// that the load tool counts loss exactly. A silent fake never answers at
+// all; a swallowing one answers CONNECT and SUBSCRIBE but ignores PUBLISH.
 type fakeBroker struct {
 	ln        net.Listener
 	dropEvery int
+	silent    bool
+	swallow   bool
+
+	published1 chan struct{} // closed at the first PUBLISH
+	once       sync.Once
 
 	mu        sync.Mutex
+	conns     []net.Conn
 	subs      []*fakeSub
 	published int
 	wg        sync.WaitGroup
@@ -33,19 +40,24 @@ type fakeSub struct {
 }
 
 func startFakeBroker(t *testing.T, dropEvery int) *fakeBroker {
+	return startFake(t, &fakeBroker{dropEvery: dropEvery})
+}
+
+func startFake(t *testing.T, b *fakeBroker) *fakeBroker {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &fakeBroker{ln: ln, dropEvery: dropEvery}
+	b.ln = ln
+	b.published1 = make(chan struct{})
 	b.wg.Add(1)
 	go b.accept()
 	t.Cleanup(func() {
 		ln.Close()
 		b.mu.Lock()
-		for _, s := range b.subs {
-			s.nc.Close()
+		for _, nc := range b.conns {
+			nc.Close()
 		}
 		b.mu.Unlock()
 		b.wg.Wait()
@@ -62,6 +74,9 @@ func (b *fakeBroker) accept() {
 		if err != nil {
 			return
 		}
+		b.mu.Lock()
+		b.conns = append(b.conns, nc)
+		b.mu.Unlock()
 		b.wg.Add(1)
 		go func() {
 			defer b.wg.Done()
@@ -87,6 +102,9 @@ func (b *fakeBroker) serve(nc net.Conn) {
 		if err != nil {
 			return
 		}
+		if b.silent {
+			continue
+		}
 		switch p := pk.(type) {
 		case *packet.Connect:
 			err = reply(packet.Connack{ReturnCode: packet.Accepted})
@@ -100,6 +118,9 @@ func (b *fakeBroker) serve(nc net.Conn) {
 			b.mu.Unlock()
 			err = reply(packet.Suback{PacketID: p.PacketID, ReturnCodes: codes})
 		case *packet.Publish:
+			if b.swallow {
+				continue
+			}
 			b.forward(p)
 			if p.QoS == 1 {
 				err = reply(packet.Puback{PacketID: p.PacketID})
@@ -117,6 +138,7 @@ func (b *fakeBroker) serve(nc net.Conn) {
 }
 
 func (b *fakeBroker) forward(p *packet.Publish) {
+	b.once.Do(func() { close(b.published1) })
 	b.mu.Lock()
 	b.published++
 	drop := b.dropEvery > 0 && b.published%b.dropEvery == 0

@@ -118,7 +118,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 
 	var subWG sync.WaitGroup
 	for i := range cfg.Subscribers {
-		c, err := dial(ctx, cfg.Addr, fmt.Sprintf("gatoload-%s-s%d", runID, i), bufSize, 4<<10, true)
+		c, err := dial(ctx, cfg.Addr, fmt.Sprintf("gatoload-%s-s%d", runID, i), bufSize, 4<<10, true, cfg.Stall)
 		if err != nil {
 			return nil, err
 		}
@@ -126,6 +126,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		if err := c.subscribe(cfg.Topic, packet.QoS(cfg.QoS)); err != nil {
 			return nil, fmt.Errorf("subscriber %d: %w", i, err)
 		}
+		c.ready()
 		s := newSubscriber(i, c, cfg, r.base)
 		r.subs = append(r.subs, s)
 		subWG.Add(1)
@@ -137,11 +138,12 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}()
 	}
 	for i := range cfg.Publishers {
-		c, err := dial(ctx, cfg.Addr, fmt.Sprintf("gatoload-%s-p%d", runID, i), 16<<10, 64<<10, false)
+		c, err := dial(ctx, cfg.Addr, fmt.Sprintf("gatoload-%s-p%d", runID, i), 16<<10, 64<<10, false, cfg.Stall)
 		if err != nil {
 			return nil, err
 		}
 		r.track(c)
+		c.ready()
 		r.pubs = append(r.pubs, newPublisher(i, c, cfg, r.base))
 	}
 
@@ -176,7 +178,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			fail(err)
 		}()
 	}
-	pubWG.Wait()
+	r.watch(&pubWG, cancel)
 	res.PublishTime = time.Since(start)
 	for _, p := range r.pubs {
 		res.Sent += p.sent()
@@ -203,6 +205,47 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	}
 	r.summarise(res, start)
 	return res, nil
+}
+
+// watch waits for the publishers to finish, and fails the run if nothing
+// moves for Config.Stall, so that a broker that stops reading or
+// acknowledging cannot hang it.
+func (r *runner) watch(pubs *sync.WaitGroup, cancel context.CancelCauseFunc) {
+	finished := make(chan struct{})
+	go func() {
+		pubs.Wait()
+		close(finished)
+	}()
+	tick := time.NewTicker(min(100*time.Millisecond, r.cfg.Stall/4))
+	defer tick.Stop()
+	var lastProgress uint64
+	lastAt := time.Now()
+	for {
+		select {
+		case <-finished:
+			return
+		case <-tick.C:
+		}
+		if p := r.progress(); p != lastProgress {
+			lastProgress, lastAt = p, time.Now()
+		} else if time.Since(lastAt) >= r.cfg.Stall {
+			cancel(fmt.Errorf("load: no message written, acknowledged or received for %v: the broker stalled", r.cfg.Stall))
+			<-finished
+			return
+		}
+	}
+}
+
+// progress sums every counter that moves while a run makes progress.
+func (r *runner) progress() uint64 {
+	var n uint64
+	for _, p := range r.pubs {
+		n += p.written.Load() + p.acked.Load()
+	}
+	for _, s := range r.subs {
+		n += s.received.Load() + s.duplicates.Load() + s.foreign.Load()
+	}
+	return n
 }
 
 // awaitDeliveries waits until every subscriber has received sent messages,

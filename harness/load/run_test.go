@@ -178,6 +178,71 @@ func TestRunFailsClearlyWithoutBroker(t *testing.T) {
 	}
 }
 
+func TestRunFailsWhenTheBrokerStalls(t *testing.T) {
+	tests := []struct {
+		name    string
+		broker  *fakeBroker
+		cfg     Config
+		wantErr string
+	}{
+		{"no CONNACK", &fakeBroker{silent: true}, Config{Count: 10}, "CONNACK"},
+		{"no PUBACK", &fakeBroker{swallow: true}, Config{QoS: 1, Count: 1000, Window: 8}, "stalled"},
+		{"no PUBACK within a duration", &fakeBroker{swallow: true}, Config{QoS: 1, Duration: time.Minute, Window: 8}, "stalled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := startFake(t, tt.broker)
+			cfg := tt.cfg
+			cfg.Addr, cfg.Publishers, cfg.Subscribers, cfg.Stall = b.addr(), 2, 1, 300*time.Millisecond
+			done := make(chan error, 1)
+			go func() {
+				_, err := Run(context.Background(), cfg)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
+				}
+				t.Log(err)
+			case <-time.After(20 * time.Second):
+				t.Fatal("Run hung on a stalled broker")
+			}
+		})
+	}
+}
+
+func TestRunCancelledReportsWhatItMeasured(t *testing.T) {
+	b := startFakeBroker(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := Config{Addr: b.addr(), Publishers: 1, Subscribers: 1, Rate: 1000, Duration: time.Hour}
+	// Cancel once the first deliveries prove the run is under way.
+	var res *Result
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, err = Run(ctx, cfg)
+	}()
+	select {
+	case <-b.published1:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no message published within 10 s")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not end after cancellation")
+	}
+	if err != nil {
+		t.Fatalf("cancelled run failed: %v", err)
+	}
+	if res.Sent == 0 || res.PublishTime >= time.Hour {
+		t.Fatalf("sent %d in %v", res.Sent, res.PublishTime)
+	}
+}
+
 func TestRunReportsBrokerMemory(t *testing.T) {
 	b := startFakeBroker(t, 0)
 	// The fake broker runs in this process, so this process's memory is its memory.

@@ -1,0 +1,505 @@
+package tlspsk
+
+import (
+	"context"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Conn is a TLS 1.3 PSK connection over a byte stream. Read and Write may
+// be called concurrently with each other and with Close; the first of them
+// runs the handshake. Conn implements net.Conn.
+type Conn struct {
+	rw       io.ReadWriteCloser
+	config   *Config
+	isClient bool
+
+	handshakeMu   sync.Mutex
+	handshakeErr  error
+	handshakeDone atomic.Bool
+	state         ConnectionState
+
+	inMu       sync.Mutex
+	in         halfConn
+	inBuf      []byte
+	recvInner  int    // largest TLSInnerPlaintext accepted
+	appData    []byte // decrypted application data not yet read
+	hsData     []byte // handshake bytes of the current record not yet parsed
+	hsBuf      []byte // a handshake message being reassembled across records
+	hsStore    []byte // storage behind hsBuf
+	hsSkip     int    // bytes of a skipped NewSessionTicket still to come
+	readErr    error
+	ccsAllowed bool
+	earlySkip  int
+
+	outMu           sync.Mutex
+	out             halfConn
+	outBuf          []byte
+	sendLimit       int // largest content per record this side sends
+	writeErr        error
+	alertSent       bool
+	closeNotifySent bool
+	closeNotifyErr  error
+	alertBuf        [headerLen + 2 + 1 + maxTag]byte
+
+	// activeCall counts Writes in flight (in steps of 2) and marks Close
+	// (bit 0), so that Close can break a blocked Write instead of waiting
+	// for it to send close_notify.
+	activeCall atomic.Int32
+}
+
+// ConnectionState describes a connection after its handshake.
+type ConnectionState struct {
+	HandshakeComplete    bool
+	CipherSuite          CipherSuite
+	KeyExchangeMode      KeyExchangeMode
+	Group                Group  // zero in psk_ke mode
+	Identity             string // the PSK identity in use
+	DidHelloRetryRequest bool
+	// MaxFragmentLength is the negotiated max_fragment_length, or 0.
+	MaxFragmentLength int
+	// PeerRecordSizeLimit is the record_size_limit the peer sent, or 0.
+	PeerRecordSizeLimit int
+	// SendLimit and ReceiveLimit are the largest record contents this
+	// side sends and accepts.
+	SendLimit    int
+	ReceiveLimit int
+}
+
+// ServerOver returns a server-side Conn over rw, which may be any reliable
+// byte stream. The handshake runs on first use or on Handshake.
+func ServerOver(rw io.ReadWriteCloser, config *Config) *Conn {
+	return newConn(rw, config, false)
+}
+
+// ClientOver returns a client-side Conn over rw.
+func ClientOver(rw io.ReadWriteCloser, config *Config) *Conn {
+	return newConn(rw, config, true)
+}
+
+func newConn(rw io.ReadWriteCloser, config *Config, isClient bool) *Conn {
+	c := &Conn{rw: rw, config: config, isClient: isClient}
+	limit := MaxPlaintext
+	if config != nil {
+		limit = config.recordLimit(isClient)
+	}
+	c.recvInner = limit + 1
+	c.inBuf = make([]byte, recordBufSize(c.recvInner))
+	c.sendLimit = limit
+	if isClient {
+		// A client knows its limits now; a server allocates its send
+		// buffer once the ClientHello has told it the peer's limits.
+		c.outBuf = make([]byte, recordBufSize(limit+1))
+	}
+	return c
+}
+
+// recordLimit is the largest record content this side's buffers hold.
+func (c *Config) recordLimit(isClient bool) int {
+	limit := MaxPlaintext
+	if c.RecordSizeLimit != 0 && c.RecordSizeLimit-1 < limit {
+		limit = c.RecordSizeLimit - 1
+	}
+	if isClient && c.MaxFragmentLength != 0 && c.MaxFragmentLength < limit {
+		limit = c.MaxFragmentLength
+	}
+	return limit
+}
+
+// Handshake runs the handshake if it has not run yet. Read and Write call
+// it, so most callers need not.
+func (c *Conn) Handshake() error {
+	return c.HandshakeContext(context.Background())
+}
+
+// HandshakeContext is Handshake bounded by ctx: when ctx ends first, the
+// transport is closed and ctx.Err() returned.
+func (c *Conn) HandshakeContext(ctx context.Context) (err error) {
+	if c.handshakeDone.Load() {
+		return nil
+	}
+	c.handshakeMu.Lock()
+	defer c.handshakeMu.Unlock()
+	if c.handshakeErr != nil {
+		return c.handshakeErr
+	}
+	if c.handshakeDone.Load() {
+		return nil
+	}
+	if ctx.Done() != nil {
+		done := make(chan struct{})
+		interrupted := make(chan error, 1)
+		go func() {
+			select {
+			case <-ctx.Done():
+				c.rw.Close()
+				interrupted <- ctx.Err()
+			case <-done:
+				interrupted <- nil
+			}
+		}()
+		defer func() {
+			close(done)
+			if ctxErr := <-interrupted; ctxErr != nil {
+				err = ctxErr
+				c.handshakeErr = ctxErr
+			}
+		}()
+	}
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	if err = c.config.check(c.isClient); err == nil {
+		if c.isClient {
+			err = c.clientHandshake()
+		} else {
+			err = c.serverHandshake()
+		}
+	}
+	if err != nil {
+		c.handshakeErr = c.abort(err)
+		return err
+	}
+	c.ccsAllowed = false
+	c.hsStore, c.hsBuf = nil, nil
+	c.state.HandshakeComplete = true
+	c.state.SendLimit = c.sendLimit
+	c.state.ReceiveLimit = c.recvInner - 1
+	c.handshakeDone.Store(true)
+	return nil
+}
+
+// checkBoundary enforces that a message preceding a key change ends its
+// record (RFC 8446 section 5.1).
+func (c *Conn) checkBoundary(what string) error {
+	if len(c.hsData) != 0 || len(c.hsBuf) != 0 {
+		return unexpected(what + " does not end its record")
+	}
+	return nil
+}
+
+// maxHandshake is the largest handshake message this side reassembles:
+// one record's worth of plaintext.
+func (c *Conn) maxHandshake() int {
+	return c.recvInner - 1
+}
+
+// readHandshake returns the next handshake message, header included. It
+// aliases the connection's buffers until the next read. c.inMu must be
+// held.
+func (c *Conn) readHandshake() ([]byte, error) {
+	for {
+		if len(c.hsBuf) == 0 && c.hsSkip == 0 && len(c.hsData) >= 4 {
+			n := 4 + int(c.hsData[1])<<16 | int(c.hsData[2])<<8 | int(c.hsData[3])
+			if n <= len(c.hsData) {
+				msg := c.hsData[:n]
+				c.hsData = c.hsData[n:]
+				return msg, nil
+			}
+		}
+		// The message continues in later records: reassemble it, header
+		// first, taking from each record only what belongs to it.
+		for len(c.hsData) > 0 {
+			if c.hsSkip > 0 {
+				k := min(c.hsSkip, len(c.hsData))
+				c.hsSkip -= k
+				c.hsData = c.hsData[k:]
+				if c.hsSkip == 0 {
+					return c.hsBuf[:4], c.finishReassembly()
+				}
+				continue
+			}
+			if c.hsStore == nil {
+				c.hsStore = make([]byte, 0, c.maxHandshake()+4)
+			}
+			if len(c.hsBuf) < 4 {
+				k := min(4-len(c.hsBuf), len(c.hsData))
+				c.hsBuf = append(c.hsStore[:len(c.hsBuf)], c.hsData[:k]...)
+				c.hsData = c.hsData[k:]
+				if len(c.hsBuf) < 4 {
+					continue
+				}
+			}
+			n := 4 + int(c.hsBuf[1])<<16 | int(c.hsBuf[2])<<8 | int(c.hsBuf[3])
+			if n > cap(c.hsStore) {
+				if c.isClient && c.handshakeDone.Load() && c.hsBuf[0] == typeNewSessionTicket {
+					// Tickets are useless here and may be large: skip
+					// the body instead of buffering it.
+					c.hsSkip = n - len(c.hsBuf)
+					continue
+				}
+				return nil, fail(AlertHandshakeFailure, ErrHandshakeTooLarge, "message of "+itoa(n)+" bytes")
+			}
+			k := min(n-len(c.hsBuf), len(c.hsData))
+			c.hsBuf = append(c.hsBuf, c.hsData[:k]...)
+			c.hsData = c.hsData[k:]
+			if len(c.hsBuf) == n {
+				msg := c.hsBuf
+				return msg, c.finishReassembly()
+			}
+		}
+		typ, data, err := c.nextRecord()
+		if err != nil {
+			return nil, err
+		}
+		if typ != recordHandshake {
+			return nil, unexpected("application data inside the handshake")
+		}
+		c.hsData = data
+	}
+}
+
+// finishReassembly marks the reassembly buffer free; the message returned
+// from it stays valid until the next read.
+func (c *Conn) finishReassembly() error {
+	c.hsBuf = c.hsBuf[:0]
+	return nil
+}
+
+// Read reads application data. It returns io.EOF after the peer's
+// close_notify, and *AlertError after a fatal alert.
+func (c *Conn) Read(p []byte) (int, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	for len(c.appData) == 0 {
+		if c.readErr != nil {
+			return 0, c.readErr
+		}
+		if err := c.readMore(); err != nil {
+			if c.readErr == nil {
+				c.abort(err)
+			}
+			return 0, err
+		}
+	}
+	n := copy(p, c.appData)
+	c.appData = c.appData[n:]
+	return n, nil
+}
+
+// readMore reads records until application data is available, handling
+// post-handshake messages in between. c.inMu must be held.
+func (c *Conn) readMore() error {
+	typ, data, err := c.nextRecord()
+	if err != nil {
+		return err
+	}
+	if typ == recordApplicationData {
+		c.appData = data
+		return nil
+	}
+	c.hsData = data
+	for len(c.hsData) > 0 {
+		msg, err := c.readHandshake()
+		if err != nil {
+			return err
+		}
+		if err := c.handlePostHandshake(msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Conn) handlePostHandshake(msg []byte) error {
+	switch msg[0] {
+	case typeNewSessionTicket:
+		if !c.isClient {
+			return unexpected("NewSessionTicket sent by a client")
+		}
+		// Resumption is not supported; the ticket is dropped.
+		return nil
+	case typeKeyUpdate:
+		req, err := parseKeyUpdate(msg)
+		if err != nil {
+			return err
+		}
+		if err := c.checkBoundary("KeyUpdate"); err != nil {
+			return err
+		}
+		if err := c.in.update(); err != nil {
+			return err
+		}
+		if req == updateRequested {
+			c.outMu.Lock()
+			defer c.outMu.Unlock()
+			if c.closeNotifySent || c.writeErr != nil {
+				return nil
+			}
+			return c.sendKeyUpdateLocked(updateNotRequested)
+		}
+		return nil
+	}
+	return unexpected("post-handshake message of type " + itoa(int(msg[0])))
+}
+
+// sendKeyUpdateLocked sends a KeyUpdate and moves to the next write key.
+// c.outMu must be held.
+func (c *Conn) sendKeyUpdateLocked(request uint8) error {
+	if _, err := c.writeRecordLocked(recordHandshake, marshalKeyUpdate(request)); err != nil {
+		return err
+	}
+	if err := c.out.update(); err != nil {
+		c.writeErr = err
+		return err
+	}
+	return nil
+}
+
+// UpdateKeys sends a KeyUpdate and switches to a fresh write key. With
+// requestPeer the peer is asked to do the same for its direction. Long
+// lived connections use it to stay within the AEAD usage limits of RFC 8446
+// section 5.5.
+func (c *Conn) UpdateKeys(requestPeer bool) error {
+	if err := c.Handshake(); err != nil {
+		return err
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if c.closeNotifySent {
+		return ErrClosed
+	}
+	req := updateNotRequested
+	if requestPeer {
+		req = updateRequested
+	}
+	return c.sendKeyUpdateLocked(req)
+}
+
+// Write sends p as application data records of at most the negotiated
+// record size.
+func (c *Conn) Write(p []byte) (int, error) {
+	for {
+		x := c.activeCall.Load()
+		if x&1 != 0 {
+			return 0, ErrClosed
+		}
+		if c.activeCall.CompareAndSwap(x, x+2) {
+			break
+		}
+	}
+	defer c.activeCall.Add(-2)
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if c.closeNotifySent {
+		return 0, ErrClosed
+	}
+	return c.writeRecordLocked(recordApplicationData, p)
+}
+
+// Close sends close_notify when the handshake has completed and closes the
+// transport. If a Write is blocked, Close only closes the transport, which
+// breaks the Write.
+func (c *Conn) Close() error {
+	var x int32
+	for {
+		x = c.activeCall.Load()
+		if x&1 != 0 {
+			return ErrClosed
+		}
+		if c.activeCall.CompareAndSwap(x, x|1) {
+			break
+		}
+	}
+	if x != 0 {
+		return c.rw.Close()
+	}
+	var alertErr error
+	if c.handshakeDone.Load() {
+		alertErr = c.closeNotify()
+	}
+	if err := c.rw.Close(); err != nil {
+		return err
+	}
+	return alertErr
+}
+
+// CloseWrite sends close_notify without closing the transport; the peer
+// reads io.EOF and may still send.
+func (c *Conn) CloseWrite() error {
+	if !c.handshakeDone.Load() {
+		return ErrHandshakeNotDone
+	}
+	return c.closeNotify()
+}
+
+// closeNotifyTimeout bounds how long Close waits for the transport to take
+// the close_notify alert.
+const closeNotifyTimeout = 5 * time.Second
+
+func (c *Conn) closeNotify() error {
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if !c.closeNotifySent {
+		c.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
+		if c.writeErr == nil {
+			c.closeNotifyErr = c.sendAlertLocked(AlertCloseNotify)
+		}
+		c.closeNotifySent = true
+		c.SetWriteDeadline(time.Now())
+	}
+	return c.closeNotifyErr
+}
+
+// ConnectionState reports the negotiated parameters.
+func (c *Conn) ConnectionState() ConnectionState {
+	c.handshakeMu.Lock()
+	defer c.handshakeMu.Unlock()
+	return c.state
+}
+
+// BufferBytes reports the bytes of record and reassembly buffers this
+// connection holds now. See the package function BufferBytes for the
+// figure per configuration.
+func (c *Conn) BufferBytes() int {
+	c.inMu.Lock()
+	n := cap(c.inBuf) + cap(c.hsStore)
+	c.inMu.Unlock()
+	c.outMu.Lock()
+	n += cap(c.outBuf)
+	c.outMu.Unlock()
+	return n
+}
+
+// Transport returns the stream the Conn runs over.
+func (c *Conn) Transport() io.ReadWriteCloser { return c.rw }
+
+type deadliner interface{ SetDeadline(time.Time) error }
+type readDeadliner interface{ SetReadDeadline(time.Time) error }
+type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
+
+// SetDeadline sets the transport's read and write deadlines, when it has
+// them. A Write that times out leaves the connection unusable.
+func (c *Conn) SetDeadline(t time.Time) error {
+	if d, ok := c.rw.(deadliner); ok {
+		return d.SetDeadline(t)
+	}
+	return ErrNoDeadline
+}
+
+// SetReadDeadline sets the transport's read deadline, when it has one.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.rw.(readDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return ErrNoDeadline
+}
+
+// SetWriteDeadline sets the transport's write deadline, when it has one.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if d, ok := c.rw.(writeDeadliner); ok {
+		return d.SetWriteDeadline(t)
+	}
+	return ErrNoDeadline
+}
+

@@ -1,0 +1,38 @@
+// Package tlspsk implements TLS 1.3 (RFC 8446) authenticated by external
+// pre-shared keys only: no certificates, no session resumption, no 0-RTT.
+// It exists because crypto/tls has no external-PSK support and small
+// devices secure MQTT with PSKs instead of certificates.
+//
+// A Conn wraps any byte stream. Server and Client take a net.Conn and give
+// back a *Conn that is itself a net.Conn, as crypto/tls does; ServerOver and
+// ClientOver take a bare io.ReadWriteCloser (a UART, a multiplexed serial
+// channel) for builds where no network stack exists. Listen and NewListener
+// wrap a net.Listener.
+//
+// What is implemented:
+//   - key exchange modes psk_ke and psk_dhe_ke, the latter over X25519 or
+//     secp256r1 (crypto/ecdh), including HelloRetryRequest on both sides;
+//   - cipher suites TLS_AES_128_GCM_SHA256, TLS_AES_128_CCM_SHA256 and
+//     TLS_AES_128_CCM_8_SHA256; PSKs are bound to SHA-256;
+//   - max_fragment_length (RFC 6066) and record_size_limit (RFC 8449),
+//     requested by clients and honoured by servers, so that both ends can
+//     run with small fixed record buffers (see BufferBytes);
+//   - KeyUpdate in both directions, NewSessionTicket messages skipped,
+//     middlebox-compatibility ChangeCipherSpec records dropped, close_notify
+//     on Close.
+//
+// Every failure ends the handshake with the alert RFC 8446 names for it and
+// returns an error that wraps one of the package's sentinel errors
+// (ErrUnknownIdentity, ErrBadBinder, ...). Alerts received from the peer
+// are reported as *AlertError.
+//
+// Limits: a Conn allocates its record buffers once, when it is created
+// (servers shrink them once after the handshake when the client asked for
+// smaller records), and holds them for its lifetime. A peer that sends a
+// record larger than this side's limit gets a record_overflow alert, so a
+// server built with a small RecordSizeLimit only serves clients that ask for
+// small records or send small ones. Handshake messages larger than one
+// record's plaintext limit are refused. The package avoids fmt and reflection
+// of its own; golang.org/x/crypto/cryptobyte, which it uses for handshake
+// messages, links encoding/asn1 into the binary.
+package tlspsk

@@ -7,29 +7,29 @@ type Alert uint8
 
 // Alert descriptions this package sends or is likely to receive.
 const (
-	AlertCloseNotify            Alert = 0
-	AlertUnexpectedMessage      Alert = 10
-	AlertBadRecordMAC           Alert = 20
-	AlertRecordOverflow         Alert = 22
-	AlertHandshakeFailure       Alert = 40
-	AlertBadCertificate         Alert = 42
-	AlertCertificateUnknown     Alert = 46
-	AlertIllegalParameter       Alert = 47
-	AlertUnknownCA              Alert = 48
-	AlertAccessDenied           Alert = 49
-	AlertDecodeError            Alert = 50
-	AlertDecryptError           Alert = 51
-	AlertProtocolVersion        Alert = 70
-	AlertInsufficientSecurity   Alert = 71
-	AlertInternalError          Alert = 80
-	AlertInappropriateFallback  Alert = 86
-	AlertUserCanceled           Alert = 90
-	AlertMissingExtension       Alert = 109
-	AlertUnsupportedExtension   Alert = 110
-	AlertUnrecognizedName       Alert = 112
-	AlertUnknownPSKIdentity     Alert = 115
-	AlertCertificateRequired    Alert = 116
-	AlertNoApplicationProtocol  Alert = 120
+	AlertCloseNotify           Alert = 0
+	AlertUnexpectedMessage     Alert = 10
+	AlertBadRecordMAC          Alert = 20
+	AlertRecordOverflow        Alert = 22
+	AlertHandshakeFailure      Alert = 40
+	AlertBadCertificate        Alert = 42
+	AlertCertificateUnknown    Alert = 46
+	AlertIllegalParameter      Alert = 47
+	AlertUnknownCA             Alert = 48
+	AlertAccessDenied          Alert = 49
+	AlertDecodeError           Alert = 50
+	AlertDecryptError          Alert = 51
+	AlertProtocolVersion       Alert = 70
+	AlertInsufficientSecurity  Alert = 71
+	AlertInternalError         Alert = 80
+	AlertInappropriateFallback Alert = 86
+	AlertUserCanceled          Alert = 90
+	AlertMissingExtension      Alert = 109
+	AlertUnsupportedExtension  Alert = 110
+	AlertUnrecognizedName      Alert = 112
+	AlertUnknownPSKIdentity    Alert = 115
+	AlertCertificateRequired   Alert = 116
+	AlertNoApplicationProtocol Alert = 120
 )
 
 var alertNames = [...]struct {

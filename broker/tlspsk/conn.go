@@ -502,4 +502,3 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 	}
 	return ErrNoDeadline
 }
-

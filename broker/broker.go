@@ -104,7 +104,7 @@ func New(cfg Config) (*Broker, error) {
 	obufs := make([]byte, 2*lim.MaxConnections*lim.OutboxBytes)
 	for i := range b.conns {
 		c := &b.conns[i]
-		c.b = b
+		c.b, c.idx = b, int32(i)
 		c.rbuf = rbufs[i*lim.MaxPacketSize : (i+1)*lim.MaxPacketSize]
 		c.out = carve(obufs, 2*i, lim.OutboxBytes)
 		c.spare = carve(obufs, 2*i+1, lim.OutboxBytes)

@@ -15,6 +15,7 @@ import (
 // ServeConn) and its writer goroutine. Slots are made by New and reused.
 type conn struct {
 	b   *Broker
+	idx int32
 	rd  *packet.Reader
 	rw  io.ReadWriteCloser // guarded by b.mu
 	dog Timer              // connect timeout, then keep alive
@@ -128,18 +129,9 @@ func (b *Broker) releaseConn(c *conn) {
 	}
 	c.active = false
 	c.rw = nil
-	b.freeConn = append(b.freeConn, int32(c.index()))
+	b.freeConn = append(b.freeConn, c.idx)
 	b.nconn--
 	b.serving.Done()
-}
-
-func (c *conn) index() int {
-	for i := range c.b.conns {
-		if &c.b.conns[i] == c {
-			return i
-		}
-	}
-	panic("broker: conn outside its table")
 }
 
 // watchdog closes a stream that sent no CONNECT within the connect

@@ -16,6 +16,9 @@ type Needs struct {
 	Queued             int  // messages queued for one offline session
 	Retained           int  // retained messages held at once
 	PacketSize         int  // bytes in one packet
+	TopicLength        int  // bytes in one topic name or filter
+	PayloadSize        int  // bytes in one payload
+	Burst              int  // PUBLISH packets sent back to back by one session
 	QoS                byte // highest QoS used (2 implies QoS 2 delivery)
 	PersistentSessions bool
 	Retain             bool
@@ -47,6 +50,9 @@ func (c Capabilities) Missing(n Needs, e Endpoints) []string {
 	limit("queued messages per session", n.Queued, l.Queued)
 	limit("retained messages", n.Retained, l.Retained)
 	limit("bytes per packet", n.PacketSize, l.PacketSize)
+	limit("bytes per topic", n.TopicLength, l.TopicLength)
+	limit("bytes per payload", n.PayloadSize, l.PayloadSize)
+	limit("PUBLISH packets in a burst", n.Burst, l.Burst)
 	if n.QoS > c.MaxQoS {
 		m = append(m, fmt.Sprintf("needs QoS %d, target supports up to QoS %d", n.QoS, c.MaxQoS))
 	}

@@ -58,6 +58,11 @@ type Limits struct {
 	Queued        int // messages queued for an offline persistent session
 	Retained      int // retained messages held at once
 	PacketSize    int // largest packet accepted, in bytes
+	TopicLength   int // longest topic name or filter, in bytes
+	PayloadSize   int // largest PUBLISH or will payload, in bytes
+	// Burst is how many PUBLISH packets a session may send back to back
+	// before a rate limit applies (QoS 0 beyond it may be dropped).
+	Burst int
 }
 
 // UnlimitedLimits declares no bound on anything.
@@ -68,6 +73,9 @@ var UnlimitedLimits = Limits{
 	Queued:        Unlimited,
 	Retained:      Unlimited,
 	PacketSize:    Unlimited,
+	TopicLength:   Unlimited,
+	PayloadSize:   Unlimited,
+	Burst:         Unlimited,
 }
 
 // Capabilities say what a target supports. Specs state what they need with

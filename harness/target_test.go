@@ -188,3 +188,41 @@ func TestNames(t *testing.T) {
 		t.Error("short hint not kept")
 	}
 }
+
+func TestParseInproc(t *testing.T) {
+	tests := []struct {
+		in, name      string
+		sessions, qos int
+		burst         int
+		anonymous     bool
+		wantErr       string
+	}{
+		{in: "inproc", name: "inproc", sessions: 256, qos: 2, burst: Unlimited},
+		{in: "", name: "inproc", sessions: 256, qos: 2, burst: Unlimited},
+		{in: "inproc:", name: "inproc", sessions: 256, qos: 2, burst: Unlimited},
+		{in: "inproc:pico", name: "inproc:pico", sessions: 8, qos: 2, burst: 20},
+		{in: "inproc:esp32c3?anonymous=true", name: "inproc:esp32c3?anonymous=true", sessions: 12, qos: 2, burst: 40, anonymous: true},
+		{in: "inproc:rp2350", wantErr: `unknown profile "rp2350"`},
+		{in: "inproc:pico?sessions=3", wantErr: "unknown option(s) sessions"},
+		{in: "inproc://x", wantErr: "want inproc or inproc:<profile>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			tg, err := Parse(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Parse(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := tg.Capabilities()
+			if tg.Name() != tt.name || c.Limits.Sessions != tt.sessions || int(c.MaxQoS) != tt.qos ||
+				c.Limits.Burst != tt.burst || c.Anonymous != tt.anonymous || (c.Credentials == nil) != tt.anonymous {
+				t.Errorf("Parse(%q) = %s %+v", tt.in, tg.Name(), c)
+			}
+		})
+	}
+}

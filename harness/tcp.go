@@ -33,7 +33,8 @@ type tcpTarget struct {
 //	                      fixtures/deviations/<name>.tsv (e.g. mosquitto)
 //	qos=0|1|2             highest QoS supported (default 2)
 //	persistent, retain, wills=bool   features (default true)
-//	sessions, subscriptions, inflight, queued, retained, packetsize=n|unlimited
+//	sessions, subscriptions, inflight, queued, retained, packetsize,
+//	topiclength, payloadsize, burst=n|unlimited     declared limits
 //	psk=host:port, psk_identity=id, psk_key=hex   TLS-PSK endpoint
 func parseTCP(u *url.URL) (Target, error) {
 	if u.Opaque != "" || u.Host == "" {
@@ -62,6 +63,9 @@ func parseTCP(u *url.URL) (Target, error) {
 			Queued:        o.int("queued", Unlimited),
 			Retained:      o.int("retained", Unlimited),
 			PacketSize:    o.int("packetsize", Unlimited),
+			TopicLength:   o.int("topiclength", Unlimited),
+			PayloadSize:   o.int("payloadsize", Unlimited),
+			Burst:         o.int("burst", Unlimited),
 		},
 		MaxQoS:             byte(o.int("qos", 2)),
 		PersistentSessions: o.bool("persistent", true),

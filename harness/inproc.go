@@ -1,0 +1,204 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"runtime"
+	"sync"
+
+	"github.com/gatomqtt/gatomqtt/broker"
+	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/fixtures/deviations"
+)
+
+func init() { Register("inproc", parseInproc) }
+
+// InprocUser is the user the inproc target configures, so that
+// authentication specs run against the default target. Clients made by the
+// harness present it.
+var InprocUser = User{Name: "gato", Password: "gato-conformance"}
+
+// profiles are the limits of the inproc board profiles.
+var profiles = map[string]broker.Limits{
+	"":        broker.HostLimits,
+	"host":    broker.HostLimits,
+	"pico":    broker.PicoLimits,
+	"esp32c3": broker.ESP32C3Limits,
+}
+
+// inprocTarget is the project's broker in this process, served on a
+// loopback TCP port so that clients see it exactly as any other broker.
+type inprocTarget struct {
+	name   string
+	limits broker.Limits
+	users  []broker.User
+	caps   Capabilities
+
+	mu     sync.Mutex
+	b      *broker.Broker
+	addr   string
+	cancel context.CancelFunc
+	served chan error
+}
+
+// parseInproc reads inproc[:profile][?anonymous=true]. Profiles: host
+// (default), pico, esp32c3. With anonymous=true no user is configured and
+// any client may connect; by default InprocUser is required.
+func parseInproc(u *url.URL) (Target, error) {
+	profile := u.Opaque
+	if u.Host != "" || u.Path != "" {
+		return nil, fmt.Errorf("want inproc or inproc:<profile>")
+	}
+	lim, ok := profiles[profile]
+	if !ok {
+		return nil, fmt.Errorf("unknown profile %q (known: host, pico, esp32c3)", profile)
+	}
+	o := newOptions(u)
+	anonymous := o.bool("anonymous", false)
+	if err := o.err(); err != nil {
+		return nil, err
+	}
+	d, err := deviations.For("gatomqtt")
+	if err != nil {
+		return nil, err
+	}
+	t := &inprocTarget{name: "inproc", limits: lim}
+	if profile != "" {
+		t.name += ":" + profile
+	}
+	if u.RawQuery != "" {
+		t.name += "?" + u.RawQuery
+	}
+	t.caps = Capabilities{
+		Limits: Limits{
+			Sessions:      lim.MaxSessions,
+			Subscriptions: lim.MaxSubscriptions,
+			Inflight:      lim.MaxInflight,
+			Queued:        lim.MaxQueued,
+			Retained:      lim.MaxRetained,
+			PacketSize:    lim.MaxPacketSize,
+			TopicLength:   lim.MaxTopicLength,
+			PayloadSize:   lim.MaxPayloadSize,
+			Burst:         Unlimited,
+		},
+		MaxQoS:             2,
+		PersistentSessions: true,
+		Retain:             true,
+		Wills:              true,
+		Anonymous:          anonymous,
+		MemoryStats:        true,
+		Deviations:         d,
+		Peer:               "gatomqtt",
+	}
+	if lim.PublishRate > 0 { // a token bucket of PublishBurst tokens, 0 meaning PublishRate
+		t.caps.Limits.Burst = lim.PublishRate
+		if lim.PublishBurst > 0 {
+			t.caps.Limits.Burst = lim.PublishBurst
+		}
+	}
+	if !anonymous {
+		u := InprocUser
+		t.users = []broker.User{{Name: u.Name, Password: u.Password}}
+		t.caps.Credentials = &u
+		t.caps.RejectsBadPassword = true
+	}
+	return t, nil
+}
+
+func (t *inprocTarget) Name() string               { return t.name }
+func (t *inprocTarget) Capabilities() Capabilities { return t.caps }
+
+func (t *inprocTarget) Endpoints() Endpoints {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return Endpoints{MQTT: t.addr}
+}
+
+// Start builds the broker and serves it on a free loopback port.
+func (t *inprocTarget) Start(ctx context.Context) error {
+	b, err := broker.New(broker.Config{Limits: t.limits, Users: t.users})
+	if err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Close()
+		return err
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- listen.Serve(sctx, ln, b) }()
+	t.mu.Lock()
+	t.b, t.addr, t.cancel, t.served = b, ln.Addr().String(), cancel, served
+	t.mu.Unlock()
+	return nil
+}
+
+// Stop stops serving, closes the broker and waits for both.
+func (t *inprocTarget) Stop() error {
+	t.mu.Lock()
+	b, cancel, served := t.b, t.cancel, t.served
+	t.b, t.cancel = nil, nil
+	t.mu.Unlock()
+	if b == nil {
+		return nil
+	}
+	cancel()
+	err := <-served
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	if cerr := b.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Stats reports the broker's counters and this process's heap.
+func (t *inprocTarget) Stats() (Stats, bool) {
+	t.mu.Lock()
+	b := t.b
+	t.mu.Unlock()
+	if b == nil {
+		return Stats{}, false
+	}
+	bs := b.Stats()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return Stats{
+		Sessions:    bs.Sessions,
+		Retained:    bs.Retained,
+		HeapInUse:   ms.HeapInuse,
+		BrokerBytes: uint64(bs.StateBytes),
+		Extra: map[string]int64{
+			"connections":         int64(bs.Connections),
+			"connections_total":   int64(bs.ConnectionsTotal),
+			"connections_refused": int64(bs.ConnectionsRefused),
+			"protocol_errors":     int64(bs.ProtocolErrors),
+			"messages_in":         int64(bs.MessagesIn),
+			"messages_out":        int64(bs.MessagesOut),
+			"wills":               int64(bs.Wills),
+			"dropped":             int64(bs.Dropped),
+			"rate_limited":        int64(bs.RateLimited),
+			"retained_refused":    int64(bs.RetainedRefused),
+			"stored_messages":     int64(bs.StoredMessages),
+		},
+	}, true
+}
+
+// Broker returns the broker of an inproc target, for specs that inspect it
+// directly (its Stats, its in-process client); ok is false for other
+// targets or before Start.
+func Broker(t Target) (b *broker.Broker, ok bool) {
+	it, isInproc := t.(*inprocTarget)
+	if !isInproc {
+		return nil, false
+	}
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return it.b, it.b != nil
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+
+	"github.com/gatomqtt/gatomqtt/broker"
+	"github.com/gatomqtt/gatomqtt/broker/listen"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the broker failed while running
+	exitUsage = 2 // bad flags or files: nothing was started
+)
+
+// options are the parsed command line.
+type options struct {
+	listen    string
+	usersFile string
+	verbose   bool
+	limits    broker.Limits
+}
+
+var profiles = map[string]broker.Limits{
+	"host":    broker.HostLimits,
+	"pico":    broker.PicoLimits,
+	"esp32c3": broker.ESP32C3Limits,
+}
+
+// parseFlags reads args into options. Limit flags override the profile's
+// values only when given, so `-profile pico -max-sessions 4` changes one
+// field of the Pico limits.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	fs := flag.NewFlagSet("gatomqtt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:1883", "TCP `address` to serve MQTT on")
+	fs.StringVar(&o.usersFile, "users", "", "`file` of name:password lines; when absent any client may connect")
+	fs.BoolVar(&o.verbose, "v", false, "log connections that end abnormally")
+	profile := fs.String("profile", "host", "limit set to start from: host, pico or esp32c3")
+
+	vals := map[string]*int{}
+	for _, f := range limitFlags(new(broker.Limits)) {
+		vals[f.name] = fs.Int(f.name, 0, f.usage+" (default: the profile's)")
+	}
+	minKA := fs.Uint("min-keepalive", 0, "smallest keep alive a client may ask for, seconds (default: the profile's)")
+	maxKA := fs.Uint("max-keepalive", 0, "largest keep alive a client may ask for, seconds; 0 any (default: the profile's)")
+	connectTimeout := fs.Duration("connect-timeout", 0, "wait for the first packet (default: the profile's)")
+
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	l, ok := profiles[*profile]
+	if !ok {
+		return o, fmt.Errorf("unknown -profile %q: want host, pico or esp32c3", *profile)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, f := range limitFlags(&l) {
+		if !given[f.name] {
+			continue
+		}
+		if v := *vals[f.name]; v < 0 {
+			return o, fmt.Errorf("-%s must not be negative, got %d", f.name, v)
+		}
+		*f.dst = *vals[f.name]
+	}
+	for _, ka := range []struct {
+		name string
+		v    uint
+		dst  *uint16
+	}{{"min-keepalive", *minKA, &l.MinKeepAlive}, {"max-keepalive", *maxKA, &l.MaxKeepAlive}} {
+		if !given[ka.name] {
+			continue
+		}
+		if ka.v > 65535 {
+			return o, fmt.Errorf("-%s must be at most 65535 seconds, got %d", ka.name, ka.v)
+		}
+		*ka.dst = uint16(ka.v)
+	}
+	if given["connect-timeout"] {
+		l.ConnectTimeout = *connectTimeout
+	}
+	o.limits = l
+	return o, nil
+}
+
+type intFlag struct {
+	name, usage string
+	dst         *int
+}
+
+// limitFlags names the integer fields of l that flags may set.
+func limitFlags(l *broker.Limits) []intFlag {
+	return []intFlag{
+		{"max-sessions", "sessions held at once, online and offline", &l.MaxSessions},
+		{"max-connections", "byte streams served at once", &l.MaxConnections},
+		{"max-subscriptions", "topic filters per session", &l.MaxSubscriptions},
+		{"max-inflight", "unacknowledged QoS 1/2 messages per session", &l.MaxInflight},
+		{"max-queued", "QoS 1/2 messages queued per session", &l.MaxQueued},
+		{"max-messages", "message bodies stored broker-wide", &l.MaxMessages},
+		{"max-retained", "retained messages", &l.MaxRetained},
+		{"max-topic", "topic length in bytes", &l.MaxTopicLength},
+		{"max-payload", "payload size in bytes", &l.MaxPayloadSize},
+		{"max-packet", "packet size in bytes", &l.MaxPacketSize},
+		{"rate", "PUBLISH packets per second per session (0: unlimited)", &l.PublishRate},
+		{"burst", "PUBLISH burst per session", &l.PublishBurst},
+	}
+}
+
+// run is the whole program but for signals and os.Exit, so tests drive it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+		return exitUsage
+	}
+	cfg := broker.Config{Limits: o.limits}
+	if o.usersFile != "" {
+		f, err := os.Open(o.usersFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "gatomqtt: users file: %v\n", err)
+			return exitUsage
+		}
+		cfg.Users, err = parseUsers(f)
+		f.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "gatomqtt: users file %s: %v\n", o.usersFile, err)
+			return exitUsage
+		}
+	}
+	if o.verbose {
+		cfg.Logf = func(format string, args ...any) {
+			fmt.Fprintf(stderr, "gatomqtt: "+format+"\n", args...)
+		}
+	}
+	b, err := broker.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+		return exitUsage
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", o.listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+		return exitUsage
+	}
+	auth := "anonymous clients allowed"
+	if len(cfg.Users) > 0 {
+		auth = fmt.Sprintf("%d users", len(cfg.Users))
+	}
+	fmt.Fprintf(stdout, "gatomqtt: MQTT on %s (%s, %d KiB of broker state)\n",
+		ln.Addr(), auth, b.Stats().StateBytes>>10)
+
+	err = listen.Serve(ctx, ln, b)
+	closeErr := b.Close()
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = closeErr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}

@@ -24,23 +24,41 @@ func Paho(configure ...func(*mqtt.ClientOptions)) *PahoClient {
 }
 
 // NewPahoClient returns an unconnected paho client for the current target
-// with a unique client id, disconnected when the spec ends.
+// with a unique client id. When the spec ends it is disconnected and, if
+// it used clean session 0, its session is cleared (see ClearSession).
 func NewPahoClient(configure ...func(*mqtt.ClientOptions)) *PahoClient {
 	ginkgo.GinkgoHelper()
-	c := NewPaho(Current(), ClientID(""), configure...)
-	ginkgo.DeferCleanup(c.Close)
+	t := Current()
+	c := NewPaho(t, ClientID(""), configure...)
+	ginkgo.DeferCleanup(func() {
+		c.Close()
+		if r := c.OptionsReader(); !r.CleanSession() {
+			if err := ClearSession(t, r.ClientID()); err != nil {
+				ginkgo.Fail(err.Error())
+			}
+		}
+	})
 	return c
 }
 
 // Raw returns a raw client connected (at the network level only) to the
-// current target, closed when the spec ends.
+// current target. When the spec ends it is closed and the sessions of the
+// clean-session-0 CONNECTs it sent are cleared (see ClearSession).
 func Raw() *RawClient {
 	ginkgo.GinkgoHelper()
-	c, err := Dial(Current())
+	t := Current()
+	c, err := Dial(t)
 	if err != nil {
 		ginkgo.Fail(err.Error())
 	}
-	ginkgo.DeferCleanup(c.Close)
+	ginkgo.DeferCleanup(func() {
+		c.Close()
+		for _, id := range c.PersistentSessions() {
+			if err := ClearSession(t, id); err != nil {
+				ginkgo.Fail(err.Error())
+			}
+		}
+	})
 	return c
 }
 

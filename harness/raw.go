@@ -22,6 +22,10 @@ type RawClient struct {
 	conn net.Conn
 	buf  []byte // bytes read but not yet returned as packets
 	out  []byte // encoding scratch
+
+	// persistent are the client ids of CONNECTs sent with clean session 0,
+	// whose sessions outlive the connection.
+	persistent []string
 }
 
 // Errors reported by RawClient reads; match them with errors.Is.
@@ -65,6 +69,7 @@ func (c *RawClient) Send(p packet.Packet) error {
 		return fmt.Errorf("harness: encoding %s: %w", Describe(p), err)
 	}
 	c.out = out
+	c.notePersistent(p)
 	if err := c.write(out); err != nil {
 		return fmt.Errorf("harness: sending %s: %w", Describe(p), err)
 	}
@@ -202,4 +207,52 @@ func truncate(b []byte, n int) []byte {
 		return b[:n]
 	}
 	return b
+}
+
+func (c *RawClient) notePersistent(p packet.Packet) {
+	var cp *packet.Connect
+	switch p := p.(type) {
+	case *packet.Connect:
+		cp = p
+	case packet.Connect:
+		cp = &p
+	}
+	if cp == nil || cp.CleanSession || len(cp.ClientID) == 0 {
+		return
+	}
+	id := string(cp.ClientID)
+	for _, have := range c.persistent {
+		if have == id {
+			return
+		}
+	}
+	c.persistent = append(c.persistent, id)
+}
+
+// PersistentSessions lists the client ids this client sent CONNECTs with
+// clean session 0, whose sessions the server may still hold.
+func (c *RawClient) PersistentSessions() []string { return c.persistent }
+
+// ClearSession ends the session of client id on target, if the target
+// holds one, by connecting with clean session 1 (MQTT-3.1.2-6) and
+// disconnecting. Persistent sessions otherwise outlive the spec that made
+// them and use up a small target's session slots.
+func ClearSession(target Target, id string) error {
+	c, err := Dial(target)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	o := ConnectOptions{ClientID: id, CleanSession: true}
+	if cr := target.Capabilities().Credentials; cr != nil {
+		o.Username, o.Password = cr.Name, cr.Password
+	}
+	ack, err := c.Connect(o, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("harness: clearing session %q: %w", id, err)
+	}
+	if ack.ReturnCode != packet.Accepted {
+		return fmt.Errorf("harness: clearing session %q: %s", id, Describe(ack))
+	}
+	return c.Disconnect()
 }

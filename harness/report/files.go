@@ -92,7 +92,7 @@ func WriteText(w io.Writer, c Coverage) error {
 		fmt.Fprintf(bw, "\n%s (%d)\n", o, len(ids))
 		for _, id := range ids {
 			t := c.Checked[id]
-			fmt.Fprintf(bw, "  %-16s %d specs: %d passed, %d failed, %d deviation, %d skipped\n",
+			fmt.Fprintf(bw, "  %-16s specs %d: %d passed, %d failed, %d deviation, %d skipped\n",
 				id, t.Specs, t.Passed, t.Failed, t.Deviated, t.Skipped)
 			if o == Passed {
 				continue

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
@@ -20,6 +21,11 @@ func init() { Register("inproc", parseInproc) }
 // authentication specs run against the default target. Clients made by the
 // harness present it.
 var InprocUser = User{Name: "gato", Password: "gato-conformance"}
+
+// InprocConnectTimeout replaces the profiles' connect timeout in the inproc
+// target: short enough for a spec to wait for the close of a connection
+// that never sends CONNECT, long enough for any client of a loaded run.
+var InprocConnectTimeout = 2 * time.Second
 
 // profiles are the limits of the inproc board profiles.
 var profiles = map[string]broker.Limits{
@@ -56,6 +62,7 @@ func parseInproc(u *url.URL) (Target, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown profile %q (known: host, pico, esp32c3)", profile)
 	}
+	lim.ConnectTimeout = InprocConnectTimeout
 	o := newOptions(u)
 	anonymous := o.bool("anonymous", false)
 	if err := o.err(); err != nil {
@@ -90,6 +97,7 @@ func parseInproc(u *url.URL) (Target, error) {
 		Wills:              true,
 		Anonymous:          anonymous,
 		MemoryStats:        true,
+		ConnectTimeout:     lim.ConnectTimeout,
 		Deviations:         d,
 		Peer:               "gatomqtt",
 	}

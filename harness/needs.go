@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/harness/report"
 )
@@ -32,6 +33,9 @@ type Needs struct {
 	NoAnonymous bool
 	MemoryStats bool
 	PSK         bool // a TLS-PSK endpoint
+	// ConnectTimeout needs a target that declares how long it waits for
+	// the first packet, at most this long (so a spec can wait it out).
+	ConnectTimeout time.Duration
 }
 
 // Missing lists, in words fit for a skip message, everything n needs that
@@ -70,6 +74,12 @@ func (c Capabilities) Missing(n Needs, e Endpoints) []string {
 	flag(n.NoAnonymous, !c.Anonymous, "a target that refuses anonymous clients")
 	flag(n.MemoryStats, c.MemoryStats, "memory statistics")
 	flag(n.PSK, e.PSK != nil, "a TLS-PSK endpoint")
+	switch {
+	case n.ConnectTimeout > 0 && c.ConnectTimeout == 0:
+		m = append(m, "needs a declared connect timeout")
+	case n.ConnectTimeout > 0 && c.ConnectTimeout > n.ConnectTimeout:
+		m = append(m, fmt.Sprintf("needs a connect timeout of at most %s, target waits %s", n.ConnectTimeout, c.ConnectTimeout))
+	}
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"time"
 )
 
 // A Target is one MQTT 3.1.1 server under test: the broker in this process,
@@ -96,6 +97,10 @@ type Capabilities struct {
 	RejectsBadPassword bool
 	// Anonymous is true when the target accepts a CONNECT without username.
 	Anonymous bool
+
+	// ConnectTimeout is how long the target waits for the first packet of
+	// a new connection before closing it; 0 when it declares none.
+	ConnectTimeout time.Duration
 
 	// MemoryStats is true when Stats reports memory figures.
 	MemoryStats bool

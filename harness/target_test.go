@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseTCP(t *testing.T) {
@@ -126,6 +127,11 @@ func TestMissing(t *testing.T) {
 		{"psk", full, Endpoints{}, Needs{PSK: true}, []string{"TLS-PSK endpoint"}},
 		{"psk there", full, Endpoints{PSK: &PSKEndpoint{Address: "x"}}, Needs{PSK: true}, nil},
 		{"undeclared limit is no limit", Capabilities{MaxQoS: 2}, Endpoints{}, Needs{Sessions: 50}, nil},
+		{"connect timeout undeclared", full, Endpoints{}, Needs{ConnectTimeout: time.Second},
+			[]string{"needs a declared connect timeout"}},
+		{"connect timeout too long", Capabilities{ConnectTimeout: 10 * time.Second}, Endpoints{},
+			Needs{ConnectTimeout: 3 * time.Second}, []string{"at most 3s, target waits 10s"}},
+		{"connect timeout", Capabilities{ConnectTimeout: 2 * time.Second}, Endpoints{}, Needs{ConnectTimeout: 3 * time.Second}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

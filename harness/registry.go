@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // A ParseFunc makes a Target from a parsed target string. It should check
@@ -156,6 +157,19 @@ func (o *options) bool(key string, def bool) bool {
 		o.errs = append(o.errs, fmt.Sprintf("option %s=%q is not a boolean", key, v))
 		return def
 	}
+}
+
+func (o *options) duration(key string) time.Duration {
+	v := o.str(key, "")
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		o.errs = append(o.errs, fmt.Sprintf("option %s=%q is not a duration like 10s", key, v))
+		return 0
+	}
+	return d
 }
 
 // err reports bad values and options nobody asked for.

@@ -48,6 +48,12 @@ func TestParseTCP(t *testing.T) {
 				t.Errorf("psk: %+v", e.PSK)
 			}
 		}},
+		{in: "tcp://h:1?connecttimeout=3s", check: func(t *testing.T, tg Target) {
+			if c := tg.Capabilities(); c.ConnectTimeout != 3*time.Second {
+				t.Errorf("connect timeout = %s", c.ConnectTimeout)
+			}
+		}},
+		{in: "tcp://h:1?connecttimeout=3", wantErr: "not a duration"},
 		{in: "tcp://h", wantErr: "needs a host and a port"},
 		{in: "tcp:h:1", wantErr: "want tcp://host:port"},
 		{in: "tcp://h:1/x", wantErr: "unexpected path"},

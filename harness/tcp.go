@@ -35,6 +35,7 @@ type tcpTarget struct {
 //	persistent, retain, wills=bool   features (default true)
 //	sessions, subscriptions, inflight, queued, retained, packetsize,
 //	topiclength, payloadsize, burst=n|unlimited     declared limits
+//	connecttimeout=10s    how long the broker waits for CONNECT (default: undeclared)
 //	psk=host:port, psk_identity=id, psk_key=hex   TLS-PSK endpoint
 func parseTCP(u *url.URL) (Target, error) {
 	if u.Opaque != "" || u.Host == "" {
@@ -74,6 +75,7 @@ func parseTCP(u *url.URL) (Target, error) {
 		Anonymous:          o.bool("anonymous", user == ""),
 		RejectsBadPassword: o.bool("checkpassword", user != ""),
 		Peer:               o.str("peer", ""),
+		ConnectTimeout:     o.duration("connecttimeout"),
 	}
 	if c.MaxQoS > 2 {
 		return nil, fmt.Errorf("option qos=%d: want 0, 1 or 2", c.MaxQoS)

@@ -10,7 +10,10 @@
 // registered per scheme (Register), so later target kinds plug in from their
 // own packages:
 //
-//	inproc, inproc:pico, inproc:esp32c3   the broker in this process
+//	inproc, inproc:pico, inproc:esp32c3   the broker in this process, on a
+//	                                      loopback port, with host or board
+//	                                      limits and the user InprocUser
+//	                                      (?anonymous=true: no user)
 //	tcp://host:port?options               any running MQTT 3.1.1 broker
 //
 // tcp options name credentials (username, password), the implementation
@@ -24,8 +27,9 @@
 // A suite's suite_test.go calls Setup once at package level. Setup adds
 // the --target flag, starts the target in BeforeSuite (an unknown or
 // unreachable target fails the suite there, once), stops it in AfterSuite,
-// and skips every spec labelled with a statement the target declares a
-// known deviation from:
+// skips every spec labelled with a statement the target declares a known
+// deviation from ("known deviation of mosquitto: ..."), and writes the
+// suite's statement coverage (package report) after the suite:
 //
 //	package connect_test
 //
@@ -48,11 +52,20 @@
 // they need with Require (skipped with the reason when the target lacks
 // it), and use the clients:
 //
-//	It("acknowledges a QoS 1 PUBLISH with its packet identifier", Label("MQTT-4.3.2-2"), func() {
+//	It("acknowledges a QoS 1 PUBLISH with its packet identifier", Label("MQTT-2.3.1-6"), func() {
 //		harness.Require(harness.Needs{QoS: 1})
 //		c := harness.RawSession(harness.ConnectOptions{CleanSession: true})
 //		Expect(c.Publish(harness.Topic("qos1"), []byte("x"), 1, false, 7)).To(Succeed())
 //		Expect(c.ExpectPuback(7, harness.Timeout)).To(Succeed())
+//	})
+//
+//	It("delivers to a paho subscriber", Label("MQTT-3.3.5-1"), func() {
+//		topic := harness.Topic("fan-out")
+//		sub := harness.Paho() // connected, credentials, unique id, closed after the spec
+//		Expect(harness.Wait(sub.Subscribe(topic, 1, nil), "subscribe")).To(Succeed())
+//		pub := harness.Paho()
+//		Expect(harness.Wait(pub.Publish(topic, 1, false, "x"), "publish")).To(Succeed())
+//		Eventually(sub.Messages).WithTimeout(harness.Timeout).Should(Receive())
 //	})
 //
 // # Clients
@@ -62,9 +75,16 @@
 // RawSession give a RawClient on the project's codec, for bytes paho would
 // never send, withheld acknowledgements and exact timing. Topic and ClientID
 // make names unique per run, parallel process and call, so runs sharing a
-// broker never collide. All of these fail or clean up through Ginkgo; the
-// functions they are built on (NewPaho, Dial, Parse, Target.Start) do not
-// need Ginkgo and return errors.
+// broker never collide. Clients present the target's credentials, and the
+// sessions of clean-session-0 clients are cleared after the spec
+// (ClearSession), so small targets do not run out of session slots. All of
+// these fail or clean up through Ginkgo; the functions they are built on
+// (NewPaho, ConnectPaho, Dial, Parse, Target.Start) do not need Ginkgo and
+// return errors.
+//
+// Later target kinds (emulated:, serial:, rfc2217:) register a ParseFunc
+// for their scheme from their own package; a suite that imports that
+// package (for its side effect) accepts those targets.
 //
 // Limits: the harness trusts what a target declares; a tcp target declares
 // what its options say and nothing is probed beyond one CONNECT at start.

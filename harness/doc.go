@@ -83,8 +83,9 @@
 // return errors.
 //
 // Later target kinds (emulated:, serial:, rfc2217:) register a ParseFunc
-// for their scheme from their own package; a suite that imports that
-// package (for its side effect) accepts those targets.
+// for their scheme, from a file of this package (one per scheme, like
+// tcp.go and inproc.go; every suite then accepts them) or from their own
+// package, which suites import for its side effect.
 //
 // Limits: the harness trusts what a target declares; a tcp target declares
 // what its options say and nothing is probed beyond one CONNECT at start.

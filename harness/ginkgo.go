@@ -42,8 +42,10 @@ func NewPahoClient(configure ...func(*mqtt.ClientOptions)) *PahoClient {
 }
 
 // Raw returns a raw client connected (at the network level only) to the
-// current target. When the spec ends it is closed and the sessions of the
-// clean-session-0 CONNECTs it sent are cleared (see ClearSession).
+// current target. When the spec ends it is closed, the sessions of the
+// clean-session-0 CONNECTs it sent are cleared (see ClearSession), and the
+// retained messages it published (or set as retained wills) are deleted
+// (see ClearRetained).
 func Raw() *RawClient {
 	ginkgo.GinkgoHelper()
 	t := Current()
@@ -55,6 +57,11 @@ func Raw() *RawClient {
 		c.Close()
 		for _, id := range c.PersistentSessions() {
 			if err := ClearSession(t, id); err != nil {
+				ginkgo.Fail(err.Error())
+			}
+		}
+		if t.Capabilities().Retain {
+			if err := ClearRetained(t, c.RetainedTopics()...); err != nil {
 				ginkgo.Fail(err.Error())
 			}
 		}

@@ -66,3 +66,66 @@ func TestInprocTarget(t *testing.T) {
 		t.Errorf("second Stop: %v", err)
 	}
 }
+
+func TestClearSessionAndRetained(t *testing.T) {
+	tg := startedTarget(t, "inproc:pico")
+	creds := tg.Capabilities().Credentials
+	dial := func(o harness.ConnectOptions) *harness.RawClient {
+		t.Helper()
+		c, err := harness.Dial(tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		o.Username, o.Password = creds.Name, creds.Password
+		ack, err := c.Connect(o, 5*time.Second)
+		if err != nil || ack.ReturnCode != packet.Accepted {
+			t.Fatalf("CONNECT: %v %s", err, harness.Describe(ack))
+		}
+		return c
+	}
+	topic := harness.Topic("kept")
+	id := harness.ClientID("persist")
+
+	c := dial(harness.ConnectOptions{ClientID: id})
+	if err := c.Publish(topic, []byte("r"), 1, true, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ExpectPuback(1, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.PersistentSessions(); len(got) != 1 || got[0] != id {
+		t.Errorf("PersistentSessions = %q, want [%s]", got, id)
+	}
+	if got := c.RetainedTopics(); len(got) != 1 || got[0] != topic {
+		t.Errorf("RetainedTopics = %q, want [%s]", got, topic)
+	}
+	c.Close()
+	if st, _ := tg.Stats(); st.Retained != 1 {
+		t.Fatalf("retained before clearing = %d, want 1", st.Retained)
+	}
+
+	if err := harness.ClearRetained(tg, c.RetainedTopics()...); err != nil {
+		t.Fatal(err)
+	}
+	if err := harness.ClearSession(tg, id); err != nil {
+		t.Fatal(err)
+	}
+	c2 := dial(harness.ConnectOptions{ClientID: harness.ClientID("check"), CleanSession: true})
+	if _, err := c2.Subscribe(1, 1, 5*time.Second, topic); err != nil {
+		t.Fatal(err)
+	}
+	if err := c2.ExpectNothing(200 * time.Millisecond); err != nil {
+		t.Errorf("retained message still delivered after ClearRetained: %v", err)
+	}
+	// The session is gone: a clean-session-0 CONNECT finds none.
+	c3, err := harness.Dial(tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c3.Close()
+	got, err := c3.Connect(harness.ConnectOptions{ClientID: id, Username: creds.Name, Password: creds.Password}, 5*time.Second)
+	if err != nil || got.SessionPresent {
+		t.Errorf("after ClearSession: %v %s, want session present 0", err, harness.Describe(got))
+	}
+}

@@ -24,8 +24,10 @@ type RawClient struct {
 	out  []byte // encoding scratch
 
 	// persistent are the client ids of CONNECTs sent with clean session 0,
-	// whose sessions outlive the connection.
+	// whose sessions outlive the connection; retained are the topics of
+	// retained PUBLISH packets and wills sent, whose messages outlive it.
 	persistent []string
+	retained   []string
 }
 
 // Errors reported by RawClient reads; match them with errors.Is.
@@ -69,7 +71,7 @@ func (c *RawClient) Send(p packet.Packet) error {
 		return fmt.Errorf("harness: encoding %s: %w", Describe(p), err)
 	}
 	c.out = out
-	c.notePersistent(p)
+	c.note(p)
 	if err := c.write(out); err != nil {
 		return fmt.Errorf("harness: sending %s: %w", Describe(p), err)
 	}
@@ -209,24 +211,82 @@ func truncate(b []byte, n int) []byte {
 	return b
 }
 
-func (c *RawClient) notePersistent(p packet.Packet) {
-	var cp *packet.Connect
+// note remembers the state p leaves on the server beyond the connection.
+func (c *RawClient) note(p packet.Packet) {
 	switch p := p.(type) {
 	case *packet.Connect:
-		cp = p
+		c.noteConnect(p)
 	case packet.Connect:
-		cp = &p
+		c.noteConnect(&p)
+	case *packet.Publish:
+		c.notePublish(p)
+	case packet.Publish:
+		c.notePublish(&p)
 	}
-	if cp == nil || cp.CleanSession || len(cp.ClientID) == 0 {
-		return
+}
+
+func (c *RawClient) noteConnect(p *packet.Connect) {
+	if !p.CleanSession && len(p.ClientID) > 0 {
+		c.persistent = appendNew(c.persistent, string(p.ClientID))
 	}
-	id := string(cp.ClientID)
-	for _, have := range c.persistent {
-		if have == id {
-			return
+	if p.WillFlag && p.WillRetain && len(p.WillMessage) > 0 {
+		c.retained = appendNew(c.retained, string(p.WillTopic))
+	}
+}
+
+func (c *RawClient) notePublish(p *packet.Publish) {
+	if p.Retain && len(p.Payload) > 0 {
+		c.retained = appendNew(c.retained, string(p.Topic))
+	}
+}
+
+func appendNew(list []string, s string) []string {
+	for _, have := range list {
+		if have == s {
+			return list
 		}
 	}
-	c.persistent = append(c.persistent, id)
+	return append(list, s)
+}
+
+// RetainedTopics lists the topics this client sent retained messages or
+// retained wills to, whose retained messages the server may still hold.
+func (c *RawClient) RetainedTopics() []string { return c.retained }
+
+// ClearRetained deletes the retained messages of topics on target by
+// publishing an empty retained message to each (MQTT-3.3.1-10) and waiting
+// for its PUBACK. Retained messages otherwise outlive the spec that made
+// them and use up a small target's retained slots.
+func ClearRetained(target Target, topics ...string) error {
+	if len(topics) == 0 {
+		return nil
+	}
+	c, err := Dial(target)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	o := ConnectOptions{ClientID: ClientID("clear"), CleanSession: true}
+	if cr := target.Capabilities().Credentials; cr != nil {
+		o.Username, o.Password = cr.Name, cr.Password
+	}
+	ack, err := c.Connect(o, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("harness: clearing retained messages: %w", err)
+	}
+	if ack.ReturnCode != packet.Accepted {
+		return fmt.Errorf("harness: clearing retained messages: %s", Describe(ack))
+	}
+	for i, t := range topics {
+		id := uint16(i%65535 + 1)
+		if err := c.Publish(t, nil, 1, true, id); err != nil {
+			return err
+		}
+		if err := c.ExpectPuback(id, 10*time.Second); err != nil {
+			return fmt.Errorf("harness: clearing the retained message of %q: %w", t, err)
+		}
+	}
+	return c.Disconnect()
 }
 
 // PersistentSessions lists the client ids this client sent CONNECTs with

@@ -99,7 +99,10 @@ type Config struct {
 
 	// MaxFragmentLength, on a client, requests records of at most this many
 	// plaintext bytes in both directions (RFC 6066): 512, 1024, 2048 or
-	// 4096, or 0 not to ask. Servers always honour the request.
+	// 4096, or 0 not to ask. Servers always honour the request, except
+	// that a record_size_limit offered alongside takes precedence (RFC 8449
+	// section 5). It sizes the client's buffers; with RecordSizeLimit also
+	// set, the larger of the two does.
 	MaxFragmentLength int
 
 	// RecordSizeLimit is the record_size_limit (RFC 8449) this side

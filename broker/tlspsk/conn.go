@@ -48,6 +48,21 @@ type Conn struct {
 	// (bit 0), so that Close can break a blocked Write instead of waiting
 	// for it to send close_notify.
 	activeCall atomic.Int32
+
+	hooks *testHooks // nil outside tests
+}
+
+// testHooks let tests make a well-keyed peer misbehave.
+type testHooks struct {
+	encryptedExtensions func(*encryptedExtensions)
+	finished            func(verifyData []byte)
+}
+
+func (c *Conn) hookFinished(verify []byte) []byte {
+	if c.hooks != nil && c.hooks.finished != nil {
+		c.hooks.finished(verify)
+	}
+	return verify
 }
 
 // ConnectionState describes a connection after its handshake.
@@ -96,14 +111,24 @@ func newConn(rw io.ReadWriteCloser, config *Config, isClient bool) *Conn {
 	return c
 }
 
-// recordLimit is the largest record content this side's buffers hold.
+// recordLimit is the largest record content this side's buffers hold. A
+// client offering both max_fragment_length and record_size_limit does not
+// know which one the server will honour, so it makes room for the larger.
 func (c *Config) recordLimit(isClient bool) int {
 	limit := MaxPlaintext
-	if c.RecordSizeLimit != 0 && c.RecordSizeLimit-1 < limit {
-		limit = c.RecordSizeLimit - 1
+	rsl := 0
+	if c.RecordSizeLimit != 0 {
+		rsl = c.RecordSizeLimit - 1
 	}
-	if isClient && c.MaxFragmentLength != 0 && c.MaxFragmentLength < limit {
+	switch {
+	case !isClient || c.MaxFragmentLength == 0:
+		if rsl != 0 {
+			limit = rsl
+		}
+	case rsl == 0:
 		limit = c.MaxFragmentLength
+	default:
+		limit = max(rsl, c.MaxFragmentLength)
 	}
 	return limit
 }
@@ -191,7 +216,7 @@ func (c *Conn) maxHandshake() int {
 func (c *Conn) readHandshake() ([]byte, error) {
 	for {
 		if len(c.hsBuf) == 0 && c.hsSkip == 0 && len(c.hsData) >= 4 {
-			n := 4 + int(c.hsData[1])<<16 | int(c.hsData[2])<<8 | int(c.hsData[3])
+			n := 4 + (int(c.hsData[1])<<16 | int(c.hsData[2])<<8 | int(c.hsData[3]))
 			if n <= len(c.hsData) {
 				msg := c.hsData[:n]
 				c.hsData = c.hsData[n:]
@@ -221,7 +246,7 @@ func (c *Conn) readHandshake() ([]byte, error) {
 					continue
 				}
 			}
-			n := 4 + int(c.hsBuf[1])<<16 | int(c.hsBuf[2])<<8 | int(c.hsBuf[3])
+			n := 4 + (int(c.hsBuf[1])<<16 | int(c.hsBuf[2])<<8 | int(c.hsBuf[3]))
 			if n > cap(c.hsStore) {
 				if c.isClient && c.handshakeDone.Load() && c.hsBuf[0] == typeNewSessionTicket {
 					// Tickets are useless here and may be large: skip

@@ -220,13 +220,16 @@ func (c *Conn) clientHandshake() error {
 	if err := c.in.setSecret(suite, sAP); err != nil {
 		return err
 	}
-	if err := c.writeHandshake(marshalFinished(finishedMAC(cHS, h))); err != nil {
+	if err := c.writeHandshake(marshalFinished(c.hookFinished(finishedMAC(cHS, h)))); err != nil {
 		return err
 	}
 	c.outMu.Lock()
 	err = c.out.setSecret(suite, cAP)
-	if peerRSL != 0 && peerRSL-1 < c.sendLimit {
-		c.sendLimit = peerRSL - 1
+	if peerRSL != 0 {
+		c.sendLimit = min(c.sendLimit, peerRSL-1)
+	}
+	if ee.mfl != 0 {
+		c.sendLimit = min(c.sendLimit, mflLength(ee.mfl))
 	}
 	c.outMu.Unlock()
 	if err != nil {

@@ -390,6 +390,7 @@ type serverHello struct {
 	hasPSK           bool
 	pskIndex         uint16
 	cookie           []byte
+	extra            []extension // sent after the others; tests use it
 }
 
 func (sh *serverHello) marshal() []byte {
@@ -399,7 +400,9 @@ func (sh *serverHello) marshal() []byte {
 		f(&b)
 		exts = append(exts, extension{typ, b.BytesOrPanic()})
 	}
-	add(extSupportedVersions, func(b *cryptobyte.Builder) { b.AddUint16(sh.supportedVersion) })
+	if sh.supportedVersion != 0 {
+		add(extSupportedVersions, func(b *cryptobyte.Builder) { b.AddUint16(sh.supportedVersion) })
+	}
 	if sh.hasKeyShare {
 		add(extKeyShare, func(b *cryptobyte.Builder) {
 			if sh.isHRR {
@@ -418,6 +421,7 @@ func (sh *serverHello) marshal() []byte {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(sh.cookie) })
 		})
 	}
+	exts = append(exts, sh.extra...)
 	random := sh.random
 	if sh.isHRR {
 		random = helloRetryRandom[:]
@@ -500,6 +504,7 @@ type encryptedExtensions struct {
 	earlyData       bool
 	serverName      bool
 	unknown         []uint16
+	extra           []extension // sent after the others; tests use it
 }
 
 func (ee *encryptedExtensions) marshal() []byte {
@@ -510,6 +515,7 @@ func (ee *encryptedExtensions) marshal() []byte {
 	if ee.recordSizeLimit != 0 {
 		exts = append(exts, extension{extRecordSizeLimit, []byte{byte(ee.recordSizeLimit >> 8), byte(ee.recordSizeLimit)}})
 	}
+	exts = append(exts, ee.extra...)
 	return buildMessage(typeEncryptedExtensions, func(b *cryptobyte.Builder) { addExtensions(b, exts) })
 }
 

@@ -285,9 +285,12 @@ func (c *Conn) serverHandshake() error {
 	if err := c.in.setSecret(sc.suite, cHS); err != nil {
 		return err
 	}
+	if c.hooks != nil && c.hooks.encryptedExtensions != nil {
+		c.hooks.encryptedExtensions(ee)
+	}
 	eeMsg := ee.marshal()
 	t.add(eeMsg)
-	fin := marshalFinished(finishedMAC(sHS, t.sum()))
+	fin := marshalFinished(c.hookFinished(finishedMAC(sHS, t.sum())))
 	t.add(fin)
 	// One record carries both, when it fits.
 	if err := c.writeHandshake(append(eeMsg, fin...)); err != nil {

@@ -171,7 +171,7 @@ func TestRFC8448Resumption(t *testing.T) {
 	if typ != recordHandshake || len(flight) < 4 {
 		t.Fatalf("server flight: type %d, %d bytes", typ, len(flight))
 	}
-	eeLen := 4 + int(flight[1])<<16 | int(flight[2])<<8 | int(flight[3])
+	eeLen := 4 + (int(flight[1])<<16 | int(flight[2])<<8 | int(flight[3]))
 	eeMsg, finMsg := flight[:eeLen], flight[eeLen:]
 	ee, err := parseEncryptedExtensions(eeMsg)
 	if err != nil || !ee.earlyData {

@@ -1,0 +1,156 @@
+package qos1_test
+
+import (
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+	"github.com/gatomqtt/gatomqtt/harness"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// resume connects again with clean session 0 as id and expects the
+// server to have kept the session.
+func resume(id string) *harness.RawClient {
+	GinkgoHelper()
+	c, ack := connect(harness.ConnectOptions{ClientID: id})
+	Expect(ack.SessionPresent).To(BeTrue(), "CONNACK session present for %q", id)
+	return c
+}
+
+// expectPublishes reads n PUBLISH packets without acknowledging them.
+func expectPublishes(c *harness.RawClient, n int) []*packet.Publish {
+	GinkgoHelper()
+	ps := make([]*packet.Publish, 0, n)
+	for len(ps) < n {
+		p, err := c.ExpectPublish(harness.Timeout)
+		Expect(err).NotTo(HaveOccurred(), "after %s", describe(ps))
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+var _ = Describe("delivery retry and persistent sessions", func() {
+	BeforeEach(func() {
+		harness.Require(harness.Needs{Sessions: 3, QoS: 1, PersistentSessions: true})
+	})
+
+	It("re-sends an unacknowledged QoS 1 PUBLISH after a clean-session-0 reconnect, with DUP 1 and its identifier, and not again once acknowledged",
+		Label("MQTT-4.4.0-1", "MQTT-3.3.1-1", "MQTT-4.3.2-1", "MQTT-2.3.1-4"), within,
+		func(ctx SpecContext) {
+			id := persistentID()
+			topic := harness.Topic("retry")
+			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			subscribe(sub, 1, topic)
+			publish(session(), topic, "r", 1)
+			first, err := sub.ExpectPublish(harness.Timeout)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(first.Dup).To(BeFalse())
+			// Drop the connection without PUBACK.
+			Expect(sub.Close()).To(Succeed())
+
+			sub = resume(id)
+			again, err := sub.ExpectPublish(harness.Timeout)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Dup).To(BeTrue(), "re-sent %s", harness.Describe(again))
+			Expect(again.PacketID).To(Equal(first.PacketID), "re-sent %s after %s", harness.Describe(again), harness.Describe(first))
+			Expect(again.QoS).To(Equal(packet.QoS(1)))
+			Expect(string(again.Topic)).To(Equal(topic))
+			Expect(string(again.Payload)).To(Equal("r"))
+			Expect(sub.Send(&packet.Puback{PacketID: again.PacketID})).To(Succeed())
+			expectNothing(sub)
+			// The fence's PUBACK was the last packet: a PINGREQ round trip
+			// proves the server has read it before the client leaves, so
+			// that this spec does not depend on what the next one checks.
+			Expect(sub.Send(&packet.Pingreq{})).To(Succeed())
+			Expect(sub.ExpectPingresp(harness.Timeout)).To(Succeed())
+			Expect(sub.Disconnect()).To(Succeed())
+
+			sub = resume(id)
+			expectNothing(sub)
+		})
+
+	It("counts a PUBACK sent just before DISCONNECT when the client reconnects at once",
+		Label("MQTT-4.3.2-1", "MQTT-4.4.0-1"), within,
+		func(ctx SpecContext) {
+			id := persistentID()
+			topic := harness.Topic("ackbye")
+			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			subscribe(sub, 1, topic)
+			publish(session(), topic, "a", 1)
+			p, err := sub.ExpectPublish(harness.Timeout)
+			Expect(err).NotTo(HaveOccurred())
+			// PUBACK, DISCONNECT and a new connection follow each other
+			// at once: the server received the PUBACK before the client
+			// left, so the message is acknowledged and must not come back.
+			Expect(sub.Send(&packet.Puback{PacketID: p.PacketID})).To(Succeed())
+			Expect(sub.Disconnect()).To(Succeed())
+
+			sub = resume(id)
+			expectNothing(sub)
+		})
+
+	It("re-sends several unacknowledged messages in their original order, each with its identifier",
+		Label("MQTT-4.6.0-1", "MQTT-4.4.0-1", "MQTT-2.3.1-4", "MQTT-3.3.1-1"), within,
+		func(ctx SpecContext) {
+			const n = 3
+			harness.Require(harness.Needs{Inflight: n})
+			id := persistentID()
+			topic := harness.Topic("order")
+			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			subscribe(sub, 1, topic)
+			pub := session()
+			for _, m := range numbered("o", n) {
+				publish(pub, topic, m, 1)
+			}
+			first := expectPublishes(sub, n)
+			Expect(payloads(first)).To(Equal(numbered("o", n)))
+			Expect(sub.Close()).To(Succeed())
+
+			sub = resume(id)
+			again := expectPublishes(sub, n)
+			Expect(payloads(again)).To(Equal(numbered("o", n)), "re-sent %s", describe(again))
+			for i, p := range again {
+				Expect(p.Dup).To(BeTrue(), "re-sent %s", harness.Describe(p))
+				Expect(p.PacketID).To(Equal(first[i].PacketID), "re-sent %s after %s", harness.Describe(p), harness.Describe(first[i]))
+				Expect(sub.Send(&packet.Puback{PacketID: p.PacketID})).To(Succeed())
+			}
+			expectNothing(sub)
+		})
+
+	It("keeps QoS 1 messages published while the client is away and delivers them on reconnect, in order",
+		Label("MQTT-4.5.0-1", "MQTT-4.6.0-6"), within,
+		func(ctx SpecContext) {
+			harness.Require(harness.Needs{Queued: 3})
+			id := persistentID()
+			topic := harness.Topic("away")
+			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			subscribe(sub, 1, topic)
+			Expect(sub.Disconnect()).To(Succeed())
+
+			online := subscriber(1, topic)
+			pub := session()
+			publish(pub, topic, "q1-a", 1)
+			publish(pub, topic, "q0-b", 0)
+			publish(pub, topic, "q1-c", 1)
+			// The connected subscriber gets all three at once.
+			Expect(payloads(receive(online, 3))).To(Equal([]string{"q1-a", "q0-b", "q1-c"}))
+
+			sub = resume(id)
+			b := newInbox(sub)
+			b.until(2)
+			got := b.settle()
+			// QoS 0 messages for an offline session may be kept or
+			// dropped (section 3.1.2.4 lets the server choose); QoS 1
+			// ones must all come, in the order published.
+			Expect(payloads(got)).To(Or(
+				Equal([]string{"q1-a", "q1-c"}),
+				Equal([]string{"q1-a", "q0-b", "q1-c"}),
+			), "delivered %s", describe(got))
+			for _, p := range got {
+				if p.Payload[1] == '1' {
+					Expect(p.QoS).To(Equal(packet.QoS(1)), "%s", harness.Describe(p))
+				} else {
+					Expect(p.QoS).To(Equal(packet.QoS(0)), "%s", harness.Describe(p))
+				}
+			}
+		})
+})

@@ -347,3 +347,5 @@ func (c *client) drop() error {
 
 var _ = errors.Is
 var _ = io.EOF
+
+func timeAfterWait() <-chan time.Time { return time.After(wait) }

@@ -62,7 +62,9 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		old = oc.markClosing(ErrTakenOver)
 		b.publishWill(s)
 	}
-	if s != nil && p.CleanSession {
+	// A clean session is never resumed (MQTT-3.1.2-6), even when its
+	// connection is still being taken over.
+	if s != nil && (p.CleanSession || s.clean) {
 		b.dropSession(s)
 		s = nil
 	}

@@ -67,7 +67,7 @@ type Limits struct {
 }
 
 // HostLimits are the limits of a broker on a workstation or server.
-// The tables take about 37 MiB (see Stats.StateBytes), most of it the
+// The tables take about 40 MiB (see Stats.StateBytes), most of it the
 // message store; pages never touched stay unmapped on most systems.
 var HostLimits = Limits{
 	MaxSessions:       256,
@@ -85,7 +85,7 @@ var HostLimits = Limits{
 }
 
 // PicoLimits fit a Raspberry Pi Pico (RP2040, 264 KiB SRAM) with room to
-// spare for the firmware: about 40 KiB of broker state.
+// spare for the firmware: about 60 KiB of broker state.
 var PicoLimits = Limits{
 	MaxSessions:       8,
 	MaxConnections:    10,
@@ -105,20 +105,20 @@ var PicoLimits = Limits{
 }
 
 // ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM, part of it taken by the
-// Wi-Fi stack): about 100 KiB of broker state.
+// Wi-Fi stack): about 120 KiB of broker state.
 var ESP32C3Limits = Limits{
 	MaxSessions:       12,
-	MaxConnections:    15,
-	MaxSubscriptions:  12,
+	MaxConnections:    14,
+	MaxSubscriptions:  8,
 	MaxInflight:       8,
 	MaxQueued:         16,
-	MaxMessages:       64,
-	MaxRetained:       24,
+	MaxMessages:       48,
+	MaxRetained:       16,
 	MaxTopicLength:    96,
 	MaxPayloadSize:    512,
 	MaxPacketSize:     640,
 	MaxClientIDLength: 23,
-	OutboxBytes:       1024,
+	OutboxBytes:       768,
 	ConnectTimeout:    10 * time.Second,
 	PublishRate:       200,
 	PublishBurst:      40,

@@ -1,11 +1,20 @@
 // Command gatomqtt runs the GatoMQTT broker on a host.
 //
 //	gatomqtt -listen 127.0.0.1:1883 [-profile host|pico|esp32c3] [-users users.txt] [limit flags]
+//	         [-psk-listen 127.0.0.1:8883 -psk-file psk.txt [-psk-allow-no-dhe]]
 //
 // It prints one line saying where it listens, serves until SIGINT or SIGTERM,
-// then closes every connection and exits 0. Bad flags or a bad users file
-// are reported on standard error with exit code 2. Without -users any client
-// may connect.
+// then closes every connection and exits 0. Bad flags, a bad users file or
+// a bad PSK file are reported on standard error with exit code 2. Without
+// -users any client may connect.
+//
+// With -psk-listen the same broker also serves MQTT over TLS 1.3
+// authenticated by external pre-shared keys (package broker/tlspsk). The
+// -psk-file lists identity:hexkey lines, the format of mosquitto's
+// psk_file, with keys of at least 128 bits. Clients must use psk_dhe_ke
+// (X25519 or P-256) unless -psk-allow-no-dhe also admits psk_ke. The PSK
+// identity does not replace the MQTT username: with -users, PSK clients
+// also log in with a name and password.
 package main
 
 import (

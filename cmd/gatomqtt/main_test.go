@@ -87,6 +87,17 @@ func TestRunRefusesBadInput(t *testing.T) {
 	if err := os.WriteFile(badUsers, []byte("alice\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	pskFile := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	goodPSK := pskFile("good.psk", "board:"+testKeyHex+"\n")
+	withPSK := func(file string) []string {
+		return []string{"-listen", "127.0.0.1:0", "-psk-listen", "127.0.0.1:0", "-psk-file", file}
+	}
 	free := "127.0.0.1:0"
 	tests := []struct {
 		name string
@@ -98,6 +109,16 @@ func TestRunRefusesBadInput(t *testing.T) {
 		{"bad users file", []string{"-listen", free, "-users", badUsers}, "line 1: want name:password"},
 		{"bad limits", []string{"-listen", free, "-max-sessions", "0"}, "MaxSessions"},
 		{"bad address", []string{"-listen", "127.0.0.1:notaport"}, "notaport"},
+		{"psk listener without file", []string{"-listen", free, "-psk-listen", free}, "-psk-listen and -psk-file go together"},
+		{"psk file without listener", []string{"-listen", free, "-psk-file", goodPSK}, "-psk-listen and -psk-file go together"},
+		{"psk_ke without listener", []string{"-listen", free, "-psk-allow-no-dhe"}, "-psk-allow-no-dhe needs -psk-listen"},
+		{"missing psk file", withPSK(filepath.Join(dir, "none.psk")), "psk file"},
+		{"psk file without colon", withPSK(pskFile("colon.psk", "board "+testKeyHex)), "line 1: want identity:hexkey"},
+		{"psk file with bad hex", withPSK(pskFile("hex.psk", "board:"+testKeyHex[:30]+"xy")), `key of identity "board" is not hex`},
+		{"psk file with short key", withPSK(pskFile("short.psk", "board:0011223344556677")), "has 64 bits, want at least 128"},
+		{"psk file with duplicate", withPSK(pskFile("dup.psk", "a:"+testKeyHex+"\na:"+testKeyHex)), `line 2: identity "a" already given on line 1`},
+		{"empty psk file", withPSK(pskFile("empty.psk", "# none yet\n")), "no identities"},
+		{"bad psk address", []string{"-listen", free, "-psk-listen", "127.0.0.1:notaport", "-psk-file", goodPSK}, "-psk-listen"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +137,18 @@ var listening = regexp.MustCompile(`^gatomqtt: MQTT on (\S+) \(`)
 
 // start runs the daemon until the test ends and returns its address.
 func start(t *testing.T, args ...string) string {
+	t.Helper()
+	line := startLine(t, args...)
+	m := listening.FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("first line %q does not say where it listens", line)
+	}
+	return m[1]
+}
+
+// startLine runs the daemon on a free port until the test ends and returns
+// the line it printed at startup.
+func startLine(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -137,11 +170,10 @@ func start(t *testing.T, args ...string) string {
 	})
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	go io.Copy(io.Discard, pr)
-	m := listening.FindStringSubmatch(line)
-	if err != nil || m == nil {
-		t.Fatalf("first line %q (err %v) does not say where it listens", line, err)
+	if err != nil {
+		t.Fatalf("first line %q: %v", line, err)
 	}
-	return m[1]
+	return line
 }
 
 // connect sends a CONNECT and returns the CONNACK code.

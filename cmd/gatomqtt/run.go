@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 )
 
 // Exit codes.
@@ -26,6 +27,12 @@ type options struct {
 	usersFile string
 	verbose   bool
 	limits    broker.Limits
+
+	// pskListen and pskFile are both set or both empty (parseFlags
+	// checks); pskNoDHE also accepts psk_ke.
+	pskListen string
+	pskFile   string
+	pskNoDHE  bool
 }
 
 var profiles = map[string]broker.Limits{
@@ -44,6 +51,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:1883", "TCP `address` to serve MQTT on")
 	fs.StringVar(&o.usersFile, "users", "", "`file` of name:password lines; when absent any client may connect")
 	fs.BoolVar(&o.verbose, "v", false, "log connections that end abnormally")
+	fs.StringVar(&o.pskListen, "psk-listen", "", "TCP `address` to serve MQTT over TLS 1.3 with external PSKs on (needs -psk-file)")
+	fs.StringVar(&o.pskFile, "psk-file", "", "`file` of identity:hexkey lines (mosquitto's psk_file format), keys of 128 bits or more")
+	fs.BoolVar(&o.pskNoDHE, "psk-allow-no-dhe", false, "also accept psk_ke, PSK-only key exchange without forward secrecy, for clients that offer only that")
 	profile := fs.String("profile", "host", "limit set to start from: host, pico or esp32c3")
 
 	vals := map[string]*int{}
@@ -59,6 +69,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if (o.pskListen == "") != (o.pskFile == "") {
+		return o, errors.New("-psk-listen and -psk-file go together: give both or neither")
+	}
+	if o.pskNoDHE && o.pskListen == "" {
+		return o, errors.New("-psk-allow-no-dhe needs -psk-listen")
 	}
 	l, ok := profiles[*profile]
 	if !ok {
@@ -142,6 +158,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	var pskCfg *tlspsk.Config
+	if o.pskFile != "" {
+		if pskCfg, err = readPSKConfig(o); err != nil {
+			fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+			return exitUsage
+		}
+	}
 	if o.verbose {
 		cfg.Logf = func(format string, args ...any) {
 			fmt.Fprintf(stderr, "gatomqtt: "+format+"\n", args...)
@@ -155,17 +178,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", o.listen)
 	if err != nil {
+		b.Close()
 		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
 		return exitUsage
 	}
+	lns := []net.Listener{ln}
 	auth := "anonymous clients allowed"
 	if len(cfg.Users) > 0 {
 		auth = fmt.Sprintf("%d users", len(cfg.Users))
 	}
-	fmt.Fprintf(stdout, "gatomqtt: MQTT on %s (%s, %d KiB of broker state)\n",
-		ln.Addr(), auth, b.Stats().StateBytes>>10)
+	line := fmt.Sprintf("gatomqtt: MQTT on %s (%s, %d KiB of broker state)", ln.Addr(), auth, b.Stats().StateBytes>>10)
+	if pskCfg != nil {
+		pln, err := lc.Listen(ctx, "tcp", o.pskListen)
+		if err != nil {
+			ln.Close()
+			b.Close()
+			fmt.Fprintf(stderr, "gatomqtt: -psk-listen: %v\n", err)
+			return exitUsage
+		}
+		lns = append(lns, tlspsk.NewListener(pln, pskCfg))
+		line += fmt.Sprintf("; MQTT over TLS-PSK on %s (%d identities, %s)", pln.Addr(), len(pskCfg.PSKs), modeNames(pskCfg.KeyExchangeModes))
+	}
+	fmt.Fprintln(stdout, line)
 
-	err = listen.Serve(ctx, ln, b)
+	err = serve(ctx, lns, b)
 	closeErr := b.Close()
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		err = closeErr
@@ -175,4 +211,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// serve serves b on every listener until ctx is done or one of them fails,
+// which stops the others. It returns the first listener's error.
+func serve(ctx context.Context, lns []net.Listener, b *broker.Broker) error {
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { errc <- listen.Serve(sctx, ln, b) }()
+	}
+	first := <-errc
+	stop()
+	for range len(lns) - 1 {
+		<-errc
+	}
+	return first
 }

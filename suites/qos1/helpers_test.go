@@ -216,7 +216,9 @@ func (b *inbox) readUntil(what string, stop func(packet.Packet) bool) packet.Pac
 // routed, so a stray delivery routed before the fence shows up in front
 // of it. The fence is QoS 1, so that it queues behind QoS 1 and 2
 // deliveries waiting for an in-flight slot; a client whose in-flight
-// window is full cannot be fenced, and specs leave it room.
+// window is full cannot be fenced, and specs leave it room. The fences
+// of a spec take one session and one subscription per fenced client,
+// counted in what specs Require.
 var fences struct {
 	topics map[*harness.RawClient]string // per client of the running spec
 	pub    *harness.RawClient            // publishes the fences, made on first use

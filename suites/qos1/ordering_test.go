@@ -66,7 +66,7 @@ func publishAll(c *harness.RawClient, topic string, payloads []string, qos packe
 
 var _ = Describe("ordering and packet identifiers", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 2, QoS: 1})
+		harness.Require(harness.Needs{Sessions: 3, QoS: 1})
 	})
 
 	DescribeTable("forwards the messages of one publisher on one topic in the order received",

@@ -11,7 +11,7 @@ import (
 
 var _ = Describe("QoS 2", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 2, QoS: 2})
+		harness.Require(harness.Needs{Sessions: 3, QoS: 2, Inflight: 2})
 	})
 
 	Describe("from a client", func() {
@@ -63,9 +63,9 @@ var _ = Describe("QoS 2", func() {
 				Expect(pub.SendBytes([]byte{first, 2, 0, 3})).To(Succeed())
 				Expect(pub.ExpectClosed(closeBound)).To(Succeed())
 			},
-			Entry("flags 0000", Label("MQTT-3.6.1-1"), within, byte(0x60)),
-			Entry("flags 0011", Label("MQTT-3.6.1-1"), within, byte(0x63)),
-			Entry("flags 1010", Label("MQTT-3.6.1-1"), within, byte(0x6A)),
+			Entry("flags 0000", Label("MQTT-3.6.1-1", "MQTT-2.2.2-2"), within, byte(0x60)),
+			Entry("flags 0011", Label("MQTT-3.6.1-1", "MQTT-2.2.2-2"), within, byte(0x63)),
+			Entry("flags 1010", Label("MQTT-3.6.1-1", "MQTT-2.2.2-2"), within, byte(0x6A)),
 		)
 
 		It("answers a PUBREL re-sent after a clean-session-0 reconnect with PUBCOMP, delivering the message once",
@@ -204,7 +204,7 @@ var _ = Describe("deleting a subscription", func() {
 	It("does not abandon a QoS 1 delivery already begun: it is re-sent after a reconnect",
 		Label("MQTT-3.10.4-3", "MQTT-4.4.0-1"), within,
 		func(ctx SpecContext) {
-			harness.Require(harness.Needs{Sessions: 2, QoS: 1, PersistentSessions: true})
+			harness.Require(harness.Needs{Sessions: 3, QoS: 1, PersistentSessions: true})
 			id := persistentID()
 			topic := harness.Topic("unsub1")
 			sub, _ := connect(harness.ConnectOptions{ClientID: id})

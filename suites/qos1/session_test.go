@@ -30,7 +30,7 @@ func expectPublishes(c *harness.RawClient, n int) []*packet.Publish {
 
 var _ = Describe("delivery retry and persistent sessions", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 3, QoS: 1, PersistentSessions: true})
+		harness.Require(harness.Needs{Sessions: 4, QoS: 1, PersistentSessions: true})
 	})
 
 	It("re-sends an unacknowledged QoS 1 PUBLISH after a clean-session-0 reconnect, with DUP 1 and its identifier, and not again once acknowledged",
@@ -117,7 +117,7 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 		})
 
 	It("keeps QoS 1 messages published while the client is away and delivers them on reconnect, in order",
-		Label("MQTT-4.5.0-1", "MQTT-4.6.0-6"), within,
+		Label("MQTT-4.5.0-1", "MQTT-4.6.0-6", "MQTT-3.1.2-5"), within,
 		func(ctx SpecContext) {
 			harness.Require(harness.Needs{Queued: 3})
 			id := persistentID()

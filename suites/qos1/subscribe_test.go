@@ -12,7 +12,7 @@ import (
 
 var _ = Describe("SUBSCRIBE", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 2, QoS: 1, Subscriptions: 3})
+		harness.Require(harness.Needs{Sessions: 3, QoS: 1, Subscriptions: 4})
 	})
 
 	It("is answered by a SUBACK carrying its packet identifier",
@@ -112,7 +112,7 @@ var _ = Describe("SUBSCRIBE", func() {
 		Entry("'+' before other characters", Label("MQTT-4.7.1-3"), within, func(b string) []byte { return []byte(b + "/a+/b") }),
 		Entry("'+' after other characters", Label("MQTT-4.7.1-3"), within, func(b string) []byte { return []byte(b + "/+a") }),
 		Entry("an empty filter", Label("MQTT-4.7.3-1"), within, func(string) []byte { return nil }),
-		Entry("U+0000 in the filter", Label("MQTT-4.7.3-2"), within, func(b string) []byte { return []byte(b + "/a\x00") }),
+		Entry("U+0000 in the filter", Label("MQTT-4.7.3-2", "MQTT-1.5.3-2"), within, func(b string) []byte { return []byte(b + "/a\x00") }),
 	)
 
 	DescribeTable("a malformed SUBSCRIBE closes the connection without a SUBACK",
@@ -122,13 +122,13 @@ var _ = Describe("SUBSCRIBE", func() {
 			Expect(c.SendBytes(frame(topic))).To(Succeed())
 			Expect(c.ExpectClosed(closeBound)).To(Succeed())
 		},
-		Entry("fixed-header flags 0000", Label("MQTT-3.8.1-1"), within, func(t string) []byte {
+		Entry("fixed-header flags 0000", Label("MQTT-3.8.1-1", "MQTT-2.2.2-2"), within, func(t string) []byte {
 			return subscribeBytes(0x00, 1, rawFilter{[]byte(t), 0})
 		}),
-		Entry("fixed-header flags 0011", Label("MQTT-3.8.1-1"), within, func(t string) []byte {
+		Entry("fixed-header flags 0011", Label("MQTT-3.8.1-1", "MQTT-2.2.2-2"), within, func(t string) []byte {
 			return subscribeBytes(0x03, 1, rawFilter{[]byte(t), 0})
 		}),
-		Entry("fixed-header flags 1010", Label("MQTT-3.8.1-1"), within, func(t string) []byte {
+		Entry("fixed-header flags 1010", Label("MQTT-3.8.1-1", "MQTT-2.2.2-2"), within, func(t string) []byte {
 			return subscribeBytes(0x0A, 1, rawFilter{[]byte(t), 0})
 		}),
 		Entry("no topic filter", Label("MQTT-3.8.3-3"), within, func(string) []byte {

@@ -11,7 +11,7 @@ import (
 
 var _ = Describe("topic matching", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 2, QoS: 1})
+		harness.Require(harness.Needs{Sessions: 3, QoS: 1})
 	})
 
 	// Each entry subscribes to one filter and publishes to topics, all
@@ -103,7 +103,7 @@ var _ = Describe("topic matching", func() {
 	It("matches no topic starting with '$' against a filter starting with '#' or '+'",
 		Label("MQTT-4.7.2-1"), within,
 		func(ctx SpecContext) {
-			harness.Require(harness.Needs{Sessions: 4})
+			harness.Require(harness.Needs{Sessions: 5})
 			// "$gato/<run>/...": a topic of the application's own below
 			// "$", which the server lets clients publish to.
 			topic := "$" + harness.Topic("dollar")

@@ -22,7 +22,7 @@ func unsubscribe(c *harness.RawClient, filters ...string) {
 
 var _ = Describe("UNSUBSCRIBE", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 2, QoS: 1, Subscriptions: 3})
+		harness.Require(harness.Needs{Sessions: 3, QoS: 1, Subscriptions: 4})
 	})
 
 	It("is answered by an UNSUBACK with its packet identifier, and no message is sent through the filter afterwards",
@@ -93,10 +93,10 @@ var _ = Describe("UNSUBSCRIBE", func() {
 			Expect(c.SendBytes(frame(topic))).To(Succeed())
 			Expect(c.ExpectClosed(closeBound)).To(Succeed())
 		},
-		Entry("fixed-header flags 0000", Label("MQTT-3.10.1-1"), within, func(t string) []byte {
+		Entry("fixed-header flags 0000", Label("MQTT-3.10.1-1", "MQTT-2.2.2-2"), within, func(t string) []byte {
 			return unsubscribeBytes(0x00, 1, t)
 		}),
-		Entry("fixed-header flags 0011", Label("MQTT-3.10.1-1"), within, func(t string) []byte {
+		Entry("fixed-header flags 0011", Label("MQTT-3.10.1-1", "MQTT-2.2.2-2"), within, func(t string) []byte {
 			return unsubscribeBytes(0x03, 1, t)
 		}),
 		Entry("no topic filter", Label("MQTT-3.10.3-2"), within, func(string) []byte {

@@ -102,14 +102,27 @@ func skipReason(t Target, n Needs) string {
 	return fmt.Sprintf("target %s: %s", t.Name(), strings.Join(m, "; "))
 }
 
-// deviationReason builds the skip message for a spec checking ids on t, or
-// "" when t declares no deviation from any of them.
-func deviationReason(t Target, ids []string) string {
+// deviationReason builds the skip message for a spec with labels on t, or
+// "" when t declares no deviation from any statement among them. Labels
+// that are not statement IDs scope deviations: t's "MQTT-3.1.2-8@x"
+// applies to a spec labelled both MQTT-3.1.2-8 and x.
+func deviationReason(t Target, labels []string) string {
 	caps := t.Capabilities()
 	var parts []string
-	for _, id := range ids {
+	for _, id := range labels {
+		if !statementLabel.MatchString(id) {
+			continue
+		}
 		if r, ok := caps.Deviations.Reason(id); ok {
 			parts = append(parts, id+": "+r)
+		}
+		for _, scope := range labels {
+			if statementLabel.MatchString(scope) {
+				continue
+			}
+			if r, ok := caps.Deviations.Reason(id + "@" + scope); ok {
+				parts = append(parts, id+"@"+scope+": "+r)
+			}
 		}
 	}
 	if len(parts) == 0 {

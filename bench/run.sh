@@ -13,7 +13,7 @@
 #   DURATION   measured publishing time per scenario (default 10s)
 #   WARMUP     unrecorded run before each measured one (default 2s)
 #   SIZE       payload bytes (default 64)
-#   RATE       per-publisher rate of the fixed-rate latency scenario (default 5000)
+#   RATE       per-publisher rate of the fixed-rate scenarios (default 5000)
 #   PORT       loopback port the brokers listen on (default 18830)
 #   OUT        directory for binaries, configs, logs and results
 #              (default bench/out/<UTC timestamp>)
@@ -44,6 +44,7 @@ scenarios=(
 	"1 4 0 0"
 	"1 4 1 0"
 	"4 1 0 $RATE"
+	"4 1 1 $RATE"
 )
 
 log() { printf '%s\n' "$*" >&2; }

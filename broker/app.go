@@ -139,7 +139,7 @@ func (b *Broker) Publish(topic string, payload []byte, qos packet.QoS, retain bo
 		return err
 	}
 	b.stats.messagesIn++
-	b.route(a.topic, payload, qos, retain)
+	b.route(a.topic, payload, qos, retain) // the in-process client is never held back
 	return nil
 }
 
@@ -185,6 +185,7 @@ func (a *appClient) dispatch() {
 			b.mu.Lock()
 			b.store.unref(q.msg)
 			b.stats.messagesOut++
+			b.noteDrain(s)
 			b.mu.Unlock()
 		}
 	}

@@ -53,6 +53,11 @@ type Broker struct {
 
 	app appClient
 
+	// Publishers held back by a congested subscriber wait on drainedCond;
+	// route leaves in congested the last congested session it delivered to.
+	drainedCond sync.Cond
+	congested   *session
+
 	stats      counters
 	stateBytes int
 }
@@ -72,6 +77,7 @@ func New(cfg Config) (*Broker, error) {
 		b.clock = realClock{}
 	}
 	b.epoch = b.clock.Now()
+	b.drainedCond.L = &b.mu
 
 	nsess := lim.MaxSessions + 1
 	b.sessions = make([]session, nsess)
@@ -204,6 +210,8 @@ func (b *Broker) Stats() Stats {
 		Wills:              b.stats.wills,
 		DroppedBy:          b.stats.dropped,
 		RateLimited:        b.stats.rateLimited,
+		PublishersHeld:     b.stats.publishersHeld,
+		SlowConsumers:      b.stats.slowConsumers,
 		Retained:           b.retained.n,
 		RetainedRefused:    b.stats.retainedRefused,
 		StoredMessages:     b.store.inUse(),

@@ -41,6 +41,10 @@ type conn struct {
 	tick       chan struct{} // to the reader: the rate limit wait is over, or closing
 	writerDone chan struct{}
 	rateTimer  Timer
+	paceTimer  Timer
+	// paceExpired is set, under b.mu, when the reader has waited
+	// SlowConsumerWait for a congested subscriber.
+	paceExpired bool
 }
 
 func signal(ch chan struct{}) {
@@ -64,6 +68,7 @@ func (c *conn) markClosing(why error) io.Closer {
 	signal(c.wake)
 	signal(c.room)
 	signal(c.tick)
+	c.b.drainedCond.Broadcast()
 	return c.rw
 }
 
@@ -126,6 +131,9 @@ func (b *Broker) releaseConn(c *conn) {
 	c.dog.Stop()
 	if c.rateTimer != nil {
 		c.rateTimer.Stop()
+	}
+	if c.paceTimer != nil {
+		c.paceTimer.Stop()
 	}
 	c.active = false
 	c.rw = nil
@@ -232,6 +240,9 @@ func (c *conn) end(readErr error) error {
 	if s := c.sess; s != nil {
 		c.sess = nil
 		s.conn = nil
+		if s.waiters > 0 {
+			b.drainedCond.Broadcast()
+		}
 		if c.disconnected {
 			s.willFlag = false
 		} else {
@@ -290,4 +301,11 @@ func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 			}
 		}
 	}
+}
+
+func (c *conn) paceTimeout() {
+	c.b.mu.Lock()
+	c.paceExpired = true
+	c.b.drainedCond.Broadcast()
+	c.b.mu.Unlock()
 }

@@ -57,16 +57,26 @@
 // Each connection has two outbox buffers of OutboxBytes: one is written to
 // the network while routing fills the other. A delivery that does not fit,
 // and any QoS 1 or 2 delivery beyond the MaxInflight messages awaiting
-// acknowledgement, waits in the session's queue of MaxQueued messages
-// (whose bodies are stored once in the shared store of MaxMessages, however
-// many sessions they go to), in order. When that queue is full, the new
-// message is dropped for that session only and counted (DropQueueFull);
-// when the store is full it is dropped and counted (DropStoreFull). The
-// broker never blocks a publisher on a slow subscriber, and never
-// disconnects a client for being slow: a client that stops reading
-// entirely is disconnected by its keep alive, or when the stream fails.
-// A client that does not read its own acknowledgements (PUBACK, SUBACK...)
-// is not read from until its outbox has room again.
+// acknowledgement, waits in the session's queue of MaxQueued messages, in
+// order; its body is stored once in the shared store of MaxMessages,
+// however many sessions it goes to.
+//
+// When a delivery leaves a subscriber's queue three quarters full, the
+// publisher's connection is not read from until that queue is down to
+// half, so TCP flow control slows the publisher to the pace of its
+// subscribers and nothing is lost (counted in Stats.PublishersHeld). A
+// subscriber that holds a publisher back for SlowConsumerWait is marked
+// slow and no longer waited for (Stats.SlowConsumers) until it catches up
+// to half its queue; meanwhile, once its queue is full, new messages for
+// it are dropped, for it only, and counted (DropQueueFull). When the store
+// is full a message is dropped for the sessions that would have had to
+// store it (DropStoreFull). The in-process client's Publish is never held
+// back, and a publisher is never held back by its own session.
+//
+// The broker does not disconnect a client for being slow: a client that
+// stops reading is disconnected by its keep alive (its own reader stops
+// once its outbox is full of acknowledgements), or when the stream fails.
+// Other clients are not held up beyond SlowConsumerWait.
 //
 // # Retained messages
 //

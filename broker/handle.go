@@ -151,13 +151,14 @@ func (c *conn) publish(p *packet.Publish) error {
 		b.mu.Lock()
 	}
 	s := c.sess
+	var congested *session
 	switch p.QoS {
 	case 0:
 		b.stats.messagesIn++
-		b.route(p.Topic, p.Payload, 0, p.Retain)
+		congested = b.route(p.Topic, p.Payload, 0, p.Retain)
 	case 1:
 		b.stats.messagesIn++
-		b.route(p.Topic, p.Payload, 1, p.Retain)
+		congested = b.route(p.Topic, p.Payload, 1, p.Retain)
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.PUBACK, p.PacketID)
 			c.kick()
@@ -172,12 +173,15 @@ func (c *conn) publish(p *packet.Publish) error {
 			}
 			s.rx = append(s.rx, p.PacketID)
 			b.stats.messagesIn++
-			b.route(p.Topic, p.Payload, 2, p.Retain)
+			congested = b.route(p.Topic, p.Payload, 2, p.Retain)
 		}
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.PUBREC, p.PacketID)
 			c.kick()
 		}
+	}
+	if congested != nil {
+		b.pace(c, congested)
 	}
 	return nil
 }

@@ -59,6 +59,12 @@ type Limits struct {
 	MinKeepAlive, MaxKeepAlive uint16
 	// ConnectTimeout bounds the wait for the first packet; 0 means 10 s.
 	ConnectTimeout time.Duration
+	// SlowConsumerWait bounds how long one subscriber whose queue is three
+	// quarters full may hold back a publisher whose message it just
+	// received; after that the subscriber is no longer waited for, and
+	// loses messages once its queue is full, until it has caught up to
+	// half. 0 means 1 s.
+	SlowConsumerWait time.Duration
 	// PublishRate and PublishBurst shape the PUBLISH packets a session may
 	// send: a token bucket refilled at PublishRate per second holding at
 	// most PublishBurst tokens (0: PublishRate). PublishRate 0 means no
@@ -164,6 +170,8 @@ func (l Limits) normalized() (Limits, error) {
 		return bad("MinKeepAlive", int(l.MinKeepAlive))
 	case l.ConnectTimeout < 0:
 		return bad("ConnectTimeout", int(l.ConnectTimeout))
+	case l.SlowConsumerWait < 0:
+		return bad("SlowConsumerWait", int(l.SlowConsumerWait))
 	}
 	if l.MaxConnections == 0 {
 		l.MaxConnections = l.MaxSessions + l.MaxSessions/4 + 2
@@ -185,6 +193,9 @@ func (l Limits) normalized() (Limits, error) {
 	}
 	if l.ConnectTimeout == 0 {
 		l.ConnectTimeout = 10 * time.Second
+	}
+	if l.SlowConsumerWait == 0 {
+		l.SlowConsumerWait = time.Second
 	}
 	if l.PublishRate > 0 && l.PublishBurst == 0 {
 		l.PublishBurst = l.PublishRate

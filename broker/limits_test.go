@@ -77,55 +77,112 @@ func rawClient(t *testing.T, b *broker.Broker, id, filter string, qos packet.QoS
 	return cli, rd
 }
 
-func TestSlowConsumer(t *testing.T) {
-	lim := smallLimits()
+// seq reads the decimal number at the start of a payload.
+func seq(payload []byte) int {
+	n := 0
+	for _, c := range payload {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func seqPayload(i int) []byte { return []byte(strconv.Itoa(i) + " padding to make the outbox fill up quickly......") }
+
+func TestSlowConsumerHoldsBackPublisher(t *testing.T) {
+	lim := smallLimits() // MaxQueued 8
 	lim.OutboxBytes = 1024
 	b := newBroker(t, broker.Config{Limits: lim})
-	slow, rd := rawClient(t, b, "slow", "t", 0)
+	slow, rd := rawClient(t, b, "slow", "t", 1)
+	pub := mustConnect(t, b, "pub", true)
+
+	// A consumer that reads, however slowly, loses nothing: the publisher
+	// is held back while the consumer's queue is congested.
+	const n = 300
+	go func() {
+		for i := range n {
+			if pub.trySend(packet.Publish{Topic: []byte("t"), Payload: seqPayload(i), QoS: 1, PacketID: uint16(i + 1)}) != nil {
+				return
+			}
+		}
+	}()
+	slow.SetDeadline(time.Now().Add(wait))
+	for i := range n {
+		p, err := rd.ReadPacket()
+		if err != nil {
+			t.Fatalf("delivery %d: %v", i, err)
+		}
+		pp := p.(*packet.Publish)
+		if got := seq(pp.Payload); got != i {
+			t.Fatalf("delivery %d is message %d", i, got)
+		}
+		ack, _ := packet.Puback{PacketID: pp.PacketID}.Append(nil)
+		if _, err := slow.Write(ack); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := b.Stats()
+	if st.Dropped != 0 || st.PublishersHeld == 0 || st.SlowConsumers != 0 {
+		t.Errorf("dropped %d, publishers held %d, slow consumers %d; want 0, >0, 0", st.Dropped, st.PublishersHeld, st.SlowConsumers)
+	}
+}
+
+func TestStuckConsumer(t *testing.T) {
+	clock := brokertest.NewClock(time.Unix(0, 0))
+	lim := smallLimits()
+	lim.OutboxBytes = 1024
+	lim.SlowConsumerWait = 2 * time.Second
+	b := newBroker(t, broker.Config{Limits: lim, Clock: clock})
+	stuck, rd := rawClient(t, b, "stuck", "t", 0)
 	fast := mustConnect(t, b, "fast", true)
 	fast.subscribe("t", 0)
 	pub := mustConnect(t, b, "pub", true)
 
-	const n = 300
-	payload := make([]byte, 60)
-	for i := range n {
-		copy(payload, strconv.Itoa(i)+"          ")
-		pub.send(packet.Publish{Topic: []byte("t"), Payload: payload, QoS: 1, PacketID: uint16(i + 1)})
-		recvAs[*packet.Puback](pub) // the publisher is never held up
-		fast.expectPublish("t", string(payload))
+	// Publish until the stuck consumer's queue is congested.
+	i := 0
+	for b.Stats().PublishersHeld == 0 {
+		pub.send(packet.Publish{Topic: []byte("t"), Payload: seqPayload(i), QoS: 1, PacketID: 1})
+		recvAs[*packet.Puback](pub)
+		fast.expectPublish("t", string(seqPayload(i)))
+		i++
+	}
+	// The publisher is held back: its next message goes nowhere yet (and,
+	// the pipe having no buffer, is not even read).
+	sent := make(chan error, 1)
+	go func() { sent <- pub.trySend(packet.Publish{Topic: []byte("t"), Payload: seqPayload(i), QoS: 1, PacketID: 1}) }()
+	fast.expectNothing()
+	// After SlowConsumerWait the stuck consumer is given up on.
+	clock.Advance(2 * time.Second)
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	recvAs[*packet.Puback](pub)
+	fast.expectPublish("t", string(seqPayload(i)))
+	i++
+	const n = 100
+	for ; i < n; i++ {
+		pub.publish("t", string(seqPayload(i)), 0, false)
+		fast.expectPublish("t", string(seqPayload(i)))
 	}
 	st := b.Stats()
-	dropped := st.DroppedBy[broker.DropQueueFull]
-	if dropped == 0 {
-		t.Fatal("nothing dropped for a consumer that does not read")
+	dropped := int(st.DroppedBy[broker.DropQueueFull])
+	if st.SlowConsumers != 1 || st.PublishersHeld != 1 || dropped == 0 {
+		t.Fatalf("slow consumers %d, publishers held %d, dropped %d; want 1, 1, >0", st.SlowConsumers, st.PublishersHeld, dropped)
 	}
-
-	// The slow consumer gets what was not dropped, in order.
-	slow.SetDeadline(time.Now().Add(wait))
-	got, last := 0, -1
-	for got+int(dropped) < n {
+	// The stuck consumer then gets the oldest messages, in order and
+	// without gaps: the newest were dropped.
+	stuck.SetDeadline(time.Now().Add(wait))
+	for j := range n - dropped {
 		p, err := rd.ReadPacket()
 		if err != nil {
-			t.Fatalf("after %d deliveries: %v", got, err)
+			t.Fatalf("after %d deliveries: %v", j, err)
 		}
-		pp := p.(*packet.Publish)
-		var i int
-		for _, c := range pp.Payload {
-			if c < '0' || c > '9' {
-				break
-			}
-			i = i*10 + int(c-'0')
+		if got := seq(p.(*packet.Publish).Payload); got != j {
+			t.Fatalf("delivery %d is message %d", j, got)
 		}
-		// Nobody read while the queue filled, so what came through is the
-		// oldest messages, in order and without gaps: the newest were dropped.
-		if i != last+1 {
-			t.Fatalf("delivery %d after %d", i, last)
-		}
-		last = i
-		got++
 	}
-	fast.expectNothing()
-	t.Logf("slow consumer: %d delivered, %d dropped", got, dropped)
 }
 
 func TestClientNotReadingItsAcks(t *testing.T) {
@@ -143,7 +200,7 @@ func TestClientNotReadingItsAcks(t *testing.T) {
 	go func() { _, err := cli.Write(buf); written <- err }()
 	// Its reader stalls once its outbox is full of PUBACKs, but only its.
 	other := mustConnect(t, b, "other", true)
-	other.subscribe("t", 0)
+	other.subscribe("u", 0)
 	waitFor(t, func() bool { return b.Stats().MessagesIn > 100 })
 	other.ping()
 	select {

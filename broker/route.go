@@ -9,8 +9,10 @@ import "github.com/gatomqtt/gatomqtt/broker/packet"
 
 // route delivers a message to every session with a matching subscription,
 // once per session at the highest QoS granted among them, and updates the
-// retained store when retain is set.
-func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) {
+// retained store when retain is set. It returns a subscriber whose queue
+// is congested, or nil.
+func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) *session {
+	b.congested = nil
 	if retain && !b.retained.set(topic, payload, qos) {
 		b.stats.retainedRefused++
 	}
@@ -25,6 +27,7 @@ func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) {
 	if msg >= 0 {
 		b.store.unref(msg)
 	}
+	return b.congested
 }
 
 // collect fills b.matched and b.marks with the sessions subscribed to topic.
@@ -89,6 +92,9 @@ func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, reta
 	}
 	b.store.ref(msg)
 	s.pushQueue(queued{msg: msg, slot: slot, qos: qos, retain: retain})
+	if !s.slow && (s.app || c != nil) && s.congested() {
+		b.congested = s
+	}
 	switch {
 	case s.app:
 		b.app.kick()
@@ -147,6 +153,7 @@ func (b *Broker) pump(s *session) {
 		s.popQueue()
 		b.stats.messagesOut++
 	}
+	b.noteDrain(s)
 	if len(c.out) > start {
 		c.kick()
 	}
@@ -192,5 +199,44 @@ func (b *Broker) dropSession(s *session) {
 		s.used = false
 		b.freeSess = append(b.freeSess, s.idx)
 		b.nsess--
+	}
+}
+
+// noteDrain wakes the publishers waiting for s once its queue has drained.
+func (b *Broker) noteDrain(s *session) {
+	if s.drained() {
+		s.slow = false
+		if s.waiters > 0 {
+			b.drainedCond.Broadcast()
+		}
+	}
+}
+
+// pace holds back the reader of c, which has just delivered to the
+// congested session s, until s drains, goes offline or has held it back
+// for SlowConsumerWait; then s is marked slow and no longer waited for.
+// Holding back a publisher's reader lets TCP flow control slow it down to
+// the pace of its subscribers, instead of losing messages. Called with
+// b.mu held.
+func (b *Broker) pace(c *conn, s *session) {
+	if s == c.sess || s.slow {
+		return // a client waiting on itself would wait for its own acks
+	}
+	b.stats.publishersHeld++
+	c.paceExpired = false
+	if c.paceTimer == nil {
+		c.paceTimer = b.clock.AfterFunc(b.lim.SlowConsumerWait, c.paceTimeout)
+	} else {
+		c.paceTimer.Reset(b.lim.SlowConsumerWait)
+	}
+	for !s.drained() && !s.slow && (s.conn != nil || s.app) && !c.closing && !c.paceExpired {
+		s.waiters++
+		b.drainedCond.Wait()
+		s.waiters--
+	}
+	c.paceTimer.Stop()
+	if c.paceExpired && !s.drained() && !s.slow {
+		s.slow = true
+		b.stats.slowConsumers++
 	}
 }

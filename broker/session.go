@@ -52,6 +52,8 @@ type session struct {
 	willQoS                packet.QoS
 	willTopic, willPayload []byte
 	rateTAT                int64 // rate limit: theoretical arrival time, ns since the broker's epoch
+	waiters                int   // publishers waiting for the queue to drain
+	slow                   bool  // made a publisher wait SlowConsumerWait; not waited for until drained
 }
 
 // reset empties the session for a new client, keeping its storage.
@@ -66,7 +68,14 @@ func (s *session) reset() {
 	s.rx = s.rx[:0]
 	s.willFlag = false
 	s.rateTAT = 0
+	s.slow = false
 }
+
+// congested reports whether the queue is three quarters full.
+func (s *session) congested() bool { return s.qLen >= len(s.queue)-len(s.queue)/4 }
+
+// drained reports whether the queue is at most half full.
+func (s *session) drained() bool { return s.qLen <= len(s.queue)/2 }
 
 // pushQueue appends a delivery; the caller checks for room.
 func (s *session) pushQueue(q queued) {

@@ -47,6 +47,10 @@ type Stats struct {
 	Dropped     uint64 // deliveries dropped, all reasons
 	DroppedBy   [NumDropReasons]uint64
 	RateLimited uint64 // PUBLISH packets that exceeded their session's rate
+	// PublishersHeld counts the times a publisher's reader was held back
+	// by a congested subscriber; SlowConsumers the times a subscriber held
+	// one back for SlowConsumerWait and stopped being waited for.
+	PublishersHeld, SlowConsumers uint64
 
 	Retained        int    // retained messages stored
 	RetainedRefused uint64 // retained messages not stored because the store was full
@@ -65,4 +69,5 @@ type counters struct {
 	messagesIn, messagesOut, wills, rateLimited          uint64
 	dropped                                              [NumDropReasons]uint64
 	retainedRefused                                      uint64
+	publishersHeld, slowConsumers                        uint64
 }

@@ -89,7 +89,9 @@ func seq(payload []byte) int {
 	return n
 }
 
-func seqPayload(i int) []byte { return []byte(strconv.Itoa(i) + " padding to make the outbox fill up quickly......") }
+func seqPayload(i int) []byte {
+	return []byte(strconv.Itoa(i) + " padding to make the outbox fill up quickly......")
+}
 
 func TestSlowConsumerHoldsBackPublisher(t *testing.T) {
 	lim := smallLimits() // MaxQueued 8
@@ -151,7 +153,9 @@ func TestStuckConsumer(t *testing.T) {
 	// The publisher is held back: its next message goes nowhere yet (and,
 	// the pipe having no buffer, is not even read).
 	sent := make(chan error, 1)
-	go func() { sent <- pub.trySend(packet.Publish{Topic: []byte("t"), Payload: seqPayload(i), QoS: 1, PacketID: 1}) }()
+	go func() {
+		sent <- pub.trySend(packet.Publish{Topic: []byte("t"), Payload: seqPayload(i), QoS: 1, PacketID: 1})
+	}()
 	fast.expectNothing()
 	// After SlowConsumerWait the stuck consumer is given up on.
 	clock.Advance(2 * time.Second)

@@ -48,6 +48,7 @@ type client struct {
 	in      chan packet.Packet // owned copies of what the broker sent
 	readErr chan error
 	served  chan error // what ServeConn returned
+	nextID  uint16     // the last packet identifier used
 }
 
 // dial starts serving one end of a pipe and returns a client on the other.
@@ -232,8 +233,6 @@ func withUser(name, password string) connectOpt {
 
 func withKeepAlive(s uint16) connectOpt { return func(p *packet.Connect) { p.KeepAlive = s } }
 
-var nextID uint16
-
 func (c *client) subscribe(filter string, qos packet.QoS) byte {
 	c.t.Helper()
 	return c.subscribeMany(packet.Filter{Topic: []byte(filter), QoS: qos})[0]
@@ -241,11 +240,11 @@ func (c *client) subscribe(filter string, qos packet.QoS) byte {
 
 func (c *client) subscribeMany(fs ...packet.Filter) []byte {
 	c.t.Helper()
-	nextID++
-	c.send(packet.Subscribe{PacketID: nextID, Filters: fs})
+	c.nextID++
+	c.send(packet.Subscribe{PacketID: c.nextID, Filters: fs})
 	ack := recvAs[*packet.Suback](c)
-	if ack.PacketID != nextID || len(ack.ReturnCodes) != len(fs) {
-		c.t.Fatalf("SUBACK %+v for SUBSCRIBE %d of %d filters", ack, nextID, len(fs))
+	if ack.PacketID != c.nextID || len(ack.ReturnCodes) != len(fs) {
+		c.t.Fatalf("SUBACK %+v for SUBSCRIBE %d of %d filters", ack, c.nextID, len(fs))
 	}
 	return ack.ReturnCodes
 }
@@ -254,8 +253,8 @@ func (c *client) subscribeMany(fs ...packet.Filter) []byte {
 // on return the broker has routed it.
 func (c *client) publish(topic, payload string, qos packet.QoS, retain bool) {
 	c.t.Helper()
-	nextID++
-	id := nextID
+	c.nextID++
+	id := c.nextID
 	p := packet.Publish{Topic: []byte(topic), Payload: []byte(payload), QoS: qos, Retain: retain}
 	if qos > 0 {
 		p.PacketID = id

@@ -14,6 +14,11 @@
 #   WARMUP     unrecorded run before each measured one (default 2s)
 #   SIZE       payload bytes (default 64)
 #   RATE       per-publisher rate of the fixed-rate scenarios (default 5000)
+#   CAPACITY   comma-separated "publishers subscribers qos" scenarios whose
+#              highest lossless rate is searched for (default "4 1 0,4 1 1";
+#              empty: no search)
+#   PROBE      publishing time of each probe of that search (default 3s)
+#   CAPACITY_MAX  per-publisher rate the search stops at (default 200000)
 #   PORT       loopback port the brokers listen on (default 18830)
 #   OUT        directory for binaries, configs, logs and results
 #              (default bench/out/<UTC timestamp>)
@@ -31,6 +36,9 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 SIZE=${SIZE:-64}
 RATE=${RATE:-5000}
+CAPACITY=${CAPACITY-"4 1 0,4 1 1"}
+PROBE=${PROBE:-3s}
+CAPACITY_MAX=${CAPACITY_MAX:-200000}
 PORT=${PORT:-18830}
 OUT=${OUT:-$root/bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
 GATOMQTT_ARGS=${GATOMQTT_ARGS:-"-listen {addr}"}
@@ -133,6 +141,22 @@ for sc in "${scenarios[@]}"; do
 	done
 done
 
+# Capacity: the highest per-publisher rate each broker sustains without
+# loss or lag, found by probe runs (see gatomqtt-load -capacity).
+IFS=, read -r -a capacity <<<"$CAPACITY"
+for sc in "${capacity[@]}"; do
+	read -r pubs subs qos <<<"$sc"
+	for b in $BROKERS; do
+		start_broker "$b"
+		"$OUT/bin/gatomqtt-load" -addr "$addr" -pubs "$pubs" -subs "$subs" -qos "$qos" -size "$SIZE" -label "$b" \
+			-duration "$WARMUP" >/dev/null
+		"$OUT/bin/gatomqtt-load" -addr "$addr" -pubs "$pubs" -subs "$subs" -qos "$qos" -size "$SIZE" -label "$b" \
+			-capacity "$CAPACITY_MAX" -duration "$PROBE" -pid "$broker_pid" -tsv "$results" >&2 2>>"$OUT/capacity-probes.log" ||
+			log "$b: no capacity figure for $pubs $subs $qos (see $OUT/capacity-probes.log)"
+		stop_broker
+	done
+done
+
 # --- report -----------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 mosq_version=$("$MOSQUITTO" -h 2>/dev/null | sed -n 's/^mosquitto version //p' | head -1 || true)
@@ -143,6 +167,8 @@ Linux $(uname -r), $(go version | cut -d' ' -f3). Load average before the report
 Brokers: ${BROKERS// /, } (mosquitto ${mosq_version:-?}, mochi-mqtt $mochi_version), one at a time on $addr,
 freshly started for each scenario. Each scenario: $WARMUP warm-up (not recorded), then $DURATION of
 publishing, $SIZE-byte payloads; scenario names read publishers-subscribers-QoS-size[-rate per publisher].
+Rows named -max give, for each broker, the fastest of the probe runs ($PROBE each) that lost nothing
+and delivered at least 95 % of the offered rate: the highest load it sustains.
 
 EOF
 "$OUT/bin/gatomqtt-load" -table "$results" -baseline mosquitto

@@ -5,11 +5,15 @@
 // Usage:
 //
 //	gatomqtt-load -addr 127.0.0.1:1883 -pubs 4 -subs 1 -qos 1 -duration 10s -pid 1234 -label mosquitto -tsv results.tsv
+//	gatomqtt-load -addr 127.0.0.1:1883 -pubs 4 -subs 1 -qos 1 -capacity 500000 -label mosquitto
 //	gatomqtt-load -table results.tsv -baseline mosquitto
 //
 // The first form runs a load and prints one line (or JSON with -json),
-// appending a row to the -tsv file if given. The second prints the rows of
-// a TSV file as a Markdown table with ratios to the baseline broker.
+// appending a row to the -tsv file if given. The second searches for the
+// highest per-publisher rate the broker sustains without loss or lag, with
+// probe runs of -duration (3 s unless given), and reports the fastest probe
+// that passed. The third prints the rows of a TSV file as a Markdown table
+// with ratios to the baseline broker.
 package main
 
 import (
@@ -51,6 +55,8 @@ func run(args []string, stdout io.Writer) error {
 	fs.DurationVar(&cfg.Drain, "drain", load.DefaultDrain, "how long to wait without progress for late deliveries and PUBACKs")
 	fs.DurationVar(&cfg.Stall, "stall", load.DefaultStall, "fail when no client makes progress for this long")
 	fs.IntVar(&cfg.PID, "pid", 0, "broker process `id`, to report its memory from /proc")
+	capacity := fs.Int("capacity", 0, "search for the highest lossless per-publisher rate up to `max` msg/s")
+	capacityStart := fs.Int("capacity-start", 1000, "per-publisher rate the capacity search starts from")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	tsv := fs.String("tsv", "", "append the result as a TSV row to `file`")
 	table := fs.String("table", "", "print the TSV `file` as a Markdown table and exit")
@@ -72,13 +78,27 @@ func run(args []string, stdout io.Writer) error {
 	if *table != "" {
 		return printTable(stdout, *table, *baseline)
 	}
-	if cfg.Count == 0 && cfg.Duration == 0 {
-		cfg.Duration = defaultDuration
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := load.Run(ctx, cfg)
+	var res *load.Result
+	var err error
+	if *capacity > 0 {
+		if cfg.Duration == 0 {
+			cfg.Duration = defaultProbe
+		}
+		res, err = load.Capacity(ctx, cfg, *capacityStart, *capacity, func(r *load.Result, ok bool) {
+			verdict := "kept up"
+			if !ok {
+				verdict = "fell behind or lost messages"
+			}
+			fmt.Fprintf(os.Stderr, "probe at %d msg/s per publisher: %s: %v\n", r.Config.Rate, verdict, r)
+		})
+	} else {
+		if cfg.Count == 0 && cfg.Duration == 0 {
+			cfg.Duration = defaultDuration
+		}
+		res, err = load.Run(ctx, cfg)
+	}
 	if err != nil {
 		return err
 	}
@@ -97,7 +117,10 @@ func run(args []string, stdout io.Writer) error {
 	return nil
 }
 
-const defaultDuration = 10 * time.Second
+const (
+	defaultDuration = 10 * time.Second
+	defaultProbe    = 3 * time.Second
+)
 
 func appendTSV(name string, res *load.Result) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)

@@ -36,6 +36,9 @@ type Config struct {
 	// publishers' writes for a while and still be working. Default 10 s.
 	Stall time.Duration
 
+	// Name, when set, replaces Scenario() in reports.
+	Name string
+
 	// PID, when positive, is the broker's process: its memory is read from
 	// /proc before and after the run.
 	PID int
@@ -92,8 +95,11 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 // Scenario names the shape of the load, without the broker: for instance
-// "4p-1s-q0-64B", or "1p-4s-q1-64B-1000/s" with a rate.
+// "4p-1s-q0-64B", or "1p-4s-q1-64B-1000/s" with a rate; Name overrides it.
 func (c Config) Scenario() string {
+	if c.Name != "" {
+		return c.Name
+	}
 	s := fmt.Sprintf("%dp-%ds-q%d-%dB", c.Publishers, c.Subscribers, c.QoS, c.PayloadSize)
 	if c.Rate > 0 {
 		s += fmt.Sprintf("-%d/s", c.Rate)

@@ -38,7 +38,7 @@ fi
 
 echo "suites: target $target"
 start=$(date +%s.%N)
-go tool ginkgo -r -p --timeout=10m \
+go tool ginkgo -r -p --keep-going --timeout=10m \
 	--junit-report="junit-$name.xml" --output-dir="$reports" \
 	"${dirs[@]}" -- --target="$target"
 awk -v s="$start" -v e="$(date +%s.%N)" -v t="$target" 'BEGIN { printf "suites: %s took %.1fs\n", t, e - s }'

@@ -55,6 +55,10 @@ func Parse(s string) (Target, error) {
 	if s == "" {
 		s = DefaultTarget
 	}
+	// "inproc?opt=v" names the scheme inproc with options, like "inproc:?opt=v".
+	if i := strings.IndexAny(s, ":?"); i >= 0 && s[i] == '?' {
+		s = s[:i] + ":" + s[i:]
+	}
 	scheme, _, _ := strings.Cut(s, ":")
 	registry.Lock()
 	parse := registry.schemes[scheme]

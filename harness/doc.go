@@ -13,7 +13,10 @@
 //	inproc, inproc:pico, inproc:esp32c3   the broker in this process, on a
 //	                                      loopback port, with host or board
 //	                                      limits and the user InprocUser
-//	                                      (?anonymous=true: no user)
+//	                                      (?anonymous=true: no user;
+//	                                      ?psk_groups=p256 and the other
+//	                                      psk_* options narrow its
+//	                                      TLS-PSK endpoint)
 //	tcp://host:port?options               any running MQTT 3.1.1 broker
 //
 // tcp options name credentials (username, password), the implementation
@@ -81,6 +84,20 @@
 // these fail or clean up through Ginkgo; the functions they are built on
 // (NewPaho, ConnectPaho, Dial, Parse, Target.Start) do not need Ginkgo and
 // return errors.
+//
+// # TLS-PSK
+//
+// A target may serve MQTT over TLS 1.3 with an external pre-shared key
+// (package broker/tlspsk): Endpoints.PSK names the address, identity and
+// key, and Capabilities.PSK what the endpoint negotiates (modes, suites,
+// groups, record size extensions). The inproc target always has one, with
+// a random identity and key; tcp targets declare theirs with
+// psk=host:port&psk_identity=id&psk_key=hex and the psk_* options of
+// PSKCapabilities. Specs state what they need with RequirePSK, and use
+// PahoPSK (paho over the TLS-PSK client), RawPSK (the raw client over it)
+// or HandshakePSK (a handshake alone, for refusals). PSKConn.Wire counts
+// the TLS records on the wire; PSKServerState reads the inproc server's
+// side of a connection.
 //
 // Later target kinds (emulated:, serial:, rfc2217:) register a ParseFunc
 // for their scheme, from a file of this package (one per scheme, like

@@ -30,6 +30,13 @@ func NewPahoClient(configure ...func(*mqtt.ClientOptions)) *PahoClient {
 	ginkgo.GinkgoHelper()
 	t := Current()
 	c := NewPaho(t, ClientID(""), configure...)
+	cleanupPaho(t, c)
+	return c
+}
+
+// cleanupPaho disconnects c when the spec ends and clears its session if
+// it used clean session 0.
+func cleanupPaho(t Target, c *PahoClient) {
 	ginkgo.DeferCleanup(func() {
 		c.Close()
 		if r := c.OptionsReader(); !r.CleanSession() {
@@ -38,7 +45,6 @@ func NewPahoClient(configure ...func(*mqtt.ClientOptions)) *PahoClient {
 			}
 		}
 	})
-	return c
 }
 
 // Raw returns a raw client connected (at the network level only) to the
@@ -53,6 +59,13 @@ func Raw() *RawClient {
 	if err != nil {
 		ginkgo.Fail(err.Error())
 	}
+	cleanupRaw(t, c)
+	return c
+}
+
+// cleanupRaw closes c when the spec ends and clears the sessions and
+// retained messages it left on t.
+func cleanupRaw(t Target, c *RawClient) {
 	ginkgo.DeferCleanup(func() {
 		c.Close()
 		for _, id := range c.PersistentSessions() {
@@ -66,7 +79,6 @@ func Raw() *RawClient {
 			}
 		}
 	})
-	return c
 }
 
 // RawSession returns a raw client that has completed an accepted CONNECT

@@ -46,13 +46,18 @@ type inprocTarget struct {
 	mu     sync.Mutex
 	b      *broker.Broker
 	addr   string
+	psk    *inprocPSK
 	cancel context.CancelFunc
-	served chan error
+	served chan error // one result per listener
 }
 
-// parseInproc reads inproc[:profile][?anonymous=true]. Profiles: host
+// parseInproc reads inproc[:profile][?options]. Profiles: host
 // (default), pico, esp32c3. With anonymous=true no user is configured and
-// any client may connect; by default InprocUser is required.
+// any client may connect; by default InprocUser is required. The TLS-PSK
+// endpoint, with a random identity and key, accepts what FullPSK lists;
+// psk_ke=false, psk_suites=... and psk_groups=... narrow it (see
+// pskCapabilityOptions), e.g. psk_groups=p256 makes clients whose first
+// key share is X25519 go through HelloRetryRequest.
 func parseInproc(u *url.URL) (Target, error) {
 	profile := u.Opaque
 	if u.Host != "" || u.Path != "" {
@@ -65,6 +70,13 @@ func parseInproc(u *url.URL) (Target, error) {
 	lim.ConnectTimeout = InprocConnectTimeout
 	o := newOptions(u)
 	anonymous := o.bool("anonymous", false)
+	psk, _ := pskCapabilityOptions(o, FullPSK)
+	if !psk.MaxFragmentLength || !psk.RecordSizeLimit {
+		return nil, fmt.Errorf("options psk_mfl and psk_rsl: the inproc server always honours both")
+	}
+	if len(psk.CipherSuites) == 0 || len(psk.Groups) == 0 {
+		return nil, fmt.Errorf("options psk_suites and psk_groups need at least one value")
+	}
 	if err := o.err(); err != nil {
 		return nil, err
 	}
@@ -97,6 +109,7 @@ func parseInproc(u *url.URL) (Target, error) {
 		Wills:              true,
 		Anonymous:          anonymous,
 		MemoryStats:        true,
+		PSK:                psk,
 		ConnectTimeout:     lim.ConnectTimeout,
 		Deviations:         d,
 		Peer:               "gatomqtt",
@@ -122,11 +135,21 @@ func (t *inprocTarget) Capabilities() Capabilities { return t.caps }
 func (t *inprocTarget) Endpoints() Endpoints {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return Endpoints{MQTT: t.addr}
+	e := Endpoints{MQTT: t.addr}
+	if t.psk != nil {
+		ep := t.psk.ep
+		e.PSK = &ep
+	}
+	return e
 }
 
-// Start builds the broker and serves it on a free loopback port.
+// Start builds the broker and serves it on two free loopback ports: plain
+// MQTT, and MQTT over TLS-PSK.
 func (t *inprocTarget) Start(ctx context.Context) error {
+	psk, err := newInprocPSK(t.caps.PSK)
+	if err != nil {
+		return err
+	}
 	b, err := broker.New(broker.Config{Limits: t.limits, Users: t.users})
 	if err != nil {
 		return err
@@ -137,11 +160,19 @@ func (t *inprocTarget) Start(ctx context.Context) error {
 		b.Close()
 		return err
 	}
+	pln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		ln.Close()
+		b.Close()
+		return err
+	}
 	sctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- listen.Serve(sctx, ln, b) }()
+	tln := psk.listener(pln)
+	go func() { served <- listen.Serve(sctx, tln, b) }()
 	t.mu.Lock()
-	t.b, t.addr, t.cancel, t.served = b, ln.Addr().String(), cancel, served
+	t.b, t.addr, t.psk, t.cancel, t.served = b, ln.Addr().String(), psk, cancel, served
 	t.mu.Unlock()
 	return nil
 }
@@ -156,9 +187,11 @@ func (t *inprocTarget) Stop() error {
 		return nil
 	}
 	cancel()
-	err := <-served
-	if errors.Is(err, context.Canceled) {
-		err = nil
+	var err error
+	for range 2 {
+		if serr := <-served; err == nil && !errors.Is(serr, context.Canceled) {
+			err = serr
+		}
 	}
 	if cerr := b.Close(); err == nil {
 		err = cerr
@@ -169,7 +202,7 @@ func (t *inprocTarget) Stop() error {
 // Stats reports the broker's counters and this process's heap.
 func (t *inprocTarget) Stats() (Stats, bool) {
 	t.mu.Lock()
-	b := t.b
+	b, psk := t.b, t.psk
 	t.mu.Unlock()
 	if b == nil {
 		return Stats{}, false
@@ -194,6 +227,7 @@ func (t *inprocTarget) Stats() (Stats, bool) {
 			"rate_limited":        int64(bs.RateLimited),
 			"retained_refused":    int64(bs.RetainedRefused),
 			"stored_messages":     int64(bs.StoredMessages),
+			"psk_connections":     int64(psk.count()),
 		},
 	}, true
 }

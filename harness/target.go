@@ -102,6 +102,9 @@ type Capabilities struct {
 	// a new connection before closing it; 0 when it declares none.
 	ConnectTimeout time.Duration
 
+	// PSK says what the TLS-PSK endpoint negotiates, when Endpoints has one.
+	PSK PSKCapabilities
+
 	// MemoryStats is true when Stats reports memory figures.
 	MemoryStats bool
 

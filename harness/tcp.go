@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -36,7 +35,11 @@ type tcpTarget struct {
 //	sessions, subscriptions, inflight, queued, retained, packetsize,
 //	topiclength, payloadsize, burst=n|unlimited     declared limits
 //	connecttimeout=10s    how long the broker waits for CONNECT (default: undeclared)
-//	psk=host:port, psk_identity=id, psk_key=hex   TLS-PSK endpoint
+//	psk=host:port, psk_identity=id, psk_key=hex   TLS-PSK endpoint, with
+//	psk_ke, psk_suites, psk_groups, psk_mfl, psk_rsl  what it negotiates
+//	                      (see PSKCapabilities; defaults: FullPSK, and for
+//	                      peer=mosquitto psk_dhe_ke, GCM and no
+//	                      record_size_limit, as OpenSSL 3.0 has them)
 func parseTCP(u *url.URL) (Target, error) {
 	if u.Opaque != "" || u.Host == "" {
 		return nil, fmt.Errorf("want tcp://host:port")
@@ -88,15 +91,11 @@ func parseTCP(u *url.URL) (Target, error) {
 	if c.RejectsBadPassword && c.Credentials == nil {
 		return nil, fmt.Errorf("option checkpassword needs username and password")
 	}
-	if addr := o.str("psk", ""); addr != "" {
-		key, err := hex.DecodeString(o.str("psk_key", ""))
-		if err != nil || len(key) == 0 {
-			return nil, fmt.Errorf("option psk needs psk_key as non-empty hex")
-		}
-		t.ep.PSK = &PSKEndpoint{Address: addr, Identity: o.str("psk_identity", ""), Key: key}
-	} else if o.has("psk_identity") || o.has("psk_key") {
-		return nil, fmt.Errorf("options psk_identity and psk_key need psk=host:port")
+	ep, psk, err := pskEndpointOptions(o, c.Peer)
+	if err != nil {
+		return nil, err
 	}
+	t.ep.PSK, c.PSK = ep, psk
 	if err := o.err(); err != nil {
 		return nil, err
 	}

@@ -17,7 +17,8 @@ var _ = Describe("CONNACK", func() {
 			// Fixed header 0x20 (type 2, flags 0000), remaining length 2,
 			// acknowledge flags 0 (clean session 1), return code 0.
 			Expect(b).To(Equal([]byte{0x20, 0x02, 0x00, 0x00}))
-			Expect(c.ExpectNothing(quiet)).To(Succeed(), "an accepted connection stays open")
+			Expect(c.Send(&packet.Pingreq{})).To(Succeed())
+			Expect(c.ExpectPingresp(harness.Timeout)).To(Succeed(), "the accepted connection is served")
 		})
 
 	It("sends CONNACK before anything else when CONNECT, SUBSCRIBE and PINGREQ arrive in one write",

@@ -96,6 +96,21 @@ func publishQoS1(topic, payload string) {
 	Expect(p.Disconnect()).To(Succeed())
 }
 
+// expectNothingBefore publishes a QoS 1 marker to topic from a fresh
+// client and expects it to be the next packet sub receives. Called once
+// the server has shown it is done with a packet it must not act on (it
+// closed that packet's connection), it proves that packet delivered
+// nothing to sub without waiting out a quiet period: a delivery would
+// have been routed before the marker and arrived first.
+func expectNothingBefore(sub *harness.RawClient, topic, what string) {
+	GinkgoHelper()
+	publishQoS1(topic, "marker")
+	p, err := sub.ExpectPublish(harness.Timeout)
+	Expect(err).NotTo(HaveOccurred(), "the marker PUBLISH")
+	Expect(string(p.Payload)).To(Equal("marker"), "%s: got %s before the marker", what, harness.Describe(p))
+	Expect(string(p.Topic)).To(Equal(topic), "the marker PUBLISH")
+}
+
 // A handConnect is a CONNECT spelled out field by field, for the CONNECTs
 // the codec refuses to encode: every byte goes out as given, nothing is
 // checked, and the flags need not agree with the fields present.

@@ -187,7 +187,9 @@ func (c *Conn) HandshakeContext(ctx context.Context) (err error) {
 		return err
 	}
 	c.ccsAllowed = false
-	c.hsStore, c.hsBuf = nil, nil
+	// Drop every reference into handshake-time buffers (an empty hsData
+	// still pins the array it was cut from) so they can be collected.
+	c.hsStore, c.hsBuf, c.hsData = nil, nil, nil
 	c.state.HandshakeComplete = true
 	c.state.SendLimit = c.sendLimit
 	c.state.ReceiveLimit = c.recvInner - 1

@@ -162,13 +162,15 @@ func (ch *clientHello) extensions() []extension {
 		f(&b)
 		exts = append(exts, extension{typ, b.BytesOrPanic()})
 	}
-	add(extSupportedVersions, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
-			for _, v := range ch.supportedVersions {
-				b.AddUint16(v)
-			}
+	if len(ch.supportedVersions) > 0 {
+		add(extSupportedVersions, func(b *cryptobyte.Builder) {
+			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+				for _, v := range ch.supportedVersions {
+					b.AddUint16(v)
+				}
+			})
 		})
-	})
+	}
 	if ch.hasGroups {
 		add(extSupportedGroups, func(b *cryptobyte.Builder) {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {

@@ -17,10 +17,16 @@ package tlspsk
 //
 // A server honours the client's request, so its figure after the handshake
 // is the same as the client's; before the ClientHello it holds only its
-// receive buffer, sized by its own RecordSizeLimit. The rest of a
-// connection's state, the AEAD key schedules, traffic secrets and the Conn
-// itself, adds a few kilobytes that do not depend on the record limit;
-// TestHeapPerConnection measures the whole.
+// receive buffer, sized by its own RecordSizeLimit, and during the
+// handshake also transcript, key-share and reassembly state that is
+// released when the handshake ends.
+//
+// The rest of an established connection, the Conn, two AEAD key
+// schedules and the traffic secrets, adds about 2.5 KB that does not
+// depend on the record limit. TestHeapPerConnection measures the whole on
+// the host (Go 1.26, AES-GCM, in-memory transport included): about 3.5 KB
+// per side with MaxFragmentLength 512, about 38 KB with no limit, where
+// the allocator rounds each 16406-byte buffer up to 18432 bytes.
 func BufferBytes(recordLimit int) int {
 	if recordLimit <= 0 || recordLimit > MaxPlaintext {
 		recordLimit = MaxPlaintext

@@ -41,10 +41,11 @@ type conn struct {
 	tick       chan struct{} // to the reader: the rate limit wait is over, or closing
 	writerDone chan struct{}
 	rateTimer  Timer
-	paceTimer  Timer
-	// paceExpired is set, under b.mu, when the reader has waited
-	// SlowConsumerWait for a congested subscriber.
-	paceExpired bool
+	waitTimer  Timer
+	// waitExpired is set, under b.mu, when waitTimer fires: the reader has
+	// waited long enough for a congested subscriber or a taken over
+	// connection.
+	waitExpired bool
 }
 
 func signal(ch chan struct{}) {
@@ -132,8 +133,8 @@ func (b *Broker) releaseConn(c *conn) {
 	if c.rateTimer != nil {
 		c.rateTimer.Stop()
 	}
-	if c.paceTimer != nil {
-		c.paceTimer.Stop()
+	if c.waitTimer != nil {
+		c.waitTimer.Stop()
 	}
 	c.active = false
 	c.rw = nil
@@ -303,9 +304,20 @@ func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 	}
 }
 
-func (c *conn) paceTimeout() {
+func (c *conn) waitTimeout() {
 	c.b.mu.Lock()
-	c.paceExpired = true
+	c.waitExpired = true
 	c.b.drainedCond.Broadcast()
 	c.b.mu.Unlock()
+}
+
+// startWait arms waitTimer; the caller then waits on drainedCond until its
+// condition holds or waitExpired is set.
+func (c *conn) startWait(d time.Duration) {
+	c.waitExpired = false
+	if c.waitTimer == nil {
+		c.waitTimer = c.b.clock.AfterFunc(d, c.waitTimeout)
+	} else {
+		c.waitTimer.Reset(d)
+	}
 }

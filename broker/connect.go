@@ -50,6 +50,16 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	if !anon {
 		s = b.findSession(p.ClientID)
 	}
+	if s != nil && s.conn != nil {
+		// A client that reconnects at once may have sent its last packets
+		// (acknowledgements, DISCONNECT) on the old connection just before;
+		// give that connection a moment to read them and end by itself.
+		b.waitForEnd(c, s.conn, s)
+		if b.closed || c.closing {
+			return packet.RefusedServerUnavailable
+		}
+		s = b.findSession(p.ClientID)
+	}
 	if s == nil && len(b.freeSess) == 0 {
 		return packet.RefusedServerUnavailable
 	}
@@ -114,4 +124,18 @@ func (b *Broker) findSession(id []byte) *session {
 		}
 	}
 	return nil
+}
+
+// takeoverGrace bounds how long a new connection waits for the old
+// connection of its session to end by itself before taking over.
+const takeoverGrace = 100 * time.Millisecond
+
+// waitForEnd waits, with b.mu held, until old no longer serves session s,
+// for at most takeoverGrace.
+func (b *Broker) waitForEnd(c, old *conn, s *session) {
+	c.startWait(takeoverGrace)
+	for old.sess == s && !c.closing && !c.waitExpired {
+		b.drainedCond.Wait()
+	}
+	c.waitTimer.Stop()
 }

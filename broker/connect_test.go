@@ -253,3 +253,44 @@ func waitFor(t testing.TB, cond func() bool) {
 		}
 	}
 }
+
+func TestTakeoverGrace(t *testing.T) {
+	clock := brokertest.NewClock(time.Unix(0, 0))
+	b := newBroker(t, broker.Config{Limits: smallLimits(), Clock: clock})
+	watcher := mustConnect(t, b, "watcher", true)
+	watcher.subscribe("will", 0)
+	old := mustConnect(t, b, "c", false, withWill("will", "old", 0, false))
+	old.subscribe("t", 1)
+	watcher.publish("t", "m", 1, false)
+	p := old.expectPublish("t", "m")
+
+	// The client reconnects at once, having just acknowledged and
+	// disconnected on the old connection: those packets still count.
+	c := dial(t, b)
+	c.send(packet.Connect{ClientID: []byte("c")})
+	old.send(packet.Puback{PacketID: p.PacketID})
+	old.send(packet.Disconnect{})
+	if err := old.expectClosed(); err != nil {
+		t.Fatalf("old connection ended with %v, want nil after DISCONNECT", err)
+	}
+	if ack := recvAs[*packet.Connack](c); !ack.SessionPresent {
+		t.Fatal("session not present")
+	}
+	c.expectNothing() // no resend of the acknowledged message
+	watcher.expectNothing()
+
+	// A connection that does not end by itself is taken over after the
+	// grace period.
+	pending := clock.Pending()
+	c2 := dial(t, b)
+	c2.send(packet.Connect{ClientID: []byte("c")})
+	// Its connect timeout and the grace period are running.
+	waitFor(t, func() bool { return clock.Pending() == pending+2 })
+	clock.Advance(100 * time.Millisecond)
+	if ack := recvAs[*packet.Connack](c2); !ack.SessionPresent {
+		t.Fatal("session not present")
+	}
+	if err := c.expectClosed(); !errors.Is(err, broker.ErrTakenOver) {
+		t.Fatalf("ServeConn returned %v, want ErrTakenOver", err)
+	}
+}

@@ -39,6 +39,12 @@
 // constant time, against every user. With no users configured anyone may
 // connect and credentials are ignored.
 //
+// Takeover: a CONNECT with the identifier of a connected client first
+// gives the old connection 100 ms (by the broker's clock) to end by itself,
+// so that packets a client sent just before reconnecting at once, such as
+// acknowledgements and DISCONNECT, still count; then the old connection is
+// closed as if it had failed, and its will is published.
+//
 // Client identifiers: an empty identifier is accepted only with clean
 // session 1; the session gets no identifier and can never be resumed. A
 // CONNECT with clean session 0 and an empty identifier, or an identifier

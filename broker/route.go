@@ -223,19 +223,14 @@ func (b *Broker) pace(c *conn, s *session) {
 		return // a client waiting on itself would wait for its own acks
 	}
 	b.stats.publishersHeld++
-	c.paceExpired = false
-	if c.paceTimer == nil {
-		c.paceTimer = b.clock.AfterFunc(b.lim.SlowConsumerWait, c.paceTimeout)
-	} else {
-		c.paceTimer.Reset(b.lim.SlowConsumerWait)
-	}
-	for !s.drained() && !s.slow && (s.conn != nil || s.app) && !c.closing && !c.paceExpired {
+	c.startWait(b.lim.SlowConsumerWait)
+	for !s.drained() && !s.slow && (s.conn != nil || s.app) && !c.closing && !c.waitExpired {
 		s.waiters++
 		b.drainedCond.Wait()
 		s.waiters--
 	}
-	c.paceTimer.Stop()
-	if c.paceExpired && !s.drained() && !s.slow {
+	c.waitTimer.Stop()
+	if c.waitExpired && !s.drained() && !s.slow {
 		s.slow = true
 		b.stats.slowConsumers++
 	}

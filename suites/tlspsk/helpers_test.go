@@ -1,0 +1,88 @@
+package tlspsk_test
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/harness"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// closeBound is how long a server that refused a handshake may take to
+// close the connection.
+const closeBound = 2 * time.Second
+
+// tagBytes is the largest AEAD expansion of the suites in use; with the
+// inner content-type byte it is what a protected record adds to its
+// plaintext on the wire (no padding is expected).
+const tagBytes = 16
+
+// modes are the key exchange configurations a client may offer alone.
+func dhe(g tlspsk.Group) func(*tlspsk.Config) {
+	return func(c *tlspsk.Config) {
+		c.KeyExchangeModes = []tlspsk.KeyExchangeMode{tlspsk.KeyExchangePSKDHE}
+		c.Groups = []tlspsk.Group{g}
+	}
+}
+
+func pskKE(c *tlspsk.Config) {
+	c.KeyExchangeModes = []tlspsk.KeyExchangeMode{tlspsk.KeyExchangePSK}
+}
+
+// connect sends an accepted clean-session CONNECT on c, presenting the
+// target's credentials, and checks that the first packet back is a CONNACK
+// accepting it.
+func connect(c *harness.RawClient) {
+	GinkgoHelper()
+	o := harness.ConnectOptions{ClientID: harness.ClientID("psk"), CleanSession: true, KeepAlive: 30}
+	if cr := harness.Current().Capabilities().Credentials; cr != nil {
+		o.Username, o.Password = cr.Name, cr.Password
+	}
+	ack, err := c.Connect(o, harness.Timeout)
+	Expect(err).NotTo(HaveOccurred(), "first packet over TLS-PSK")
+	Expect(ack.ReturnCode).To(Equal(packet.Accepted), "CONNACK over TLS-PSK")
+}
+
+// session returns a raw client over the target's PSK endpoint configured
+// by configure, connected at the MQTT level, and its TLS connection.
+func session(configure ...func(*tlspsk.Config)) (*harness.RawClient, *harness.PSKConn) {
+	GinkgoHelper()
+	c, conn := harness.RawPSK(configure...)
+	connect(c)
+	return c, conn
+}
+
+// expectRefused runs a handshake the server must refuse, and checks the
+// outcome RFC 8446 section 4.2.11 demands whatever the alert: the server
+// aborts with a fatal alert, sends no protected record (so no MQTT byte,
+// no CONNACK, could have reached the client) and closes the connection.
+// It returns the alert.
+func expectRefused(configure func(*tlspsk.Config)) tlspsk.Alert {
+	GinkgoHelper()
+	c, err := harness.HandshakePSK(configure)
+	var ae *tlspsk.AlertError
+	Expect(errors.As(err, &ae)).To(BeTrue(), "handshake error %v, want a fatal alert from the server", err)
+	Expect(c.Wire.ExpectClosed(closeBound)).To(Succeed())
+	in := c.Wire.In()
+	Expect(in.ByType[harness.RecordApplicationData]).To(BeZero(),
+		"protected records (which would carry MQTT) from a server that refused the PSK: %+v", in)
+	Expect(in.ByType[harness.RecordAlert]).To(Equal(1), "alert records from the server: %+v", in)
+	AddReportEntry("alert", ae.Alert.String())
+	return ae.Alert
+}
+
+// isGatomqtt reports whether the target runs this project's server, whose
+// alerts are checked exactly.
+func isGatomqtt() bool { return harness.Current().Capabilities().Peer == "gatomqtt" }
+
+// payload returns n bytes that differ from record to record.
+func payload(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('a' + i%26)
+	}
+	return b
+}

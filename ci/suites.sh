@@ -3,7 +3,10 @@
 #   ci/suites.sh [target [suite dir...]]
 # target: inproc (default) | inproc:pico | inproc:esp32c3 | mosquitto | any target string
 # "mosquitto" starts Debian's mosquitto on a free loopback port with
-# fixtures/mosquitto.conf and targets it as tcp://127.0.0.1:PORT?peer=mosquitto.
+# fixtures/mosquitto.conf, plus the TLS-PSK listener of
+# fixtures/mosquitto-psk.conf on a second free port with a fresh identity
+# and key, and targets it as
+# tcp://127.0.0.1:PORT?peer=mosquitto&psk=127.0.0.1:PSKPORT&psk_identity=..&psk_key=..
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,9 +25,18 @@ trap 'eval "$cleanup"' EXIT
 if [ "$target" = mosquitto ]; then
 	bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 	[ -x "$bin" ] || { echo "suites: mosquitto is not installed (run ci/install-peers.sh)" >&2; exit 1; }
-	port=$(comm -23 <(seq 20000 40000 | sort) <(ss -Htan | awk '{print $4}' | sed 's/.*://' | sort -u) | shuf -n 1)
+	read -r port pskport < <(comm -23 <(seq 20000 40000 | sort) <(ss -Htan | awk '{print $4}' | sed 's/.*://' | sort -u) | shuf -n 2 | xargs)
 	dir=$(mktemp -d)
-	sed "s/^listener PORT/listener $port/" fixtures/mosquitto.conf >"$dir/mosquitto.conf"
+	pskid=gato-ci-$$
+	pskkey=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+	echo "$pskid:$pskkey" >"$dir/psk.txt"
+	# mosquitto started as root reads the psk file after dropping to its own user.
+	chmod 755 "$dir" && chmod 644 "$dir/psk.txt"
+	{
+		sed "s/^listener PORT/listener $port/" fixtures/mosquitto.conf
+		awk '/^listener PSKPORT/ { on = 1 } on' fixtures/mosquitto-psk.conf |
+			sed -e "s/^listener PSKPORT/listener $pskport/" -e "s|^psk_file PSKFILE|psk_file $dir/psk.txt|"
+	} >"$dir/mosquitto.conf"
 	"$bin" -c "$dir/mosquitto.conf" >"$reports/mosquitto-$port.log" 2>&1 &
 	pid=$!
 	cleanup="kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$dir'"
@@ -33,7 +45,8 @@ if [ "$target" = mosquitto ]; then
 		kill -0 "$pid" 2>/dev/null || { cat "$reports/mosquitto-$port.log" >&2; exit 1; }
 		sleep 0.1
 	done
-	target="tcp://127.0.0.1:$port?peer=mosquitto"
+	# fixtures/mosquitto-psk.conf lists the CCM suites beside GCM.
+	target="tcp://127.0.0.1:$port?peer=mosquitto&psk=127.0.0.1:$pskport&psk_identity=$pskid&psk_key=$pskkey&psk_suites=gcm,ccm,ccm8"
 fi
 
 echo "suites: target $target"

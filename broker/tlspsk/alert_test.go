@@ -531,7 +531,8 @@ func TestPostHandshakeFailures(t *testing.T) {
 		}, ErrUnexpectedMessage, AlertUnexpectedMessage},
 		{"record above the negotiated limit", func(p *pair) {
 			p.server.outMu.Lock()
-			p.server.sendLimit, p.server.outBuf = 2000, make([]byte, recordBufSize(2001))
+			p.server.sendLimit = 2000
+			p.server.setOutBuf(recordBufSize(2001))
 			p.server.outMu.Unlock()
 			p.server.Write(pattern(2000))
 		}, ErrRecordOverflow, AlertRecordOverflow},

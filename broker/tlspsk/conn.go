@@ -2,6 +2,7 @@ package tlspsk
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -49,11 +50,16 @@ type Conn struct {
 	// for it to send close_notify.
 	activeCall atomic.Int32
 
+	// Buffer sizes, kept apart from the buffers so that BufferBytes does
+	// not wait for a blocked Read or Write.
+	inBytes, outBytes, hsBytes atomic.Int32
+
 	hooks *testHooks // nil outside tests
 }
 
 // testHooks let tests make a well-keyed peer misbehave.
 type testHooks struct {
+	clientHello         func(*clientHello)
 	encryptedExtensions func(*encryptedExtensions)
 	finished            func(verifyData []byte)
 }
@@ -101,12 +107,12 @@ func newConn(rw io.ReadWriteCloser, config *Config, isClient bool) *Conn {
 		limit = config.recordLimit(isClient)
 	}
 	c.recvInner = limit + 1
-	c.inBuf = make([]byte, recordBufSize(c.recvInner))
+	c.setInBuf(recordBufSize(c.recvInner))
 	c.sendLimit = limit
 	if isClient {
 		// A client knows its limits now; a server allocates its send
 		// buffer once the ClientHello has told it the peer's limits.
-		c.outBuf = make([]byte, recordBufSize(limit+1))
+		c.setOutBuf(recordBufSize(limit + 1))
 	}
 	return c
 }
@@ -190,6 +196,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) (err error) {
 	// Drop every reference into handshake-time buffers (an empty hsData
 	// still pins the array it was cut from) so they can be collected.
 	c.hsStore, c.hsBuf, c.hsData = nil, nil, nil
+	c.hsBytes.Store(0)
 	c.state.HandshakeComplete = true
 	c.state.SendLimit = c.sendLimit
 	c.state.ReceiveLimit = c.recvInner - 1
@@ -239,6 +246,7 @@ func (c *Conn) readHandshake() ([]byte, error) {
 			}
 			if c.hsStore == nil {
 				c.hsStore = make([]byte, 0, c.maxHandshake()+4)
+				c.hsBytes.Store(int32(cap(c.hsStore)))
 			}
 			if len(c.hsBuf) < 4 {
 				k := min(4-len(c.hsBuf), len(c.hsData))
@@ -300,6 +308,13 @@ func (c *Conn) Read(p []byte) (int, error) {
 			return 0, c.readErr
 		}
 		if err := c.readMore(); err != nil {
+			var bt boundaryTimeout
+			if errors.As(err, &bt) && len(c.hsBuf) == 0 && c.hsSkip == 0 {
+				// A deadline between records, not inside a handshake
+				// message: report it and stay usable, as polling
+				// readers on boards expect.
+				return 0, bt.err
+			}
 			if c.readErr == nil {
 				c.abort(err)
 			}
@@ -489,13 +504,21 @@ func (c *Conn) ConnectionState() ConnectionState {
 // connection holds now. See the package function BufferBytes for the
 // figure per configuration.
 func (c *Conn) BufferBytes() int {
-	c.inMu.Lock()
-	n := cap(c.inBuf) + cap(c.hsStore)
-	c.inMu.Unlock()
-	c.outMu.Lock()
-	n += cap(c.outBuf)
-	c.outMu.Unlock()
-	return n
+	return int(c.inBytes.Load() + c.outBytes.Load() + c.hsBytes.Load())
+}
+
+// setInBuf allocates the receive buffer; c.inMu must be held once the
+// Conn is shared.
+func (c *Conn) setInBuf(n int) {
+	c.inBuf = make([]byte, n)
+	c.inBytes.Store(int32(n))
+}
+
+// setOutBuf allocates the send buffer; c.outMu must be held once the Conn
+// is shared.
+func (c *Conn) setOutBuf(n int) {
+	c.outBuf = make([]byte, n)
+	c.outBytes.Store(int32(n))
 }
 
 // Transport returns the stream the Conn runs over.
@@ -514,7 +537,9 @@ func (c *Conn) SetDeadline(t time.Time) error {
 	return ErrNoDeadline
 }
 
-// SetReadDeadline sets the transport's read deadline, when it has one.
+// SetReadDeadline sets the transport's read deadline, when it has one. A
+// Read that times out between records leaves the connection usable; one
+// that times out inside a record does not.
 func (c *Conn) SetReadDeadline(t time.Time) error {
 	if d, ok := c.rw.(readDeadliner); ok {
 		return d.SetReadDeadline(t)

@@ -65,6 +65,9 @@ func (c *Conn) clientHandshake() error {
 		ch.keyShares = []keyShare{{groups[0], priv.PublicKey().Bytes()}}
 	}
 
+	if c.hooks != nil && c.hooks.clientHello != nil {
+		c.hooks.clientHello(ch)
+	}
 	early := earlySecret(cfg.PSK.Key)
 	bk := binderKey(early, true)
 	chMsg := ch.marshal()

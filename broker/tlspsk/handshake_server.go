@@ -334,7 +334,7 @@ func (c *Conn) serverHandshake() error {
 	if need := recordBufSize(c.recvInner); need < len(c.inBuf) {
 		// The client asked for smaller records than this server's
 		// default: give the difference back, once.
-		c.inBuf = make([]byte, need)
+		c.setInBuf(need)
 	}
 
 	c.state.CipherSuite = sc.suite.id
@@ -369,7 +369,7 @@ func (c *Conn) negotiateLimits(ch *clientHello) *encryptedExtensions {
 	}
 	c.outMu.Lock()
 	c.sendLimit = send
-	c.outBuf = make([]byte, recordBufSize(send+1))
+	c.setOutBuf(recordBufSize(send + 1))
 	c.outMu.Unlock()
 	return ee
 }

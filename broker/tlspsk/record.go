@@ -81,6 +81,17 @@ func (h *halfConn) nextNonce() ([]byte, error) {
 	return h.nonce[:], nil
 }
 
+// boundaryTimeout is a read deadline that expired between records.
+type boundaryTimeout struct{ err error }
+
+func (b boundaryTimeout) Error() string { return b.err.Error() }
+func (b boundaryTimeout) Unwrap() error { return b.err }
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
 func unexpected(detail string) error {
 	return fail(AlertUnexpectedMessage, ErrUnexpectedMessage, detail)
 }
@@ -94,7 +105,12 @@ func overflow(detail string) error {
 func (c *Conn) readRecord() (recordType, []byte, error) {
 	for {
 		hdr := c.inBuf[:headerLen]
-		if _, err := io.ReadFull(c.rw, hdr); err != nil {
+		if n, err := io.ReadFull(c.rw, hdr); err != nil {
+			if n == 0 && isTimeout(err) {
+				// Nothing of the record was read: the connection is
+				// intact and a later Read may go on.
+				return 0, nil, boundaryTimeout{err}
+			}
 			return 0, nil, err
 		}
 		typ := recordType(hdr[0])
@@ -234,7 +250,7 @@ func (c *Conn) writeRecordLocked(typ recordType, data []byte) (int, error) {
 		return 0, c.writeErr
 	}
 	if c.outBuf == nil {
-		c.outBuf = make([]byte, recordBufSize(c.sendLimit+1))
+		c.setOutBuf(recordBufSize(c.sendLimit + 1))
 	}
 	written := 0
 	for len(data) > 0 {

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/gatomqtt/gatomqtt/broker"
-	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
 func TestPublishSubscribeQoS0And1(t *testing.T) {
@@ -38,5 +37,3 @@ func TestPublishSubscribeQoS0And1(t *testing.T) {
 	sub.disconnect()
 	pub.disconnect()
 }
-
-var _ packet.QoS

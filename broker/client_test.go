@@ -2,8 +2,6 @@ package broker_test
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"net"
 	"testing"
 	"time"
@@ -343,8 +341,5 @@ func (c *client) drop() error {
 	}
 	return nil
 }
-
-var _ = errors.Is
-var _ = io.EOF
 
 func timeAfterWait() <-chan time.Time { return time.After(wait) }

@@ -27,7 +27,7 @@ const (
 	testIdentity = "board-1"
 )
 
-var pskListening = regexp.MustCompile(`; MQTT over TLS-PSK on (\S+) \((\d+) identities, ([^)]*)\)`)
+var pskListening = regexp.MustCompile(`; MQTT over TLS-PSK on (\S+) \((\d+) identit(?:y|ies), ([^)]*)\)`)
 
 // startPSK runs the daemon with a PSK listener for the identities
 // board-1 (testKeyHex) and board-2 (otherKeyHex) and returns the plain and

@@ -197,7 +197,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		lns = append(lns, tlspsk.NewListener(pln, pskCfg))
-		line += fmt.Sprintf("; MQTT over TLS-PSK on %s (%d identities, %s)", pln.Addr(), len(pskCfg.PSKs), modeNames(pskCfg.KeyExchangeModes))
+		ids := "identities"
+		if len(pskCfg.PSKs) == 1 {
+			ids = "identity"
+		}
+		line += fmt.Sprintf("; MQTT over TLS-PSK on %s (%d %s, %s)", pln.Addr(), len(pskCfg.PSKs), ids, modeNames(pskCfg.KeyExchangeModes))
 	}
 	fmt.Fprintln(stdout, line)
 

@@ -13,7 +13,8 @@ import (
 // deliveries stretch past the publishing time). The rate doubles from
 // start until a probe fails or maxRate is reached, then the search halves
 // the interval between the last pass and the first failure until it is
-// within 5 %. Each probe publishes for cfg.Duration; cfg.Rate and
+// within 5 %. A failing probe is repeated once, and counts as a failure
+// only if it fails again. Each probe publishes for cfg.Duration; cfg.Rate and
 // cfg.Count are ignored.
 //
 // It returns the result of the fastest passing probe, named after the
@@ -52,7 +53,7 @@ func Capacity(ctx context.Context, cfg Config, start, maxRate int, progress func
 		}
 		return ok, nil
 	}
-	if _, err := search(start, maxRate, probe); err != nil {
+	if _, err := search(start, maxRate, confirmFailures(probe)); err != nil {
 		return nil, err
 	}
 	if best == nil {
@@ -66,6 +67,20 @@ func Capacity(ctx context.Context, cfg Config, start, maxRate int, progress func
 func passes(r *Result) bool {
 	offered := float64(r.Config.Rate) * float64(r.Config.Publishers) * float64(r.Config.Subscribers)
 	return r.Sent > 0 && r.Lost == 0 && r.Unacked == 0 && r.Throughput >= 0.95*offered
+}
+
+// confirmFailures makes a failing probe count only when a second probe at
+// the same rate fails too: on a shared machine one probe can fall behind
+// because the load tool itself was descheduled, and a single false failure
+// would end the doubling far below the broker's capacity.
+func confirmFailures(ok func(int) (bool, error)) func(int) (bool, error) {
+	return func(rate int) (bool, error) {
+		good, err := ok(rate)
+		if good || err != nil {
+			return good, err
+		}
+		return ok(rate)
+	}
 }
 
 // search finds the largest rate in [start, max] for which ok holds,

@@ -101,3 +101,22 @@ func TestCapacityWhenNothingPasses(t *testing.T) {
 		t.Fatalf("err = %v, want the search to report that nothing passed", err)
 	}
 }
+
+func TestConfirmFailures(t *testing.T) {
+	calls := map[int]int{}
+	// Fails the first probe at every rate, and every probe above 50.
+	flaky := func(rate int) (bool, error) {
+		calls[rate]++
+		return calls[rate] > 1 && rate <= 50, nil
+	}
+	got, err := search(10, 1000, confirmFailures(flaky))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got > 50 || got < 47 {
+		t.Errorf("search through flaky probes = %d, want 48 to 50", got)
+	}
+	if calls[10] != 2 || calls[80] != 2 {
+		t.Errorf("probes per rate %v: want each failure probed twice", calls)
+	}
+}

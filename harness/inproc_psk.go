@@ -104,23 +104,36 @@ func (p *inprocPSK) count() int {
 // t is an inproc target serving it: what the server negotiated, and the
 // record limits that size its buffers. It waits for the server's
 // handshake to finish. ok is false for other targets or an unknown client.
-//
-// (The server Conn's BufferBytes is not offered: it waits for the Conn's
-// read lock, which the broker holds while it waits for the client.)
 func PSKServerState(t Target, client net.Addr) (s tlspsk.ConnectionState, ok bool) {
+	c, ok := inprocServerConn(t, client)
+	if !ok {
+		return s, false
+	}
+	return c.ConnectionState(), true
+}
+
+// PSKServerBufferBytes reports the bytes of record buffers the server side
+// of the TLS-PSK connection whose client end has the local address client
+// holds now (tlspsk.Conn.BufferBytes), when t is an inproc target serving
+// it; ok is false otherwise.
+func PSKServerBufferBytes(t Target, client net.Addr) (n int, ok bool) {
+	c, ok := inprocServerConn(t, client)
+	if !ok {
+		return 0, false
+	}
+	return c.BufferBytes(), true
+}
+
+func inprocServerConn(t Target, client net.Addr) (*tlspsk.Conn, bool) {
 	it, isInproc := t.(*inprocTarget)
 	if !isInproc || client == nil {
-		return s, false
+		return nil, false
 	}
 	it.mu.Lock()
 	p := it.psk
 	it.mu.Unlock()
 	if p == nil {
-		return s, false
+		return nil, false
 	}
-	c, ok := p.serverConn(client)
-	if !ok {
-		return s, false
-	}
-	return c.ConnectionState(), true
+	return p.serverConn(client)
 }

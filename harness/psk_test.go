@@ -56,6 +56,9 @@ func TestInprocPSKEndpoint(t *testing.T) {
 			if !ok || srv.KeyExchangeMode != mode || srv.SendLimit != 1024 || srv.ReceiveLimit != 1024 {
 				t.Errorf("server state %+v (found %v), want %v with 1024-byte records", srv, ok, mode)
 			}
+			if n, ok := harness.PSKServerBufferBytes(tg, raw.Conn().LocalAddr()); !ok || n != tlspsk.BufferBytes(1024) {
+				t.Errorf("server buffer bytes %d (found %v), want %d for 1024-byte records", n, ok, tlspsk.BufferBytes(1024))
+			}
 			if st, _ := tg.Stats(); st.Extra["psk_connections"] < 1 {
 				t.Errorf("Stats psk_connections = %d", st.Extra["psk_connections"])
 			}

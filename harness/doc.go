@@ -96,8 +96,8 @@
 // PSKCapabilities. Specs state what they need with RequirePSK, and use
 // PahoPSK (paho over the TLS-PSK client), RawPSK (the raw client over it)
 // or HandshakePSK (a handshake alone, for refusals). PSKConn.Wire counts
-// the TLS records on the wire; PSKServerState reads the inproc server's
-// side of a connection.
+// the TLS records on the wire; PSKServerState and PSKServerBufferBytes read
+// the inproc server's side of a connection.
 //
 // Later target kinds (emulated:, serial:, rfc2217:) register a ParseFunc
 // for their scheme, from a file of this package (one per scheme, like

@@ -11,20 +11,7 @@ func publishSize(topicLen, payloadLen int, qos packet.QoS) int {
 	if qos > 0 {
 		n += 2
 	}
-	return headerSize(n) + n
-}
-
-// headerSize is the size of a fixed header for a remaining length of n.
-func headerSize(n int) int {
-	switch {
-	case n < 1<<7:
-		return 2
-	case n < 1<<14:
-		return 3
-	case n < 1<<21:
-		return 4
-	}
-	return 5
+	return packet.HeaderSize(n) + n
 }
 
 func appendPublish(dst, topic, payload []byte, qos packet.QoS, id uint16, dup, retain bool) []byte {

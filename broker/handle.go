@@ -209,10 +209,10 @@ func (c *conn) subscribe(p *packet.Subscribe) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := 2 + len(p.Filters)
-	if headerSize(n)+n > cap(c.out) {
+	if packet.HeaderSize(n)+n > cap(c.out) {
 		return fmt.Errorf("%w: SUBACK for %d filters exceeds the outbox", ErrLimit, len(p.Filters))
 	}
-	if !c.waitRoom(headerSize(n) + n) {
+	if !c.waitRoom(packet.HeaderSize(n) + n) {
 		return nil
 	}
 	s := c.sess

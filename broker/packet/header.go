@@ -84,8 +84,9 @@ func AppendRemainingLength(dst []byte, n int) []byte {
 	return append(dst, byte(u))
 }
 
-// headerSize is the size of a fixed header for a remaining length of n.
-func headerSize(n int) int {
+// HeaderSize is the size of a fixed header for a remaining length of n,
+// so HeaderSize(n)+n is the size of the whole packet.
+func HeaderSize(n int) int {
 	switch {
 	case n < 1<<7:
 		return 2

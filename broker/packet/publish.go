@@ -52,7 +52,7 @@ func (p Publish) Len() int {
 	if p.QoS > 0 {
 		n += 2
 	}
-	return headerSize(n) + n
+	return HeaderSize(n) + n
 }
 
 // decode decodes a PUBLISH with the given fixed-header flags. Topic and

@@ -49,9 +49,17 @@ if [ "$target" = mosquitto ]; then
 	target="tcp://127.0.0.1:$port?peer=mosquitto&psk=127.0.0.1:$pskport&psk_identity=$pskid&psk_key=$pskkey&psk_suites=gcm,ccm,ccm8"
 fi
 
-echo "suites: target $target"
+shown=$target
+[ -z "${pskkey:-}" ] || shown=${target//$pskkey/xxx}
+echo "suites: target $shown"
 start=$(date +%s.%N)
+status=0
 go tool ginkgo -r -p --keep-going --timeout=10m \
 	--junit-report="junit-$name.xml" --output-dir="$reports" \
-	"${dirs[@]}" -- --target="$target"
-awk -v s="$start" -v e="$(date +%s.%N)" -v t="$target" 'BEGIN { printf "suites: %s took %.1fs\n", t, e - s }'
+	"${dirs[@]}" -- --target="$target" || status=$?
+awk -v s="$start" -v e="$(date +%s.%N)" -v t="$shown" 'BEGIN { printf "suites: %s took %.1fs\n", t, e - s }'
+# The merged statement coverage of every run in the report folder so far:
+# a table per statement and target in coverage.txt, the summary here.
+go run ./cmd/gatomqtt-coverage -o "$GATOMQTT_REPORT_DIR/coverage.txt" "$GATOMQTT_REPORT_DIR"
+grep '^coverage ' "$GATOMQTT_REPORT_DIR/coverage.txt" || true
+exit $status

@@ -25,15 +25,16 @@ func newCredentials(users []User) []credential {
 	return cs
 }
 
-// authenticate reports whether name and password belong to one of the
-// users. It compares against every user, whatever matches, so the time
-// taken tells nothing but the number of users.
-func authenticate(cs []credential, name, password []byte) bool {
+// authenticate returns the index of the user that name and password
+// belong to, or -1. It compares against every user, whatever matches, so
+// the time taken tells nothing but the number of users.
+func authenticate(cs []credential, name, password []byte) int {
 	n := sha256.Sum256(name)
 	p := sha256.Sum256(password)
-	ok := 0
+	found := -1
 	for i := range cs {
-		ok |= subtle.ConstantTimeCompare(n[:], cs[i].name[:]) & subtle.ConstantTimeCompare(p[:], cs[i].password[:])
+		ok := subtle.ConstantTimeCompare(n[:], cs[i].name[:]) & subtle.ConstantTimeCompare(p[:], cs[i].password[:])
+		found = subtle.ConstantTimeSelect(ok, i, found)
 	}
-	return ok == 1
+	return found
 }

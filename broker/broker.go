@@ -16,6 +16,14 @@ type Config struct {
 	// Users may connect with their name and password. When empty, any
 	// client may connect, with or without credentials.
 	Users []User
+	// Authorize, when set, decides which topics each client may publish
+	// to and subscribe to (see Authorizer; ACL.Authorize is one). A
+	// PUBLISH it denies is acknowledged as its QoS requires but neither
+	// delivered nor retained (counted as DropDenied); a SUBSCRIBE filter
+	// it denies gets the SUBACK failure code 0x80; a will topic it denies
+	// refuses the CONNECT with CONNACK 5. When nil, every client may do
+	// everything. The in-process client is not subject to it.
+	Authorize Authorizer
 	// Clock is the source of time; nil means the real time.
 	Clock Clock
 	// Logf, when set, receives one line per connection that ends abnormally.
@@ -31,6 +39,8 @@ type Broker struct {
 	epoch  time.Time
 	logf   func(format string, args ...any)
 	creds  []credential
+	names  [][]byte // user names, by index of creds
+	authz  Authorizer
 	closed bool
 
 	sessions []session // MaxSessions network sessions, then the in-process client's
@@ -72,7 +82,11 @@ func New(cfg Config) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{lim: lim, clock: cfg.Clock, logf: cfg.Logf, creds: newCredentials(cfg.Users)}
+	b := &Broker{lim: lim, clock: cfg.Clock, logf: cfg.Logf, creds: newCredentials(cfg.Users), authz: cfg.Authorize}
+	b.names = make([][]byte, len(cfg.Users))
+	for i, u := range cfg.Users {
+		b.names[i] = []byte(u.Name)
+	}
 	if b.clock == nil {
 		b.clock = realClock{}
 	}
@@ -200,22 +214,23 @@ func (b *Broker) Stats() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	st := Stats{
-		Connections:        b.nconn,
-		ConnectionsTotal:   b.stats.connectionsTotal,
-		ConnectionsRefused: b.stats.connectionsRefused,
-		ProtocolErrors:     b.stats.protocolErrors,
-		Sessions:           b.nsess,
-		MessagesIn:         b.stats.messagesIn,
-		MessagesOut:        b.stats.messagesOut,
-		Wills:              b.stats.wills,
-		DroppedBy:          b.stats.dropped,
-		RateLimited:        b.stats.rateLimited,
-		PublishersHeld:     b.stats.publishersHeld,
-		SlowConsumers:      b.stats.slowConsumers,
-		Retained:           b.retained.n,
-		RetainedRefused:    b.stats.retainedRefused,
-		StoredMessages:     b.store.inUse(),
-		StateBytes:         b.stateBytes,
+		Connections:         b.nconn,
+		ConnectionsTotal:    b.stats.connectionsTotal,
+		ConnectionsRefused:  b.stats.connectionsRefused,
+		ProtocolErrors:      b.stats.protocolErrors,
+		Sessions:            b.nsess,
+		MessagesIn:          b.stats.messagesIn,
+		MessagesOut:         b.stats.messagesOut,
+		Wills:               b.stats.wills,
+		DroppedBy:           b.stats.dropped,
+		RateLimited:         b.stats.rateLimited,
+		SubscriptionsDenied: b.stats.subscriptionsDenied,
+		PublishersHeld:      b.stats.publishersHeld,
+		SlowConsumers:       b.stats.slowConsumers,
+		Retained:            b.retained.n,
+		RetainedRefused:     b.stats.retainedRefused,
+		StoredMessages:      b.store.inUse(),
+		StateBytes:          b.stateBytes,
 	}
 	for _, n := range st.DroppedBy {
 		st.Dropped += n

@@ -31,6 +31,7 @@ type conn struct {
 	closeErr     error         // guarded by b.mu: why, when not the reader's own error
 	connected    bool          // guarded by b.mu: CONNECT accepted
 	disconnected bool          // DISCONNECT received; reader only
+	user         int32         // reader only: index of the logged-in user in Broker.names, -1 for none
 	sess         *session      // guarded by b.mu: nil before CONNECT and after takeover
 	started      int64         // guarded by b.mu: when the stream arrived, ns since epoch
 	keepAlive    time.Duration // guarded by b.mu: 1.5 × keep alive, 0 for none
@@ -109,6 +110,7 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser) (*conn, error) {
 	c.connected, c.disconnected, c.sess = false, false, nil
 	c.out, c.spare = c.out[:0], c.spare[:0]
 	c.keepAlive = 0
+	c.user = -1
 	c.started = b.now()
 	c.lastRead.Store(c.started)
 	for _, ch := range [...]chan struct{}{c.wake, c.room, c.tick, c.writerDone} {

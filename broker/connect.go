@@ -14,11 +14,12 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	if p.ProtocolLevel != 4 {
 		return packet.RefusedProtocolVersion
 	}
+	user := -1
 	if len(b.creds) > 0 {
 		if !p.UsernameFlag {
 			return packet.RefusedNotAuthorized
 		}
-		if !authenticate(b.creds, p.Username, p.Password) {
+		if user = authenticate(b.creds, p.Username, p.Password); user < 0 {
 			return packet.RefusedBadUsernamePassword
 		}
 	}
@@ -33,6 +34,12 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	}
 	if p.WillFlag && (len(p.WillTopic) > lim.MaxTopicLength || len(p.WillMessage) > lim.MaxPayloadSize) {
 		return packet.RefusedServerUnavailable
+	}
+	c.user = int32(user)
+	// A will is a PUBLISH the client makes in advance: refuse the
+	// connection now rather than drop the will unseen later.
+	if p.WillFlag && !b.authorized(c, p.WillTopic, true) {
+		return packet.RefusedNotAuthorized
 	}
 
 	var old io.Closer

@@ -39,6 +39,23 @@
 // constant time, against every user. With no users configured anyone may
 // connect and credentials are ignored.
 //
+// Authorization: with Config.Authorize set (an Authorizer, such as
+// ACL.Authorize), each PUBLISH, SUBSCRIBE filter and will topic of a
+// network client is checked against the user it logged in as. The
+// standard gives a server no way to tell a client that it may not
+// publish (MQTT-3.3.5-2), so a denied PUBLISH is acknowledged as its QoS
+// requires (PUBACK, or PUBREC then PUBCOMP) and dropped: not delivered,
+// not retained, counted as DropDenied. A denied filter gets the SUBACK
+// code 0x80 and is counted in Stats.SubscriptionsDenied; the other
+// filters of the SUBSCRIBE are granted as usual. A denied will topic
+// refuses the CONNECT with CONNACK 5 (not authorized), which tells the
+// client at once rather than dropping its will unseen later. Subscribing
+// is checked on the filter, once: there is no check per delivery, so a
+// subscription is allowed only when every topic its filter matches may
+// be read (see ACL). The in-process client is trusted and not checked.
+// ACL.Authorize allocates nothing, so routing stays free of allocations
+// with it.
+//
 // Takeover: a CONNECT with the identifier of a connected client first
 // gives the old connection 100 ms (by the broker's clock) to end by itself,
 // so that packets a client sent just before reconnecting at once, such as

@@ -86,3 +86,38 @@ func ExampleNew() {
 	fmt.Println(b.Limits().MaxSessions, "sessions,", b.Stats().StateBytes > 0)
 	// Output: 4 sessions, true
 }
+
+func ExampleACL() {
+	// Sensors publish their readings and read their configuration; the
+	// dashboard reads everything below sensors/ and configures them.
+	acl := broker.ACL{
+		{User: "sensor", Filter: "sensors/readings/#", Access: broker.Write},
+		{User: "sensor", Filter: "sensors/config/#", Access: broker.Read},
+		{User: "dashboard", Filter: "sensors/#", Access: broker.Read},
+		{User: "dashboard", Filter: "sensors/config/#", Access: broker.Write},
+	}
+	b, err := broker.New(broker.Config{
+		Limits: broker.PicoLimits,
+		Users: []broker.User{
+			{Name: "sensor", Password: "s3cret"},
+			{Name: "dashboard", Password: "d4sh"},
+		},
+		Authorize: acl.Authorize,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer b.Close()
+	check := func(user, topic string, write bool) {
+		fmt.Println(user, topic, "write:", write, "->", acl.Authorize([]byte(user), []byte(topic), write))
+	}
+	check("sensor", "sensors/readings/t1", true)
+	check("sensor", "sensors/config/t1", true)
+	check("dashboard", "sensors/+/t1", false)
+	check("dashboard", "#", false)
+	// Output:
+	// sensor sensors/readings/t1 write: true -> true
+	// sensor sensors/config/t1 write: true -> false
+	// dashboard sensors/+/t1 write: false -> true
+	// dashboard # write: false -> false
+}

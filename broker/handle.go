@@ -123,6 +123,8 @@ func (c *conn) publish(p *packet.Publish) error {
 	if len(p.Topic) > b.lim.MaxTopicLength || len(p.Payload) > b.lim.MaxPayloadSize {
 		return fmt.Errorf("%w: PUBLISH topic of %d bytes, payload of %d bytes", ErrLimit, len(p.Topic), len(p.Payload))
 	}
+	// Outside the lock: an Authorizer holds up no other connection here.
+	allowed := b.authorized(c, p.Topic, true)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for {
@@ -154,11 +156,9 @@ func (c *conn) publish(p *packet.Publish) error {
 	var congested *session
 	switch p.QoS {
 	case 0:
-		b.stats.messagesIn++
-		congested = b.route(p.Topic, p.Payload, 0, p.Retain)
+		congested = b.take(p, allowed)
 	case 1:
-		b.stats.messagesIn++
-		congested = b.route(p.Topic, p.Payload, 1, p.Retain)
+		congested = b.take(p, allowed)
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.PUBACK, p.PacketID)
 			c.kick()
@@ -172,8 +172,7 @@ func (c *conn) publish(p *packet.Publish) error {
 				return fmt.Errorf("%w: more than %d QoS 2 messages waiting for PUBREL", ErrLimit, cap(s.rx))
 			}
 			s.rx = append(s.rx, p.PacketID)
-			b.stats.messagesIn++
-			congested = b.route(p.Topic, p.Payload, 2, p.Retain)
+			congested = b.take(p, allowed)
 		}
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.PUBREC, p.PacketID)
@@ -184,6 +183,18 @@ func (c *conn) publish(p *packet.Publish) error {
 		b.pace(c, congested)
 	}
 	return nil
+}
+
+// take routes a PUBLISH from a client, or drops it when Authorize has
+// denied it: a denied message is acknowledged like any other (MQTT-3.3.5-2)
+// but neither delivered nor retained. It returns what route returns.
+func (b *Broker) take(p *packet.Publish, allowed bool) *session {
+	if !allowed {
+		b.drop(DropDenied)
+		return nil
+	}
+	b.stats.messagesIn++
+	return b.route(p.Topic, p.Payload, p.QoS, p.Retain)
 }
 
 // rateWait takes a token from the session's bucket (a GCRA) and returns
@@ -223,7 +234,7 @@ func (c *conn) subscribe(p *packet.Subscribe) error {
 	c.out = packet.AppendUint16(c.out, p.PacketID)
 	codes := len(c.out)
 	for _, f := range p.Filters {
-		c.out = append(c.out, b.subscribeCode(s, f.Topic, f.QoS))
+		c.out = append(c.out, b.subscribeCode(c, s, f.Topic, f.QoS))
 	}
 	// Retained messages follow the SUBACK, for a repeated subscription too
 	// (MQTT-3.8.4-3).
@@ -237,8 +248,13 @@ func (c *conn) subscribe(p *packet.Subscribe) error {
 	return nil
 }
 
-// subscribeCode subscribes s to filter and returns the SUBACK code.
-func (b *Broker) subscribeCode(s *session, filter []byte, qos packet.QoS) byte {
+// subscribeCode subscribes s, served by c, to filter and returns the
+// SUBACK code.
+func (b *Broker) subscribeCode(c *conn, s *session, filter []byte, qos packet.QoS) byte {
+	if !b.authorized(c, filter, false) {
+		b.stats.subscriptionsDenied++
+		return packet.SubackFailure
+	}
 	if len(filter) > b.lim.MaxTopicLength || b.subs.add(s.idx, filter, qos) < 0 {
 		return packet.SubackFailure
 	}

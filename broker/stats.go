@@ -14,6 +14,9 @@ const (
 	DropOffline
 	// DropRateLimited: a QoS 0 PUBLISH beyond its session's rate.
 	DropRateLimited
+	// DropDenied: a PUBLISH to a topic Config.Authorize does not let its
+	// client write to.
+	DropDenied
 	// NumDropReasons is the number of reasons, the length of
 	// Stats.DroppedBy.
 	NumDropReasons
@@ -29,6 +32,8 @@ func (r DropReason) String() string {
 		return "offline"
 	case DropRateLimited:
 		return "rate limited"
+	case DropDenied:
+		return "denied"
 	}
 	return "unknown"
 }
@@ -47,6 +52,9 @@ type Stats struct {
 	Dropped     uint64 // deliveries dropped, all reasons
 	DroppedBy   [NumDropReasons]uint64
 	RateLimited uint64 // PUBLISH packets that exceeded their session's rate
+	// SubscriptionsDenied counts SUBSCRIBE filters refused (SUBACK 0x80)
+	// because Config.Authorize denied them.
+	SubscriptionsDenied uint64
 	// PublishersHeld counts the times a publisher's reader was held back
 	// by a congested subscriber; SlowConsumers the times a subscriber held
 	// one back for SlowConsumerWait and stopped being waited for.
@@ -68,6 +76,6 @@ type counters struct {
 	connectionsTotal, connectionsRefused, protocolErrors uint64
 	messagesIn, messagesOut, wills, rateLimited          uint64
 	dropped                                              [NumDropReasons]uint64
-	retainedRefused                                      uint64
+	retainedRefused, subscriptionsDenied                 uint64
 	publishersHeld, slowConsumers                        uint64
 }

@@ -111,7 +111,21 @@ type Config struct {
 	// non-zero; a server sends it when the client sent one. It also sizes
 	// this side's receive buffer, so records above it are refused with
 	// record_overflow. Zero means 16385 and, on a client, not offered.
+	//
+	// A client's limit binds the server only when the server answers it
+	// (RFC 8449 section 4; likewise max_fragment_length, RFC 6066 section
+	// 4). Many servers answer neither (OpenSSL 3.0, hence mosquitto, knows
+	// only max_fragment_length): then the client grows its receive buffer
+	// once, during the handshake, to the protocol's 16 KiB records, unless
+	// RequireRecordLimit says to fail instead.
 	RecordSizeLimit int
+
+	// RequireRecordLimit, on a client that sets MaxFragmentLength or
+	// RecordSizeLimit, fails the handshake with ErrRecordLimitRefused
+	// (alert handshake_failure) when the server agrees to neither, instead
+	// of growing the receive buffer to 16406 bytes. For boards that
+	// cannot afford a 16 KiB record. Servers ignore it.
+	RequireRecordLimit bool
 
 	// Rand is the source of randomness; nil means crypto/rand.
 	Rand io.Reader
@@ -224,6 +238,9 @@ func (c *Config) check(isClient bool) error {
 	}
 	if c.RecordSizeLimit != 0 && (c.RecordSizeLimit < MinRecordSizeLimit || c.RecordSizeLimit > MaxRecordSizeLimit) {
 		return configError("RecordSizeLimit must be 0 or 64 to 16385")
+	}
+	if isClient && c.RequireRecordLimit && c.MaxFragmentLength == 0 && c.RecordSizeLimit == 0 {
+		return configError("RequireRecordLimit needs MaxFragmentLength or RecordSizeLimit")
 	}
 	return nil
 }

@@ -59,9 +59,16 @@ type Conn struct {
 
 // testHooks let tests make a well-keyed peer misbehave.
 type testHooks struct {
-	clientHello         func(*clientHello)
+	clientHello         func(*clientHello) // a client's, before it is sent
+	receivedClientHello func(*clientHello) // a server's, as parsed
 	encryptedExtensions func(*encryptedExtensions)
 	finished            func(verifyData []byte)
+}
+
+func (c *Conn) hookReceivedClientHello(ch *clientHello) {
+	if c.hooks != nil && c.hooks.receivedClientHello != nil {
+		c.hooks.receivedClientHello(ch)
+	}
 }
 
 func (c *Conn) hookFinished(verify []byte) []byte {

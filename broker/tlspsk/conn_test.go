@@ -455,6 +455,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad MFL", true, clientConfig(func(c *Config) { c.MaxFragmentLength = 1000 })},
 		{"RSL too small", true, clientConfig(func(c *Config) { c.RecordSizeLimit = 63 })},
 		{"RSL too large", false, serverConfig(func(c *Config) { c.RecordSizeLimit = MaxRecordSizeLimit + 1 })},
+		{"RequireRecordLimit without a limit", true, clientConfig(func(c *Config) { c.RequireRecordLimit = true })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

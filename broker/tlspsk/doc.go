@@ -28,7 +28,13 @@
 //
 // Limits: a Conn allocates its record buffers once, when it is created
 // (servers shrink them once after the handshake when the client asked for
-// smaller records), and holds them for its lifetime. A peer that sends a
+// smaller records), and holds them for its lifetime. A client's request
+// for small records binds only a server that answers it (RFC 8449 section
+// 4): against one that answers neither extension, as OpenSSL 3.0 and so
+// mosquitto answer no record_size_limit, the client grows its receive
+// buffer once, during the handshake, to the protocol's 16406 bytes, or
+// fails with ErrRecordLimitRefused when Config.RequireRecordLimit is set
+// (see BufferBytes for the figures). A peer that sends a
 // record larger than this side's limit gets a record_overflow alert, so a
 // server built with a small RecordSizeLimit only serves clients that ask for
 // small records or send small ones. Handshake messages larger than one

@@ -52,6 +52,11 @@ var (
 	// ErrHandshakeTooLarge: a handshake message does not fit this side's
 	// fixed buffers (handshake_failure).
 	ErrHandshakeTooLarge = errors.New("handshake message larger than the record limit")
+	// ErrRecordLimitRefused: a client with Config.RequireRecordLimit asked
+	// for small records and the server answered neither record_size_limit
+	// nor max_fragment_length, so it may send records of the protocol's
+	// 16 KiB (handshake_failure).
+	ErrRecordLimitRefused = errors.New("server agreed to no record size limit")
 	// ErrInternal: a local operation failed, e.g. the random source
 	// (internal_error).
 	ErrInternal = errors.New("internal error")

@@ -2,6 +2,7 @@ package tlspsk_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -113,4 +114,47 @@ func ExampleBufferBytes() {
 	// 16384 32812
 	// 4096 8236
 	// 512 1068
+}
+
+// A board that cannot afford a 16 KiB receive buffer offers
+// record_size_limit and requires the server to answer it. This package's
+// server does; against one that answers neither record_size_limit nor
+// max_fragment_length (OpenSSL 3.0 knows only the latter) the handshake
+// would fail with ErrRecordLimitRefused, where a client without
+// RequireRecordLimit would grow its receive buffer to 16406 bytes.
+func ExampleConfig_requireRecordLimit() {
+	ln, err := tlspsk.Listen("tcp", "127.0.0.1:0", &tlspsk.Config{
+		PSKs: []tlspsk.PSK{{Identity: "board-7", Key: key}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		conn, err := ln.Accept()
+		if err == nil {
+			conn.(*tlspsk.Conn).Handshake()
+			conn.Close()
+		}
+	}()
+
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	conn := tlspsk.Client(nc, &tlspsk.Config{
+		PSK:                tlspsk.PSK{Identity: "board-7", Key: key},
+		RecordSizeLimit:    513,
+		RequireRecordLimit: true,
+	})
+	defer conn.Close()
+	if err := conn.Handshake(); errors.Is(err, tlspsk.ErrRecordLimitRefused) {
+		log.Fatal("this server would send 16 KiB records: ", err)
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	st := conn.ConnectionState()
+	fmt.Println("receives records of at most", st.ReceiveLimit, "bytes; buffers:", conn.BufferBytes(), "bytes")
+	// Output:
+	// receives records of at most 512 bytes; buffers: 1068 bytes
 }

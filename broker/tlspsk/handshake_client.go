@@ -196,6 +196,9 @@ func (c *Conn) clientHandshake() error {
 	if err != nil {
 		return err
 	}
+	if err := c.settleReceiveLimit(ch, ee, peerRSL); err != nil {
+		return err
+	}
 	t.add(msg)
 
 	if msg, err = c.readHandshake(); err != nil {
@@ -243,6 +246,32 @@ func (c *Conn) clientHandshake() error {
 	c.state.Identity = cfg.PSK.Identity
 	c.state.MaxFragmentLength = mflLength(ee.mfl)
 	c.state.PeerRecordSizeLimit = peerRSL
+	return nil
+}
+
+// settleReceiveLimit makes the receive buffer fit what the server may send
+// now that its EncryptedExtensions are known. A record size the client
+// asked for binds the server only if it answered the request (RFC 8449
+// section 4, RFC 6066 section 4); a server that answered neither may send
+// records of 2^14 bytes, so the buffer grows to that, once, or the
+// handshake fails when the configuration requires a limit. c.inMu must be
+// held.
+func (c *Conn) settleReceiveLimit(ch *clientHello, ee *encryptedExtensions, peerRSL int) error {
+	asked := ch.recordSizeLimit != 0 || ch.mfl != 0
+	if !asked || peerRSL != 0 || ee.mfl != 0 {
+		return nil
+	}
+	if c.config.RequireRecordLimit {
+		return fail(AlertHandshakeFailure, ErrRecordLimitRefused,
+			"server answered neither record_size_limit nor max_fragment_length")
+	}
+	if c.recvInner < MaxRecordSizeLimit {
+		// Records still unparsed (the server's Finished may share the
+		// EncryptedExtensions record) keep the old buffer alive until
+		// they are read.
+		c.recvInner = MaxRecordSizeLimit
+		c.setInBuf(recordBufSize(MaxRecordSizeLimit))
+	}
 	return nil
 }
 

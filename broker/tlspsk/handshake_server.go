@@ -193,6 +193,7 @@ func (c *Conn) serverHandshake() error {
 	if err != nil {
 		return err
 	}
+	c.hookReceivedClientHello(ch)
 	if err := c.checkBoundary("ClientHello"); err != nil {
 		return err
 	}
@@ -229,6 +230,7 @@ func (c *Conn) serverHandshake() error {
 		if ch, err = parseClientHello(msg); err != nil {
 			return err
 		}
+		c.hookReceivedClientHello(ch)
 		if err := c.checkBoundary("ClientHello"); err != nil {
 			return err
 		}

@@ -277,6 +277,118 @@ func TestInteropClientWithSServer(t *testing.T) {
 	}
 }
 
+// TestInteropUnansweredRecordSizeLimit: OpenSSL 3.0 does not implement
+// record_size_limit, so s_server ignores the client's 512 and answers a
+// long line with one record of its full length; the client, having grown
+// its receive buffer during the handshake, reads it. A client that
+// requires a limit refuses the same server.
+func TestInteropUnansweredRecordSizeLimit(t *testing.T) {
+	requireOpenSSL(t)
+	rsl512 := func(c *Config) { c.RecordSizeLimit = 512 }
+	t.Run("grows", func(t *testing.T) {
+		srv, addr := startSServer(t, "-rev", "-num_tickets", "0")
+		nc, err := net.DialTimeout("tcp", addr, interopLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire := &recordSizes{Conn: nc}
+		nc.SetDeadline(time.Now().Add(interopLimit))
+		c := Client(wire, clientConfig(rsl512))
+		t.Cleanup(func() { c.Close() })
+		if err := c.Handshake(); err != nil {
+			t.Fatalf("handshake: %v\ns_server output:\n%s", err, srv.output())
+		}
+		st := c.ConnectionState()
+		if st.PeerRecordSizeLimit != 0 || st.MaxFragmentLength != 0 || st.ReceiveLimit != MaxPlaintext || st.SendLimit != 511 {
+			t.Errorf("state %+v, want no limit answered, receive limit %d, send limit 511", st, MaxPlaintext)
+		}
+		line := longLine(5000)
+		if _, err := io.WriteString(c, line+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		if got := readLine(t, c); got != reverse(line) {
+			t.Fatalf("s_server answered %d bytes %.40q..., want the reverse of the %d-byte line", len(got), got, len(line))
+		}
+		// 5000 bytes and the newline in one record: more than ten times
+		// what the client asked for.
+		if got := wire.largest(); got < 5000 {
+			t.Errorf("largest record from s_server %d bytes: the test did not get a full-size record", got)
+		}
+		if got := wire.largestSent(); got > 512+16 {
+			t.Errorf("client sent a %d-byte record, above its own limit", got)
+		}
+	})
+	t.Run("required", func(t *testing.T) {
+		srv, addr := startSServer(t)
+		_, err := dialClient(t, addr, clientConfig(rsl512, func(c *Config) { c.RequireRecordLimit = true }))
+		wantLocal(t, "client", err, ErrRecordLimitRefused, AlertHandshakeFailure)
+		srv.waitFor("handshake failure")
+	})
+}
+
+// recordSizes notes the length of the largest TLS record read and written
+// through it, following record headers across reads and writes of any
+// size.
+type recordSizes struct {
+	net.Conn
+	mu      sync.Mutex
+	in, out recordScan
+}
+
+type recordScan struct {
+	hdr  [headerLen]byte
+	have int // header bytes seen of the current record
+	left int // body bytes still to come
+	max  int
+}
+
+func (r *recordScan) scan(p []byte) {
+	for len(p) > 0 {
+		if r.left > 0 {
+			k := min(r.left, len(p))
+			r.left -= k
+			p = p[k:]
+			continue
+		}
+		k := copy(r.hdr[r.have:], p)
+		r.have += k
+		p = p[k:]
+		if r.have == headerLen {
+			r.left = int(r.hdr[3])<<8 | int(r.hdr[4])
+			r.max = max(r.max, r.left)
+			r.have = 0
+		}
+	}
+}
+
+func (r *recordSizes) Read(p []byte) (int, error) {
+	n, err := r.Conn.Read(p)
+	r.mu.Lock()
+	r.in.scan(p[:n])
+	r.mu.Unlock()
+	return n, err
+}
+
+func (r *recordSizes) Write(p []byte) (int, error) {
+	n, err := r.Conn.Write(p)
+	r.mu.Lock()
+	r.out.scan(p[:n])
+	r.mu.Unlock()
+	return n, err
+}
+
+func (r *recordSizes) largest() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.in.max
+}
+
+func (r *recordSizes) largestSent() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.max
+}
+
 // TestInteropKeyUpdateWithSServer: s_server sends a KeyUpdate asking for
 // one back ("K" on its input); then this client updates and asks too.
 //

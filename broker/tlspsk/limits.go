@@ -15,11 +15,27 @@ package tlspsk
 //	client MaxFragmentLength 512         512             1068
 //	RecordSizeLimit R (either side)      R-1             2R+42
 //
-// A server honours the client's request, so its figure after the handshake
-// is the same as the client's; before the ClientHello it holds only its
-// receive buffer, sized by its own RecordSizeLimit, and during the
-// handshake also transcript, key-share and reassembly state that is
-// released when the handshake ends.
+// The client's figure holds only if the server answers its request. A
+// server that answers neither record_size_limit nor max_fragment_length
+// (OpenSSL 3.0 answers no record_size_limit; mosquitto runs on it) may
+// send records of 2^14 bytes, so the client's receive buffer grows during
+// the handshake to the full 16406 bytes while its send buffer keeps the
+// size asked for:
+//
+//	client configuration, server answers neither   BufferBytes held
+//	RecordSizeLimit R                              16406 + R+21
+//	RecordSizeLimit 513                            16940
+//	MaxFragmentLength M (and RecordSizeLimit R)    16406 + max(M, R-1)+22
+//
+// A client built with Config.RequireRecordLimit fails such a handshake
+// with ErrRecordLimitRefused instead, and never holds more than its own
+// figure.
+//
+// This package's server honours the client's request, so its figure
+// after the handshake is the same as the client's; before the ClientHello
+// it holds only its receive buffer, sized by its own RecordSizeLimit, and
+// during the handshake also transcript, key-share and reassembly state
+// that is released when the handshake ends.
 //
 // The rest of an established connection, the Conn, two AEAD key
 // schedules and the traffic secrets, adds about 2.5 KB that does not

@@ -1,12 +1,20 @@
 // Command gatomqtt runs the GatoMQTT broker on a host.
 //
-//	gatomqtt -listen 127.0.0.1:1883 [-profile host|pico|esp32c3] [-users users.txt] [limit flags]
+//	gatomqtt -listen 127.0.0.1:1883 [-profile host|pico|esp32c3] [-users users.txt] [-acl acl.txt] [limit flags]
 //	         [-psk-listen 127.0.0.1:8883 -psk-file psk.txt [-psk-allow-no-dhe]]
 //
 // It prints one line saying where it listens, serves until SIGINT or SIGTERM,
-// then closes every connection and exits 0. Bad flags, a bad users file or
-// a bad PSK file are reported on standard error with exit code 2. Without
-// -users any client may connect.
+// then closes every connection and exits 0. Bad flags and a bad users,
+// ACL or PSK file are reported on standard error with exit code 2.
+// Without -users any client may connect.
+//
+// With -acl, clients may publish and subscribe only where the file grants
+// them (broker.ACL). Its form is that of mosquitto's acl_file: topic lines
+// ("topic read|write|readwrite <filter>") before any "user <name>" line
+// grant anonymous clients, the clients of a broker without -users; those
+// after one grant that user, who must be in the -users file. Mosquitto's
+// deny and pattern lines are not supported. A denied PUBLISH is
+// acknowledged and dropped, a denied subscription gets SUBACK 0x80.
 //
 // With -psk-listen the same broker also serves MQTT over TLS 1.3
 // authenticated by external pre-shared keys (package broker/tlspsk). The

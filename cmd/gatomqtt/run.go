@@ -25,6 +25,7 @@ const (
 type options struct {
 	listen    string
 	usersFile string
+	aclFile   string
 	verbose   bool
 	limits    broker.Limits
 
@@ -50,6 +51,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:1883", "TCP `address` to serve MQTT on")
 	fs.StringVar(&o.usersFile, "users", "", "`file` of name:password lines; when absent any client may connect")
+	fs.StringVar(&o.aclFile, "acl", "", "`file` of topic access rules in mosquitto's acl_file form (user and topic read|write|readwrite lines); when absent every client may use every topic")
 	fs.BoolVar(&o.verbose, "v", false, "log connections that end abnormally")
 	fs.StringVar(&o.pskListen, "psk-listen", "", "TCP `address` to serve MQTT over TLS 1.3 with external PSKs on (needs -psk-file)")
 	fs.StringVar(&o.pskFile, "psk-file", "", "`file` of identity:hexkey lines (mosquitto's psk_file format), keys of 128 bits or more")
@@ -158,6 +160,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	var acl broker.ACL
+	if o.aclFile != "" {
+		if acl, err = readACL(o.aclFile, cfg.Users); err != nil {
+			fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+			return exitUsage
+		}
+		cfg.Authorize = acl.Authorize
+	}
 	var pskCfg *tlspsk.Config
 	if o.pskFile != "" {
 		if pskCfg, err = readPSKConfig(o); err != nil {
@@ -186,6 +196,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	auth := "anonymous clients allowed"
 	if len(cfg.Users) > 0 {
 		auth = fmt.Sprintf("%d users", len(cfg.Users))
+	}
+	if acl != nil {
+		auth += fmt.Sprintf(", ACL of %d grants", len(acl))
 	}
 	line := fmt.Sprintf("gatomqtt: MQTT on %s (%s, %d KiB of broker state)", ln.Addr(), auth, b.Stats().StateBytes>>10)
 	if pskCfg != nil {

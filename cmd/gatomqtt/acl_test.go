@@ -1,0 +1,184 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker"
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+func TestParseACL(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string // the grants as "user access filter" lines, or the error
+	}{
+		{"anonymous and users", "# comment\ntopic read pub/#\n\nuser alice\ntopic readwrite a/#\ntopic write alerts\r\nuser bob\ntopic b/+/x\n",
+			"'' 1 pub/#; alice 3 a/#; alice 2 alerts; bob 3 b/+/x"},
+		{"tabs and spaces in the filter", "topic\tread  with space/x \n", "'' 1 with space/x"},
+		{"access word alone is a filter", "topic readx\n", "'' 3 readx"},
+		{"indented comment", "  # note\ntopic a\n", "'' 3 a"},
+		{"deny", "topic deny a/#\n", "line 1: deny is not supported"},
+		{"pattern", "topic a\npattern write s/%u\n", "line 2: pattern lines are not supported"},
+		{"unknown keyword", "topics a\n", `line 1: unknown keyword "topics"`},
+		{"user without name", "user\n", "line 1: user without a name"},
+		{"access without filter", "topic read\n", "line 1: topic line without a topic filter"},
+		{"topic without anything", "topic\n", "line 1: topic line without a topic filter"},
+		{"bad filter", "topic read a/#/b\n", `line 1: topic filter "a/#/b"`},
+		{"empty", "# nothing\nuser alice\n", "no topic lines"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			acl, err := parseACL(strings.NewReader(tt.in))
+			var got string
+			if err != nil {
+				got = err.Error()
+			} else {
+				var gs []string
+				for _, g := range acl {
+					u := g.User
+					if u == "" {
+						u = "''"
+					}
+					gs = append(gs, fmt.Sprintf("%s %d %s", u, g.Access, g.Filter))
+				}
+				got = strings.Join(gs, "; ")
+			}
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckACLUsers(t *testing.T) {
+	users := []broker.User{{Name: "alice", Password: "x"}}
+	acl := broker.ACL{{Filter: "a"}, {User: "alice", Filter: "b"}}
+	if err := checkACLUsers(acl, users); err != nil {
+		t.Errorf("known user: %v", err)
+	}
+	if err := checkACLUsers(broker.ACL{{Filter: "a"}}, nil); err != nil {
+		t.Errorf("anonymous grants without users: %v", err)
+	}
+	if err := checkACLUsers(acl, nil); err == nil || !strings.Contains(err.Error(), "need -users") {
+		t.Errorf("user section without users: %v", err)
+	}
+	if err := checkACLUsers(broker.ACL{{User: "bob", Filter: "a"}}, users); err == nil || !strings.Contains(err.Error(), `"bob" is not in the users file`) {
+		t.Errorf("unknown user: %v", err)
+	}
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestRunRefusesBadACL(t *testing.T) {
+	users := writeFile(t, "users.txt", "alice:secret\n")
+	deny := writeFile(t, "acl", "topic deny a\n")
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"missing file", []string{"-acl", filepath.Join(t.TempDir(), "none")}, "acl file: open"},
+		{"deny line", []string{"-acl", deny}, "acl file " + deny + ": line 1: deny is not supported"},
+		{"user without users file", []string{"-acl", writeFile(t, "acl", "user alice\ntopic a\n")}, "user sections need -users"},
+		{"unknown user", []string{"-users", users, "-acl", writeFile(t, "acl", "user bob\ntopic a\n")}, `user "bob" is not in the users file`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr strings.Builder
+			args := append([]string{"-listen", "127.0.0.1:0"}, tt.args...)
+			if code := run(t.Context(), args, io.Discard, &stderr); code != exitUsage {
+				t.Errorf("exit code %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(stderr.String(), tt.msg) {
+				t.Errorf("stderr %q does not mention %q", stderr.String(), tt.msg)
+			}
+		})
+	}
+}
+
+// mqttClient is a minimal client for checking the daemon's ACL end to end.
+type mqttClient struct {
+	t  *testing.T
+	c  net.Conn
+	rd *packet.Reader
+}
+
+func dialMQTT(t *testing.T, addr, id, user, password string) *mqttClient {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	m := &mqttClient{t: t, c: c, rd: packet.NewReader(c, make([]byte, 1024))}
+	m.send(&packet.Connect{CleanSession: true, ClientID: []byte(id), UsernameFlag: true, Username: []byte(user), PasswordFlag: true, Password: []byte(password)})
+	if ack, ok := m.recv().(*packet.Connack); !ok || ack.ReturnCode != packet.Accepted {
+		t.Fatalf("CONNACK %+v", ack)
+	}
+	return m
+}
+
+func (m *mqttClient) send(p packet.Packet) {
+	m.t.Helper()
+	b, err := p.Append(nil)
+	if err == nil {
+		_, err = m.c.Write(b)
+	}
+	if err != nil {
+		m.t.Fatal(err)
+	}
+}
+
+func (m *mqttClient) recv() packet.Packet {
+	m.t.Helper()
+	p, err := m.rd.ReadPacket()
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunACL(t *testing.T) {
+	users := writeFile(t, "users.txt", "alice:secret\nbob:hunter2\n")
+	acl := writeFile(t, "acl.txt", "user alice\ntopic read news/#\ntopic readwrite chat/#\nuser bob\ntopic write news/#\n")
+	line := startLine(t, "-users", users, "-acl", acl)
+	if !strings.Contains(line, "2 users, ACL of 3 grants") {
+		t.Errorf("startup line %q does not count the grants", line)
+	}
+	addr := listening.FindStringSubmatch(line)[1]
+	alice := dialMQTT(t, addr, "alice", "alice", "secret")
+	alice.send(&packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("news/#"), QoS: 1}, {Topic: []byte("#"), QoS: 1}}})
+	if ack, ok := alice.recv().(*packet.Suback); !ok || string(ack.ReturnCodes) != "\x01\x80" {
+		t.Fatalf("SUBACK %+v, want codes 1 and 0x80", ack)
+	}
+	// alice may only read news: her PUBLISH there is acknowledged and
+	// dropped, so the next thing she gets is bob's message.
+	alice.send(&packet.Publish{Topic: []byte("news/a"), Payload: []byte("from alice"), QoS: 1, PacketID: 2})
+	if ack, ok := alice.recv().(*packet.Puback); !ok || ack.PacketID != 2 {
+		t.Fatalf("got %+v, want PUBACK 2", ack)
+	}
+	bob := dialMQTT(t, addr, "bob", "bob", "hunter2")
+	bob.send(&packet.Publish{Topic: []byte("news/b"), Payload: []byte("from bob"), QoS: 1, PacketID: 3})
+	if ack, ok := bob.recv().(*packet.Puback); !ok || ack.PacketID != 3 {
+		t.Fatalf("got %+v, want PUBACK 3", ack)
+	}
+	if p, ok := alice.recv().(*packet.Publish); !ok || string(p.Payload) != "from bob" {
+		t.Fatalf("alice got %+v, want bob's message", p)
+	}
+}

@@ -12,7 +12,9 @@
 //
 //	inproc, inproc:pico, inproc:esp32c3   the broker in this process, on a
 //	                                      loopback port, with host or board
-//	                                      limits and the user InprocUser
+//	                                      limits and the user InprocUser,
+//	                                      which may not publish below
+//	                                      InprocDeniedTopic
 //	                                      (?anonymous=true: no user;
 //	                                      ?psk_groups=p256 and the other
 //	                                      psk_* options narrow its
@@ -21,8 +23,8 @@
 //
 // tcp options name credentials (username, password), the implementation
 // behind the address (peer=mosquitto loads its declared deviations), and
-// what it supports (qos, persistent, sessions, retained, ...); see the
-// Capabilities and Limits types. An unknown option is an error, so a typo
+// what it supports (qos, persistent, sessions, retained, denied, ...);
+// see the Capabilities and Limits types. An unknown option is an error, so a typo
 // fails the suite at start rather than silently running the wrong checks.
 //
 // # Suites

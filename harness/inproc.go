@@ -41,6 +41,7 @@ type inprocTarget struct {
 	name   string
 	limits broker.Limits
 	users  []broker.User
+	denied string // topic prefix its clients may not publish to
 	caps   Capabilities
 
 	mu     sync.Mutex
@@ -53,7 +54,8 @@ type inprocTarget struct {
 
 // parseInproc reads inproc[:profile][?options]. Profiles: host
 // (default), pico, esp32c3. With anonymous=true no user is configured and
-// any client may connect; by default InprocUser is required. The TLS-PSK
+// any client may connect; by default InprocUser is required. Either way
+// clients may not publish below InprocDeniedTopic. The TLS-PSK
 // endpoint, with a random identity and key, accepts what FullPSK lists;
 // psk_ke=false, psk_suites=... and psk_groups=... narrow it (see
 // pskCapabilityOptions), e.g. psk_groups=p256 makes clients whose first
@@ -84,7 +86,7 @@ func parseInproc(u *url.URL) (Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &inprocTarget{name: "inproc", limits: lim}
+	t := &inprocTarget{name: "inproc", limits: lim, denied: InprocDeniedTopic}
 	if profile != "" {
 		t.name += ":" + profile
 	}
@@ -111,6 +113,7 @@ func parseInproc(u *url.URL) (Target, error) {
 		MemoryStats:        true,
 		PSK:                psk,
 		ConnectTimeout:     lim.ConnectTimeout,
+		DeniedTopic:        t.denied,
 		Deviations:         d,
 		Peer:               "gatomqtt",
 	}
@@ -150,7 +153,7 @@ func (t *inprocTarget) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := broker.New(broker.Config{Limits: t.limits, Users: t.users})
+	b, err := broker.New(broker.Config{Limits: t.limits, Users: t.users, Authorize: denyWritesBelow(t.denied)})
 	if err != nil {
 		return err
 	}
@@ -216,18 +219,20 @@ func (t *inprocTarget) Stats() (Stats, bool) {
 		HeapInUse:   ms.HeapInuse,
 		BrokerBytes: uint64(bs.StateBytes),
 		Extra: map[string]int64{
-			"connections":         int64(bs.Connections),
-			"connections_total":   int64(bs.ConnectionsTotal),
-			"connections_refused": int64(bs.ConnectionsRefused),
-			"protocol_errors":     int64(bs.ProtocolErrors),
-			"messages_in":         int64(bs.MessagesIn),
-			"messages_out":        int64(bs.MessagesOut),
-			"wills":               int64(bs.Wills),
-			"dropped":             int64(bs.Dropped),
-			"rate_limited":        int64(bs.RateLimited),
-			"retained_refused":    int64(bs.RetainedRefused),
-			"stored_messages":     int64(bs.StoredMessages),
-			"psk_connections":     int64(psk.count()),
+			"connections":          int64(bs.Connections),
+			"connections_total":    int64(bs.ConnectionsTotal),
+			"connections_refused":  int64(bs.ConnectionsRefused),
+			"protocol_errors":      int64(bs.ProtocolErrors),
+			"messages_in":          int64(bs.MessagesIn),
+			"messages_out":         int64(bs.MessagesOut),
+			"wills":                int64(bs.Wills),
+			"dropped":              int64(bs.Dropped),
+			"dropped_denied":       int64(bs.DroppedBy[broker.DropDenied]),
+			"subscriptions_denied": int64(bs.SubscriptionsDenied),
+			"rate_limited":         int64(bs.RateLimited),
+			"retained_refused":     int64(bs.RetainedRefused),
+			"stored_messages":      int64(bs.StoredMessages),
+			"psk_connections":      int64(psk.count()),
 		},
 	}, true
 }

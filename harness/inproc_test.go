@@ -129,3 +129,59 @@ func TestClearSessionAndRetained(t *testing.T) {
 		t.Errorf("after ClearSession: %v %s, want session present 0", err, harness.Describe(got))
 	}
 }
+
+// TestInprocDeniedTopic checks the inproc target's denied prefix: a
+// PUBLISH there is acknowledged, dropped and counted, while subscribing
+// there is allowed.
+func TestInprocDeniedTopic(t *testing.T) {
+	for _, name := range []string{"inproc:pico", "inproc:pico?anonymous=true"} {
+		t.Run(name, func(t *testing.T) {
+			tg := startedTarget(t, name)
+			if got := tg.Capabilities().DeniedTopic; got != harness.InprocDeniedTopic {
+				t.Fatalf("DeniedTopic = %q, want %q", got, harness.InprocDeniedTopic)
+			}
+			creds := tg.Capabilities().Credentials
+			connect := func(id string) *harness.RawClient {
+				t.Helper()
+				c, err := harness.Dial(tg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.Close() })
+				o := harness.ConnectOptions{ClientID: harness.ClientID(id), CleanSession: true}
+				if creds != nil {
+					o.Username, o.Password = creds.Name, creds.Password
+				}
+				if ack, err := c.Connect(o, 5*time.Second); err != nil || ack.ReturnCode != packet.Accepted {
+					t.Fatalf("CONNECT: %v %s", err, harness.Describe(ack))
+				}
+				return c
+			}
+			sub := connect("sub")
+			topic := harness.InprocDeniedTopic + "/" + harness.RunID + "/x"
+			ack, err := sub.Subscribe(1, 1, 5*time.Second, topic)
+			if err != nil || ack.ReturnCodes[0] != 1 {
+				t.Fatalf("SUBSCRIBE to the denied prefix: %v %s, want granted", err, harness.Describe(ack))
+			}
+			pub := connect("pub")
+			if err := pub.Publish(topic, []byte("denied"), 1, false, 7); err != nil {
+				t.Fatal(err)
+			}
+			if err := pub.ExpectPuback(7, 5*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			// The PUBACK came after routing: had the message gone out, it
+			// would be on its way to sub before the PINGRESP.
+			if err := sub.Send(&packet.Pingreq{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := sub.ExpectPingresp(5 * time.Second); err != nil {
+				t.Fatalf("sub: %v", err)
+			}
+			st, _ := tg.Stats()
+			if st.Extra["dropped_denied"] != 1 || st.Extra["messages_in"] != 0 {
+				t.Errorf("dropped_denied %d, messages_in %d; want 1 and 0", st.Extra["dropped_denied"], st.Extra["messages_in"])
+			}
+		})
+	}
+}

@@ -33,6 +33,9 @@ type Needs struct {
 	NoAnonymous bool
 	MemoryStats bool
 	PSK         bool // a TLS-PSK endpoint
+	// DeniedTopic needs a topic prefix the harness's clients may subscribe
+	// to but not publish to (see DeniedTopic).
+	DeniedTopic bool
 	// ConnectTimeout needs a target that declares how long it waits for
 	// the first packet, at most this long (so a spec can wait it out).
 	ConnectTimeout time.Duration
@@ -74,6 +77,7 @@ func (c Capabilities) Missing(n Needs, e Endpoints) []string {
 	flag(n.NoAnonymous, !c.Anonymous, "a target that refuses anonymous clients")
 	flag(n.MemoryStats, c.MemoryStats, "memory statistics")
 	flag(n.PSK, e.PSK != nil, "a TLS-PSK endpoint")
+	flag(n.DeniedTopic, c.DeniedTopic != "", "a topic prefix clients may not publish to (tcp targets: ?denied=prefix)")
 	switch {
 	case n.ConnectTimeout > 0 && c.ConnectTimeout == 0:
 		m = append(m, "needs a declared connect timeout")

@@ -98,6 +98,12 @@ type Capabilities struct {
 	// Anonymous is true when the target accepts a CONNECT without username.
 	Anonymous bool
 
+	// DeniedTopic is a topic prefix (e.g. "gatodenied") below which the
+	// harness's clients may subscribe but may not publish: the target
+	// acknowledges their PUBLISH packets there, or closes the connection,
+	// and delivers nothing. Empty when the target declares none.
+	DeniedTopic string
+
 	// ConnectTimeout is how long the target waits for the first packet of
 	// a new connection before closing it; 0 when it declares none.
 	ConnectTimeout time.Duration

@@ -54,6 +54,18 @@ func TestParseTCP(t *testing.T) {
 			}
 		}},
 		{in: "tcp://h:1?connecttimeout=3", wantErr: "not a duration"},
+		{in: "tcp://h:1?denied=gatodenied/x", check: func(t *testing.T, tg Target) {
+			if c := tg.Capabilities(); c.DeniedTopic != "gatodenied/x" {
+				t.Errorf("denied topic = %q", c.DeniedTopic)
+			}
+		}},
+		{in: "tcp://h:1", check: func(t *testing.T, tg Target) {
+			if c := tg.Capabilities(); c.DeniedTopic != "" {
+				t.Errorf("denied topic = %q, want none by default", c.DeniedTopic)
+			}
+		}},
+		{in: "tcp://h:1?denied=gatodenied/%23", wantErr: "want a topic prefix"},
+		{in: "tcp://h:1?denied=gatodenied/", wantErr: "want a topic prefix"},
 		{in: "tcp://h", wantErr: "needs a host and a port"},
 		{in: "tcp:h:1", wantErr: "want tcp://host:port"},
 		{in: "tcp://h:1/x", wantErr: "unexpected path"},
@@ -132,6 +144,8 @@ func TestMissing(t *testing.T) {
 		{"no anonymous", pico, Endpoints{}, Needs{NoAnonymous: true}, []string{"refuses anonymous"}},
 		{"psk", full, Endpoints{}, Needs{PSK: true}, []string{"TLS-PSK endpoint"}},
 		{"psk there", full, Endpoints{PSK: &PSKEndpoint{Address: "x"}}, Needs{PSK: true}, nil},
+		{"denied topic", full, Endpoints{}, Needs{DeniedTopic: true}, []string{"may not publish to (tcp targets: ?denied=prefix)"}},
+		{"denied topic there", Capabilities{DeniedTopic: "d"}, Endpoints{}, Needs{DeniedTopic: true}, nil},
 		{"undeclared limit is no limit", Capabilities{MaxQoS: 2}, Endpoints{}, Needs{Sessions: 50}, nil},
 		{"connect timeout undeclared", full, Endpoints{}, Needs{ConnectTimeout: time.Second},
 			[]string{"needs a declared connect timeout"}},
@@ -232,7 +246,8 @@ func TestParseInproc(t *testing.T) {
 			}
 			c := tg.Capabilities()
 			if tg.Name() != tt.name || c.Limits.Sessions != tt.sessions || int(c.MaxQoS) != tt.qos ||
-				c.Limits.Burst != tt.burst || c.Anonymous != tt.anonymous || (c.Credentials == nil) != tt.anonymous {
+				c.Limits.Burst != tt.burst || c.Anonymous != tt.anonymous || (c.Credentials == nil) != tt.anonymous ||
+				c.DeniedTopic != InprocDeniedTopic {
 				t.Errorf("Parse(%q) = %s %+v", tt.in, tg.Name(), c)
 			}
 		})

@@ -35,6 +35,8 @@ type tcpTarget struct {
 //	sessions, subscriptions, inflight, queued, retained, packetsize,
 //	topiclength, payloadsize, burst=n|unlimited     declared limits
 //	connecttimeout=10s    how long the broker waits for CONNECT (default: undeclared)
+//	denied=prefix         a topic prefix below which the clients may
+//	                      subscribe but not publish (Capabilities.DeniedTopic)
 //	psk=host:port, psk_identity=id, psk_key=hex   TLS-PSK endpoint, with
 //	psk_ke, psk_suites, psk_groups, psk_mfl, psk_rsl  what it negotiates
 //	                      (see PSKCapabilities; defaults: FullPSK, and for
@@ -79,6 +81,10 @@ func parseTCP(u *url.URL) (Target, error) {
 		RejectsBadPassword: o.bool("checkpassword", user != ""),
 		Peer:               o.str("peer", ""),
 		ConnectTimeout:     o.duration("connecttimeout"),
+		DeniedTopic:        o.str("denied", ""),
+	}
+	if err := checkDeniedPrefix(c.DeniedTopic); err != nil {
+		return nil, err
 	}
 	if c.MaxQoS > 2 {
 		return nil, fmt.Errorf("option qos=%d: want 0, 1 or 2", c.MaxQoS)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -76,5 +77,53 @@ var _ = Describe("record sizes a small client asks for", func() {
 		// max_fragment_length offered beside it, and does not echo it.
 		Expect(st.MaxFragmentLength).To(BeZero(), "max_fragment_length echoed beside record_size_limit")
 		Expect(st.PeerRecordSizeLimit).To(BeNumerically(">=", tlspsk.MinRecordSizeLimit))
+	})
+})
+
+var _ = Describe("a client offering record_size_limit to a server that ignores it", func() {
+	// RFC 8449 section 4: the limit binds the server only when it answers
+	// with its own record_size_limit. A server that does not know the
+	// extension (OpenSSL 3.0, so mosquitto) answers nothing and may send
+	// records of 2^14 bytes; the client must take them. Targets whose
+	// server honours the extension cannot show this and skip.
+	It("still receives full-size records", Label("RFC8449-4", "MQTT-4.3.2-2"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
+		harness.RequirePSK(harness.PSKNeeds{})
+		if harness.Current().Capabilities().PSK.RecordSizeLimit {
+			Skip("target " + harness.Current().Name() + " honours record_size_limit, so it cannot show a server ignoring it " +
+				"(mosquitto, on OpenSSL 3.0, does)")
+		}
+		const limit, size = 512, 4096
+		harness.Require(harness.Needs{PayloadSize: size, PacketSize: size + 256, QoS: 1})
+		topic := harness.Topic("rsl-ignored")
+		sub, subConn := session(rsl513)
+		st := subConn.ConnectionState()
+		Expect(st.PeerRecordSizeLimit).To(BeZero(), "the server answered record_size_limit: it does not ignore it")
+		Expect(st.ReceiveLimit).To(Equal(tlspsk.MaxPlaintext), "client receive limit with the request unanswered")
+		Expect(st.SendLimit).To(BeNumerically("<=", limit), "the client sends within what it asked for")
+		// The documented figure: a full receive buffer beside the send
+		// buffer of the size asked for.
+		Expect(subConn.BufferBytes()).To(Equal(recordBuffer(tlspsk.MaxPlaintext)+recordBuffer(limit)), "client buffer bytes")
+		ack, err := sub.Subscribe(1, 1, harness.Timeout, topic)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ack.ReturnCodes).To(Equal([]byte{1}))
+
+		pub, _ := session()
+		body := payload(size)
+		Expect(pub.Publish(topic, body, 1, false, 3)).To(Succeed())
+		Expect(pub.ExpectPuback(3, harness.Timeout)).To(Succeed())
+		p, err := sub.ExpectPublish(harness.Timeout)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(p.Payload).To(Equal(body))
+		Expect(sub.Acknowledge(p)).To(Succeed())
+
+		in := subConn.Wire.In()
+		AddReportEntry("records to the subscriber", fmt.Sprintf("%d records, largest %d bytes", in.Records, in.MaxLength))
+		Expect(in.MaxLength).To(BeNumerically(">", limit+1+tagBytes),
+			"the server kept under the limit it ignored, so this spec showed nothing")
+		Expect(subConn.Wire.Out().MaxLength).To(BeNumerically("<=", limit+1+tagBytes), "largest record from the client")
+
+		// The connection goes on after the large record.
+		Expect(sub.Send(&packet.Pingreq{})).To(Succeed())
+		Expect(sub.ExpectPingresp(harness.Timeout)).To(Succeed())
 	})
 })

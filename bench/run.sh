@@ -18,7 +18,7 @@
 #              highest lossless rate is searched for (default "4 1 0,4 1 1";
 #              empty: no search)
 #   PROBE      publishing time of each probe of that search (default 3s)
-#   CAPACITY_MAX  per-publisher rate the search stops at (default 200000)
+#   CAPACITY_MAX  per-publisher rate the search stops at (default 1000000)
 #   PORT       loopback port the brokers listen on (default 18830)
 #   OUT        directory for binaries, configs, logs and results
 #              (default bench/out/<UTC timestamp>)
@@ -38,7 +38,7 @@ SIZE=${SIZE:-64}
 RATE=${RATE:-5000}
 CAPACITY=${CAPACITY-"4 1 0,4 1 1"}
 PROBE=${PROBE:-3s}
-CAPACITY_MAX=${CAPACITY_MAX:-200000}
+CAPACITY_MAX=${CAPACITY_MAX:-1000000}
 PORT=${PORT:-18830}
 OUT=${OUT:-$root/bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
 GATOMQTT_ARGS=${GATOMQTT_ARGS:-"-listen {addr}"}

@@ -93,6 +93,9 @@ func run(args []string, stdout io.Writer) error {
 			}
 			fmt.Fprintf(os.Stderr, "probe at %d msg/s per publisher: %s: %v\n", r.Config.Rate, verdict, r)
 		})
+		if err == nil && res.Config.Rate == *capacity {
+			fmt.Fprintf(os.Stderr, "gatomqtt-load: the broker kept up at the ceiling of %d msg/s per publisher; raise -capacity for its real capacity\n", *capacity)
+		}
 	} else {
 		if cfg.Count == 0 && cfg.Duration == 0 {
 			cfg.Duration = defaultDuration

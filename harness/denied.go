@@ -56,3 +56,17 @@ func below(topic []byte, prefix string) bool {
 	return len(topic) >= len(prefix) && string(topic[:len(prefix)]) == prefix &&
 		(len(topic) == len(prefix) || topic[len(prefix)] == '/')
 }
+
+// withoutDenied returns topics without those below the denied prefix.
+func withoutDenied(topics []string, prefix string) []string {
+	if prefix == "" {
+		return topics
+	}
+	var kept []string
+	for _, t := range topics {
+		if !below([]byte(t), prefix) {
+			kept = append(kept, t)
+		}
+	}
+	return kept
+}

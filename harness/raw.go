@@ -256,8 +256,11 @@ func (c *RawClient) RetainedTopics() []string { return c.retained }
 // ClearRetained deletes the retained messages of topics on target by
 // publishing an empty retained message to each (MQTT-3.3.1-10) and waiting
 // for its PUBACK. Retained messages otherwise outlive the spec that made
-// them and use up a small target's retained slots.
+// them and use up a small target's retained slots. Topics below the
+// target's DeniedTopic are left out: nothing is retained there, and a
+// target may close the connection of a client that publishes there.
 func ClearRetained(target Target, topics ...string) error {
+	topics = withoutDenied(topics, target.Capabilities().DeniedTopic)
 	if len(topics) == 0 {
 		return nil
 	}

@@ -3,10 +3,10 @@
 #   ci/suites.sh [target [suite dir...]]
 # target: inproc (default) | inproc:pico | inproc:esp32c3 | mosquitto | any target string
 # "mosquitto" starts Debian's mosquitto on a free loopback port with
-# fixtures/mosquitto.conf, plus the TLS-PSK listener of
-# fixtures/mosquitto-psk.conf on a second free port with a fresh identity
-# and key, and targets it as
-# tcp://127.0.0.1:PORT?peer=mosquitto&psk=127.0.0.1:PSKPORT&psk_identity=..&psk_key=..
+# fixtures/mosquitto.conf and the acl_file fixtures/mosquitto.acl, plus the
+# TLS-PSK listener of fixtures/mosquitto-psk.conf on a second free port
+# with a fresh identity and key, and targets it as
+# tcp://127.0.0.1:PORT?peer=mosquitto&psk=127.0.0.1:PSKPORT&psk_identity=..&psk_key=..&denied=gatodenied
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,10 +30,13 @@ if [ "$target" = mosquitto ]; then
 	pskid=gato-ci-$$
 	pskkey=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 	echo "$pskid:$pskkey" >"$dir/psk.txt"
-	# mosquitto started as root reads the psk file after dropping to its own user.
-	chmod 755 "$dir" && chmod 644 "$dir/psk.txt"
+	cp fixtures/mosquitto.acl "$dir/mosquitto.acl"
+	# mosquitto started as root reads the psk and acl files after dropping to its own user.
+	chmod 755 "$dir" && chmod 644 "$dir/psk.txt" "$dir/mosquitto.acl"
 	{
 		sed "s/^listener PORT/listener $port/" fixtures/mosquitto.conf
+		# Publishing below gatodenied/ is denied (declared as denied=gatodenied).
+		echo "acl_file $dir/mosquitto.acl"
 		awk '/^listener PSKPORT/ { on = 1 } on' fixtures/mosquitto-psk.conf |
 			sed -e "s/^listener PSKPORT/listener $pskport/" -e "s|^psk_file PSKFILE|psk_file $dir/psk.txt|"
 	} >"$dir/mosquitto.conf"
@@ -46,7 +49,7 @@ if [ "$target" = mosquitto ]; then
 		sleep 0.1
 	done
 	# fixtures/mosquitto-psk.conf lists the CCM suites beside GCM.
-	target="tcp://127.0.0.1:$port?peer=mosquitto&psk=127.0.0.1:$pskport&psk_identity=$pskid&psk_key=$pskkey&psk_suites=gcm,ccm,ccm8"
+	target="tcp://127.0.0.1:$port?peer=mosquitto&psk=127.0.0.1:$pskport&psk_identity=$pskid&psk_key=$pskkey&psk_suites=gcm,ccm,ccm8&denied=gatodenied"
 fi
 
 shown=$target

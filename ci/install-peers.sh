@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian peers the tests talk to (mosquitto, its clients, openssl,
-# socat, ser2net) when any is missing. Tests skip without them; this script is
-# what makes the full test command complete on a fresh machine.
+# Installs what the full test command needs beyond Go, when any is missing:
+# the Debian peers the tests talk to (mosquitto, its clients, openssl, socat,
+# ser2net), a C compiler for the race detector (cgo), and ss (iproute2) for
+# picking free ports. Tests skip without the peers; this script is what makes
+# the full test command complete on a fresh machine.
 set -euo pipefail
 
 missing=()
@@ -10,6 +12,10 @@ command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v ser2net >/dev/null 2>&1 || [ -x /usr/sbin/ser2net ] || missing+=(ser2net)
+command -v stdbuf >/dev/null 2>&1 || missing+=(coreutils)
+command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+[ -e /usr/include/stdlib.h ] || missing+=(libc6-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -43,11 +43,17 @@ if [ "$target" = mosquitto ]; then
 	"$bin" -c "$dir/mosquitto.conf" >"$reports/mosquitto-$port.log" 2>&1 &
 	pid=$!
 	cleanup="kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$dir'"
+	up=
 	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-		kill -0 "$pid" 2>/dev/null || { cat "$reports/mosquitto-$port.log" >&2; exit 1; }
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { up=1; break; }
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	if [ -z "$up" ]; then
+		echo "suites: mosquitto did not listen on 127.0.0.1:$port within 10s; its log:" >&2
+		cat "$reports/mosquitto-$port.log" >&2
+		exit 1
+	fi
 	# fixtures/mosquitto-psk.conf lists the CCM suites beside GCM.
 	target="tcp://127.0.0.1:$port?peer=mosquitto&psk=127.0.0.1:$pskport&psk_identity=$pskid&psk_key=$pskkey&psk_suites=gcm,ccm,ccm8&denied=gatodenied"
 fi

@@ -45,9 +45,10 @@ type Conn struct {
 	closeNotifyErr  error
 	alertBuf        [headerLen + 2 + 1 + maxTag]byte
 
-	// activeCall counts Writes in flight (in steps of 2) and marks Close
-	// (bit 0), so that Close can break a blocked Write instead of waiting
-	// for it to send close_notify.
+	// activeCall counts calls that may write after the handshake (in
+	// steps of 2) and marks Close (bit 0), so that Close breaks a write
+	// blocked on a peer that stopped reading instead of waiting for
+	// c.outMu behind it. See beginWrite.
 	activeCall atomic.Int32
 
 	// Buffer sizes, kept apart from the buffers so that BufferBytes does
@@ -59,6 +60,7 @@ type Conn struct {
 
 // testHooks let tests make a well-keyed peer misbehave.
 type testHooks struct {
+	closeNotifyTimeout  time.Duration      // replaces closeNotifyTimeout
 	clientHello         func(*clientHello) // a client's, before it is sent
 	receivedClientHello func(*clientHello) // a server's, as parsed
 	encryptedExtensions func(*encryptedExtensions)
@@ -377,6 +379,10 @@ func (c *Conn) handlePostHandshake(msg []byte) error {
 			return err
 		}
 		if req == updateRequested {
+			if !c.beginWrite() {
+				return nil // closing: no answer is owed any more
+			}
+			defer c.endWrite()
 			c.outMu.Lock()
 			defer c.outMu.Unlock()
 			if c.closeNotifySent || c.writeErr != nil {
@@ -410,6 +416,10 @@ func (c *Conn) UpdateKeys(requestPeer bool) error {
 	if err := c.Handshake(); err != nil {
 		return err
 	}
+	if !c.beginWrite() {
+		return ErrClosed
+	}
+	defer c.endWrite()
 	c.outMu.Lock()
 	defer c.outMu.Unlock()
 	if c.closeNotifySent {
@@ -425,16 +435,10 @@ func (c *Conn) UpdateKeys(requestPeer bool) error {
 // Write sends p as application data records of at most the negotiated
 // record size.
 func (c *Conn) Write(p []byte) (int, error) {
-	for {
-		x := c.activeCall.Load()
-		if x&1 != 0 {
-			return 0, ErrClosed
-		}
-		if c.activeCall.CompareAndSwap(x, x+2) {
-			break
-		}
+	if !c.beginWrite() {
+		return 0, ErrClosed
 	}
-	defer c.activeCall.Add(-2)
+	defer c.endWrite()
 	if err := c.Handshake(); err != nil {
 		return 0, err
 	}
@@ -446,9 +450,32 @@ func (c *Conn) Write(p []byte) (int, error) {
 	return c.writeRecordLocked(recordApplicationData, p)
 }
 
+// beginWrite registers a call that may write to the transport while
+// holding c.outMu: Write, UpdateKeys, CloseWrite, the answer to a
+// KeyUpdate and the alert of a failing connection. It reports false once
+// Close has begun. A Close that finds such a call in flight closes the
+// transport, which breaks a write blocked on a peer that stopped reading,
+// instead of waiting for c.outMu to send close_notify.
+func (c *Conn) beginWrite() bool {
+	for {
+		x := c.activeCall.Load()
+		if x&1 != 0 {
+			return false
+		}
+		if c.activeCall.CompareAndSwap(x, x+2) {
+			return true
+		}
+	}
+}
+
+func (c *Conn) endWrite() { c.activeCall.Add(-2) }
+
 // Close sends close_notify when the handshake has completed and closes the
-// transport. If a Write is blocked, Close only closes the transport, which
-// breaks the Write.
+// transport. It does not block indefinitely: when another call is writing
+// (it may be stuck on a peer that does not read), Close only closes the
+// transport, which breaks that call; otherwise the close_notify write is
+// bounded by closeNotifyTimeout, through the transport's write deadline
+// or, when it has none, by closing the transport when the time is up.
 func (c *Conn) Close() error {
 	var x int32
 	for {
@@ -460,12 +487,19 @@ func (c *Conn) Close() error {
 			break
 		}
 	}
-	if x != 0 {
+	if x != 0 || !c.handshakeDone.Load() {
 		return c.rw.Close()
 	}
-	var alertErr error
-	if c.handshakeDone.Load() {
-		alertErr = c.closeNotify()
+	// No call that writes after the handshake is in flight and none can
+	// start, so c.outMu is free or held only briefly.
+	var timer *time.Timer
+	if c.SetWriteDeadline(time.Now().Add(c.closeNotifyTimeout())) == ErrNoDeadline {
+		timer = time.AfterFunc(c.closeNotifyTimeout(), func() { c.rw.Close() })
+	}
+	alertErr := c.closeNotify()
+	if timer != nil && !timer.Stop() {
+		// The timer closed the transport to break the write.
+		return alertErr
 	}
 	if err := c.rw.Close(); err != nil {
 		return err
@@ -474,11 +508,18 @@ func (c *Conn) Close() error {
 }
 
 // CloseWrite sends close_notify without closing the transport; the peer
-// reads io.EOF and may still send.
+// reads io.EOF and may still send. The write is bounded by
+// closeNotifyTimeout when the transport has write deadlines, and broken
+// by Close in any case.
 func (c *Conn) CloseWrite() error {
 	if !c.handshakeDone.Load() {
 		return ErrHandshakeNotDone
 	}
+	if !c.beginWrite() {
+		return ErrClosed
+	}
+	defer c.endWrite()
+	c.SetWriteDeadline(time.Now().Add(c.closeNotifyTimeout()))
 	return c.closeNotify()
 }
 
@@ -486,11 +527,20 @@ func (c *Conn) CloseWrite() error {
 // the close_notify alert.
 const closeNotifyTimeout = 5 * time.Second
 
+func (c *Conn) closeNotifyTimeout() time.Duration {
+	if c.hooks != nil && c.hooks.closeNotifyTimeout != 0 {
+		return c.hooks.closeNotifyTimeout
+	}
+	return closeNotifyTimeout
+}
+
+// closeNotify sends close_notify once. The caller has set the write
+// deadline, before taking c.outMu, so that a write holding the lock is
+// bounded too.
 func (c *Conn) closeNotify() error {
 	c.outMu.Lock()
 	defer c.outMu.Unlock()
 	if !c.closeNotifySent {
-		c.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
 		if c.writeErr == nil {
 			c.closeNotifyErr = c.sendAlertLocked(AlertCloseNotify)
 		}

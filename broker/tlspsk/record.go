@@ -320,12 +320,19 @@ func (c *Conn) sendAlertLocked(a Alert) error {
 func (c *Conn) abort(err error) error {
 	var le *localError
 	if errors.As(err, &le) {
+		// A Close under way skips the alert: the transport is going.
+		sending := c.beginWrite()
 		c.outMu.Lock()
 		if c.writeErr == nil {
-			c.sendAlertLocked(le.alert)
+			if sending {
+				c.sendAlertLocked(le.alert)
+			}
 			c.writeErr = err
 		}
 		c.outMu.Unlock()
+		if sending {
+			c.endWrite()
+		}
 	}
 	if c.readErr == nil {
 		c.readErr = err

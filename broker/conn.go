@@ -2,8 +2,8 @@ package broker
 
 import (
 	"errors"
-	"fmt"
 	"io"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -186,12 +186,12 @@ func (c *conn) serve(rw io.ReadWriteCloser) error {
 	c.lastRead.Store(b.now())
 	cp, ok := p.(*packet.Connect)
 	if !ok {
-		return c.end(fmt.Errorf("%w: first packet is %T, not CONNECT", ErrProtocol, p))
+		return c.end(because(ErrProtocol, "first packet is "+p.Type().String()+", not CONNECT", nil))
 	}
 	if code := b.connect(c, cp); code != packet.Accepted {
 		// The refusal is written here, before any writer exists.
 		rw.Write([]byte{byte(packet.CONNACK) << 4, 2, 0, byte(code)})
-		return c.end(fmt.Errorf("%w: CONNACK %d", ErrRefused, code))
+		return c.end(because(ErrRefused, "CONNACK "+strconv.Itoa(int(code)), nil))
 	}
 	go c.writeLoop(rw)
 	defer func() { <-c.writerDone }()
@@ -212,7 +212,7 @@ func (c *conn) readError(err error) error {
 	var pe *packet.Error
 	switch {
 	case errors.As(err, &pe) && errors.Is(err, packet.ErrPacketTooLarge):
-		return fmt.Errorf("%w: %w", ErrLimit, err)
+		return because(ErrLimit, "", err)
 	case errors.As(err, &pe):
 		if errors.Is(err, packet.ErrProtocolLevel) {
 			// MQTT-3.1.2-2: answer an unsupported level with CONNACK 1.
@@ -221,10 +221,10 @@ func (c *conn) readError(err error) error {
 			c.b.mu.Unlock()
 			if first {
 				c.rw.Write([]byte{byte(packet.CONNACK) << 4, 2, 0, byte(packet.RefusedProtocolVersion)})
-				return fmt.Errorf("%w: CONNACK 1: %w", ErrRefused, err)
+				return because(ErrRefused, "CONNACK 1", err)
 			}
 		}
-		return fmt.Errorf("%w: %w", ErrProtocol, err)
+		return because(ErrProtocol, "", err)
 	}
 	return err
 }
@@ -297,7 +297,7 @@ func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 			c.spare = buf[:0]
 			if err != nil {
 				b.mu.Lock()
-				closer := c.markClosing(fmt.Errorf("broker: write: %w", err))
+				closer := c.markClosing(because(nil, "broker: write", err))
 				b.mu.Unlock()
 				closer.Close()
 				return

@@ -294,3 +294,46 @@ func TestTakeoverGrace(t *testing.T) {
 		t.Fatalf("ServeConn returned %v, want ErrTakenOver", err)
 	}
 }
+
+// TestEndReasons checks what ServeConn says when it closes a connection:
+// the reason to match with errors.Is and a message naming what happened.
+func TestEndReasons(t *testing.T) {
+	long := strings.Repeat("t", 65) // smallLimits allow 64
+	tests := []struct {
+		name      string
+		connected bool // send CONNECT first
+		send      packet.Packet
+		reason    error
+		msg       string
+	}{
+		{"first packet not CONNECT", false, packet.Pingreq{},
+			broker.ErrProtocol, "broker: protocol violation: first packet is PINGREQ, not CONNECT"},
+		{"second CONNECT", true, packet.Connect{ClientID: []byte("again"), CleanSession: true},
+			broker.ErrProtocol, "broker: protocol violation: second CONNECT"},
+		{"server packet", true, packet.Connack{},
+			broker.ErrProtocol, "broker: protocol violation: a client may not send CONNACK"},
+		{"long topic", true, packet.Publish{Topic: []byte(long), Payload: []byte("p")},
+			broker.ErrLimit, "broker: packet beyond the broker's limits: PUBLISH topic of 65 bytes, payload of 1 bytes"},
+		{"refused", false, packet.Connect{CleanSession: false},
+			broker.ErrRefused, "broker: connection refused: CONNACK 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBroker(t, broker.Config{Limits: smallLimits()})
+			var c *client
+			if tt.connected {
+				c = mustConnect(t, b, "c", true)
+			} else {
+				c = dial(t, b)
+			}
+			c.send(tt.send)
+			if _, refused := tt.send.(packet.Connect); refused && !tt.connected {
+				recvAs[*packet.Connack](c)
+			}
+			err := c.expectClosed()
+			if !errors.Is(err, tt.reason) || err.Error() != tt.msg {
+				t.Errorf("ServeConn returned %q, want %q matching %v", err, tt.msg, tt.reason)
+			}
+		})
+	}
+}

@@ -12,7 +12,7 @@
 // routing a message allocates nothing, so the broker fits boards such as
 // the Raspberry Pi Pico (PicoLimits) and the ESP32-C3 (ESP32C3Limits) when
 // built with TinyGo. Stats.StateBytes reports the memory of those tables.
-// The package uses neither net nor os, and no reflection-heavy package.
+// The package uses neither net, os nor fmt, and no reflection-heavy package.
 //
 // # Behaviour where the standard leaves a choice
 //

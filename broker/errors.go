@@ -23,3 +23,41 @@ var (
 	ErrNilHandler     = errors.New("broker: nil handler")
 	ErrNotSubscribed  = errors.New("broker: not subscribed to that filter")
 )
+
+// A detailError says why something failed: a reason above, what exactly
+// happened, and the error that caused it, if any. errors.Is matches both
+// the reason and the cause. It is built with strconv and string
+// concatenation rather than fmt, which TinyGo builds would rather not
+// carry; it allocates, but only on the way out: when New refuses its
+// limits or a connection ends badly.
+type detailError struct {
+	msg  string
+	errs []error
+}
+
+func (e *detailError) Error() string   { return e.msg }
+func (e *detailError) Unwrap() []error { return e.errs }
+
+// because returns the error "reason: detail: cause", leaving out the
+// parts that are empty or nil.
+func because(reason error, detail string, cause error) error {
+	e := &detailError{}
+	if reason != nil {
+		e.msg = reason.Error()
+		e.errs = append(e.errs, reason)
+	}
+	if detail != "" {
+		if e.msg != "" {
+			e.msg += ": "
+		}
+		e.msg += detail
+	}
+	if cause != nil {
+		if e.msg != "" {
+			e.msg += ": "
+		}
+		e.msg += cause.Error()
+		e.errs = append(e.errs, cause)
+	}
+	return e
+}

@@ -1,7 +1,8 @@
 package broker
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
@@ -94,15 +95,15 @@ func (c *conn) handle(p packet.Packet) error {
 		c.disconnected = true
 		return errDisconnect
 	case *packet.Connect:
-		return fmt.Errorf("%w: second CONNECT", ErrProtocol)
+		return because(ErrProtocol, "second CONNECT", nil)
 	default:
-		return fmt.Errorf("%w: a client may not send %T", ErrProtocol, p)
+		return because(ErrProtocol, "a client may not send "+p.Type().String(), nil)
 	}
 	return nil
 }
 
 // errDisconnect ends the reader after DISCONNECT; end turns it into nil.
-var errDisconnect = fmt.Errorf("broker: DISCONNECT")
+var errDisconnect = errors.New("broker: DISCONNECT")
 
 // waitRoom waits, with b.mu held, until c's outbox has n free bytes. It
 // unlocks while waiting, so a client that does not read its
@@ -121,7 +122,7 @@ func (c *conn) waitRoom(n int) bool {
 func (c *conn) publish(p *packet.Publish) error {
 	b := c.b
 	if len(p.Topic) > b.lim.MaxTopicLength || len(p.Payload) > b.lim.MaxPayloadSize {
-		return fmt.Errorf("%w: PUBLISH topic of %d bytes, payload of %d bytes", ErrLimit, len(p.Topic), len(p.Payload))
+		return because(ErrLimit, "PUBLISH topic of "+strconv.Itoa(len(p.Topic))+" bytes, payload of "+strconv.Itoa(len(p.Payload))+" bytes", nil)
 	}
 	// Outside the lock: an Authorizer holds up no other connection here.
 	allowed := b.authorized(c, p.Topic, true)
@@ -169,7 +170,7 @@ func (c *conn) publish(p *packet.Publish) error {
 		// delivered again.
 		if !s.hasRx(p.PacketID) {
 			if len(s.rx) == cap(s.rx) {
-				return fmt.Errorf("%w: more than %d QoS 2 messages waiting for PUBREL", ErrLimit, cap(s.rx))
+				return because(ErrLimit, "more than "+strconv.Itoa(cap(s.rx))+" QoS 2 messages waiting for PUBREL", nil)
 			}
 			s.rx = append(s.rx, p.PacketID)
 			congested = b.take(p, allowed)
@@ -221,7 +222,7 @@ func (c *conn) subscribe(p *packet.Subscribe) error {
 	defer b.mu.Unlock()
 	n := 2 + len(p.Filters)
 	if packet.HeaderSize(n)+n > cap(c.out) {
-		return fmt.Errorf("%w: SUBACK for %d filters exceeds the outbox", ErrLimit, len(p.Filters))
+		return because(ErrLimit, "SUBACK for "+strconv.Itoa(len(p.Filters))+" filters exceeds the outbox", nil)
 	}
 	if !c.waitRoom(packet.HeaderSize(n) + n) {
 		return nil

@@ -2,7 +2,7 @@ package broker
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
@@ -141,7 +141,7 @@ func (l *Limits) maxPublishSize() int {
 // normalized fills in the defaults of zero fields and checks the rest.
 func (l Limits) normalized() (Limits, error) {
 	bad := func(field string, v int) (Limits, error) {
-		return l, fmt.Errorf("%w: %s = %d", ErrLimits, field, v)
+		return l, because(ErrLimits, field+" = "+strconv.Itoa(v), nil)
 	}
 	switch {
 	case l.MaxSessions < 1:

@@ -20,6 +20,13 @@ import (
 // It returns the result of the fastest passing probe, named after the
 // scenario with a "-max" suffix, or an error when even start fails.
 func Capacity(ctx context.Context, cfg Config, start, maxRate int, progress func(*Result, bool)) (*Result, error) {
+	return capacity(ctx, cfg, start, maxRate, progress, Run)
+}
+
+// capacity is Capacity with the probe run given, so that tests can drive
+// the search with results of their choosing rather than with timing.
+func capacity(ctx context.Context, cfg Config, start, maxRate int, progress func(*Result, bool),
+	run func(context.Context, Config) (*Result, error)) (*Result, error) {
 	if start < 1 || maxRate < start {
 		return nil, fmt.Errorf("load: capacity search from %d to %d msg/s, want 1 <= start <= max", start, maxRate)
 	}
@@ -37,7 +44,7 @@ func Capacity(ctx context.Context, cfg Config, start, maxRate int, progress func
 	probe := func(rate int) (bool, error) {
 		c := cfg
 		c.Rate = rate
-		res, err := Run(ctx, c)
+		res, err := run(ctx, c)
 		if err != nil {
 			return false, err
 		}

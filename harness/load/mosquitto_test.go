@@ -1,68 +1,16 @@
 package load
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/gatomqtt/gatomqtt/harness/peers"
 )
 
-const mosquittoPath = "/usr/sbin/mosquitto"
-
-// startMosquitto runs mosquitto on a free loopback port until the test
-// ends and returns its address and process id. It skips the test when
-// mosquitto is not installed.
-func startMosquitto(t *testing.T) (addr string, pid int) {
-	t.Helper()
-	if _, err := os.Stat(mosquittoPath); err != nil {
-		t.Skipf("mosquitto not installed (%v); apt-get install mosquitto to run this test", err)
-	}
-	addr = listenAndClose(t)
-	_, port, _ := net.SplitHostPort(addr)
-	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
-	text := fmt.Sprintf("listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n", port)
-	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(mosquittoPath, "-c", conf)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mosquitto: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-
-	deadline := time.NewTimer(10 * time.Second)
-	defer deadline.Stop()
-	poll := time.NewTicker(10 * time.Millisecond)
-	defer poll.Stop()
-	for {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return addr, cmd.Process.Pid
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("mosquitto exited before accepting connections: %v\n%s", err, stderr.String())
-		case <-deadline.C:
-			t.Fatalf("mosquitto did not accept connections on %s within 10 s\n%s", addr, stderr.String())
-		case <-poll.C:
-		}
-	}
-}
-
 func TestRunAgainstMosquitto(t *testing.T) {
-	addr, pid := startMosquitto(t)
+	m := peers.MosquittoFor(t, peers.MosquittoOptions{})
+	addr, pid := m.Addr, m.PID()
 	tests := []struct {
 		name string
 		cfg  Config

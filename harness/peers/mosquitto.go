@@ -219,6 +219,9 @@ func (m *Mosquitto) Target() string {
 	return "tcp://" + m.Addr + "?" + q.Encode()
 }
 
+// PID is the process id of mosquitto, for reading its memory use.
+func (m *Mosquitto) PID() int { return m.cmd.Process.Pid }
+
 // Log is what mosquitto wrote to stdout and stderr so far.
 func (m *Mosquitto) Log() string { return strings.TrimSpace(m.log.String()) }
 

@@ -3,6 +3,7 @@ package peers_test
 import (
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gatomqtt/gatomqtt/harness/peers"
@@ -21,6 +22,9 @@ func TestMosquittoStartsAndStops(t *testing.T) {
 		t.Fatalf("mosquitto reported started but does not accept: %v", err)
 	}
 	conn.Close()
+	if err := syscall.Kill(m.PID(), 0); err != nil || m.PID() <= 0 {
+		t.Errorf("PID() = %d, not a running process: %v", m.PID(), err)
+	}
 	if want := "username=alice"; !strings.Contains(m.Target(), want) || !strings.Contains(m.Target(), "peer=mosquitto") {
 		t.Errorf("Target() = %q, want peer and %s", m.Target(), want)
 	}

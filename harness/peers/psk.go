@@ -94,22 +94,3 @@ func (m *MosquittoPSK) Stop() error {
 	err := m.Mosquitto.Stop()
 	return errors.Join(err, os.RemoveAll(m.dir))
 }
-
-// MosquittoPSKFor starts mosquitto with a TLS-PSK listener for a test, as
-// MosquittoFor does.
-func MosquittoPSKFor(t TB, opts MosquittoOptions) *MosquittoPSK {
-	t.Helper()
-	m, err := StartMosquittoPSK(opts)
-	if errors.Is(err, ErrNotInstalled) {
-		t.Skip(err.Error())
-	}
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	t.Cleanup(func() {
-		if err := m.Stop(); err != nil {
-			t.Fatalf("%v", err)
-		}
-	})
-	return m
-}

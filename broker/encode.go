@@ -6,12 +6,8 @@ import "github.com/gatomqtt/gatomqtt/broker/packet"
 // outbox, after checking the room, so that encoding never grows a buffer.
 
 // publishSize is the encoded size of a PUBLISH.
-func publishSize(topicLen, payloadLen int, qos packet.QoS) int {
-	n := 2 + topicLen + payloadLen
-	if qos > 0 {
-		n += 2
-	}
-	return packet.HeaderSize(n) + n
+func publishSize(topic, payload []byte, qos packet.QoS) int {
+	return packet.Publish{Topic: topic, Payload: payload, QoS: qos}.Len()
 }
 
 func appendPublish(dst, topic, payload []byte, qos packet.QoS, id uint16, dup, retain bool) []byte {

@@ -133,9 +133,12 @@ var ESP32C3Limits = Limits{
 // ErrLimits reports limits that New cannot build a broker from.
 var ErrLimits = errors.New("broker: invalid limits")
 
-// maxPublishSize is the size of the largest PUBLISH the limits allow.
+// maxPublishSize is the size of the largest PUBLISH the limits allow:
+// one with a packet identifier (QoS 1 or 2), the longest topic and the
+// largest payload, as packet.Publish.Len counts it.
 func (l *Limits) maxPublishSize() int {
-	return publishSize(l.MaxTopicLength, l.MaxPayloadSize, 1)
+	n := 2 + l.MaxTopicLength + 2 + l.MaxPayloadSize
+	return packet.HeaderSize(n) + n
 }
 
 // normalized fills in the defaults of zero fields and checks the rest.

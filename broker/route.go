@@ -73,7 +73,7 @@ func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, reta
 			return msg
 		}
 	case qos == 0 && s.qLen == 0:
-		if n := publishSize(len(topic), len(payload), 0); cap(c.out)-len(c.out) >= n {
+		if n := publishSize(topic, payload, 0); cap(c.out)-len(c.out) >= n {
 			c.out = appendPublish(c.out, topic, payload, 0, 0, false, retain)
 			b.stats.messagesOut++
 			c.kick()
@@ -125,7 +125,7 @@ func (b *Broker) pump(s *session) {
 			c.out = appendAck(c.out, packet.PUBREL, f.id)
 		} else {
 			m := &b.store.msgs[f.msg]
-			if cap(c.out)-len(c.out) < publishSize(len(m.topic), len(m.payload), f.qos) {
+			if cap(c.out)-len(c.out) < publishSize(m.topic, m.payload, f.qos) {
 				break
 			}
 			c.out = appendPublish(c.out, m.topic, m.payload, f.qos, f.id, true, f.retain)
@@ -137,7 +137,7 @@ func (b *Broker) pump(s *session) {
 	for s.unsent == 0 && s.qLen > 0 {
 		q := &s.queue[s.qHead]
 		m := &b.store.msgs[q.msg]
-		if cap(c.out)-len(c.out) < publishSize(len(m.topic), len(m.payload), q.qos) {
+		if cap(c.out)-len(c.out) < publishSize(m.topic, m.payload, q.qos) {
 			break
 		}
 		if q.qos == 0 {

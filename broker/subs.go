@@ -125,14 +125,3 @@ func (x *subIndex) unlink(i int32) {
 	}
 	e.filter = e.filter[:0]
 }
-
-// count reports the subscriptions of session s.
-func (x *subIndex) count(s int32) int {
-	n := 0
-	for _, e := range x.slots(s) {
-		if len(e.filter) > 0 {
-			n++
-		}
-	}
-	return n
-}

@@ -1,0 +1,21 @@
+package broker
+
+import (
+	"testing"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+// TestMaxPublishSize checks the size New sizes outboxes by against the
+// codec's own count, across the lengths where the fixed header grows.
+func TestMaxPublishSize(t *testing.T) {
+	for _, tt := range []struct{ topic, payload int }{
+		{1, 0}, {64, 59}, {64, 60}, {100, 16279}, {100, 16280}, {256, 4096}, {65535, 2 << 20},
+	} {
+		l := Limits{MaxTopicLength: tt.topic, MaxPayloadSize: tt.payload}
+		want := packet.Publish{Topic: make([]byte, tt.topic), Payload: make([]byte, tt.payload), QoS: 1}.Len()
+		if got := l.maxPublishSize(); got != want {
+			t.Errorf("topic %d, payload %d: maxPublishSize %d, Publish.Len %d", tt.topic, tt.payload, got, want)
+		}
+	}
+}

@@ -141,5 +141,5 @@ func deviationReason(t Target, labels []string) string {
 }
 
 // DeviationPrefix starts the skip message of every spec skipped by
-// Deviation, so reports can count deviations apart from other skips.
+// CheckDeviations, so reports can count deviations apart from other skips.
 const DeviationPrefix = report.DeviationPrefix

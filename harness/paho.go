@@ -129,18 +129,6 @@ func (c *PahoClient) ConnectWait() (sessionPresent bool, err error) {
 	return ct != nil && ct.SessionPresent(), nil
 }
 
-// Conn is the current network connection, nil before the first connect.
-// Closing it directly is not reported to paho as a lost connection; use
-// Abort for that.
-func (c *PahoClient) Conn() net.Conn {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.conn == nil {
-		return nil
-	}
-	return c.conn.Conn
-}
-
 // Abort closes the network connection without DISCONNECT, with a TCP reset
 // where possible, as a crashed client or a broken network would: the server
 // must then publish the client's will (MQTT-3.1.2-8). Paho reports the loss

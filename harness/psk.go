@@ -115,7 +115,7 @@ func pipeTo(c *PSKConn) net.Conn {
 }
 
 // A PahoPSKClient is a PahoClient that connects through the target's
-// TLS-PSK endpoint. Abort, Conn and Lost behave as for PahoClient (Conn is
+// TLS-PSK endpoint. Abort and Lost behave as for PahoClient (Abort closes
 // the TCP connection beneath TLS).
 type PahoPSKClient struct {
 	*PahoClient

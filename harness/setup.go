@@ -164,22 +164,13 @@ func Require(n Needs) {
 	}
 }
 
-// Deviation skips the running spec when the current target declares a known
-// deviation from any of the statements ids, saying "known deviation of
-// <peer>: <reason>" so the skip is reported, not hidden. Call it first in a
-// spec that checks those statements (usually the spec's own labels). Other
-// strings among ids scope deviations, as labels do for CheckDeviations.
-func Deviation(ids ...string) {
-	t := Current()
-	if msg := deviationReason(t, ids); msg != "" {
-		ginkgo.Skip(msg, 1)
-	}
-}
-
-// CheckDeviations calls Deviation with the running spec's labels, so a
-// spec need not repeat them. A deviation declared for a statement applies
-// to every spec labelled with it; one declared scoped, as
-// "MQTT-3.1.2-8@second-connect", only to specs that also carry the label
+// CheckDeviations skips the running spec when the current target declares
+// a known deviation from a statement the spec is labelled with, saying
+// "known deviation of <peer>: <reason>" so that the skip is reported as a
+// deviation, not hidden. Setup runs it before every spec, so labelling a
+// spec with its statement IDs is all a spec does. A deviation declared for
+// a statement applies to every spec labelled with it; one declared scoped,
+// as "MQTT-3.1.2-8@second-connect", only to specs that also carry the label
 // second-connect (see package fixtures/deviations).
 func CheckDeviations() {
 	t := Current()

@@ -35,7 +35,7 @@ const (
 )
 
 // DeviationPrefix starts the skip message of a spec skipped for a known
-// deviation (harness.Deviation writes it).
+// deviation (harness.CheckDeviations writes it).
 const DeviationPrefix = "known deviation of"
 
 // Row is one spec's outcome for one statement it is labelled with.

@@ -75,17 +75,33 @@
 //
 // # Clients
 //
-// Paho and NewPahoClient give paho.mqtt.golang clients pinned to MQTT 3.1.1
-// with reconnects off and the network connection reachable (Abort). Raw and
-// RawSession give a RawClient on the project's codec, for bytes paho would
-// never send, withheld acknowledgements and exact timing. Topic and ClientID
-// make names unique per run, parallel process and call, so runs sharing a
-// broker never collide. Clients present the target's credentials, and the
-// sessions of clean-session-0 clients are cleared after the spec
-// (ClearSession), so small targets do not run out of session slots. All of
-// these fail or clean up through Ginkgo; the functions they are built on
-// (NewPaho, ConnectPaho, Dial, Parse, Target.Start) do not need Ginkgo and
-// return errors.
+// PahoClient is a paho.mqtt.golang client pinned to MQTT 3.1.1 with
+// reconnects off and the network connection reachable (Abort). RawClient
+// speaks through the project's codec, for bytes paho would never send,
+// withheld acknowledgements and exact timing. Topic and ClientID make
+// names unique per run, parallel process and call, so runs sharing a
+// broker never collide, and clients present the target's credentials.
+//
+// Functions that give clients or act on a target follow one rule, which
+// their names show:
+//
+//   - Spec helpers are named after what they return and take no target:
+//     Paho, PahoPSK, Raw, RawSession, RawPSK and PSKHandshake. They use the
+//     Current target, fail the spec when it refuses or does not answer
+//     (PSKHandshake alone returns its error, which is what its specs
+//     observe), and clean up when the spec ends: connections closed, the
+//     sessions of clean-session-0 clients cleared (ClearSession) so small
+//     targets do not run out of session slots, and retained messages a raw
+//     client left deleted (ClearRetained).
+//   - Plain functions start with a verb, take what they talk to (target,
+//     endpoint or connection) explicitly, return errors and leave closing
+//     to the caller, so
+//     they work without Ginkgo, in tests and tools: New makes an
+//     unconnected client (NewPaho, NewPahoPSK, NewRawClient over a
+//     connection of your own), Dial opens a network connection (Dial,
+//     DialPSK, DialPSKConn), Connect completes an MQTT CONNECT
+//     (ConnectPaho), Clear removes what a spec left on a target
+//     (ClearSession, ClearRetained).
 //
 // # TLS-PSK
 //
@@ -97,7 +113,7 @@
 // psk=host:port&psk_identity=id&psk_key=hex and the psk_* options of
 // PSKCapabilities. Specs state what they need with RequirePSK, and use
 // PahoPSK (paho over the TLS-PSK client), RawPSK (the raw client over it)
-// or HandshakePSK (a handshake alone, for refusals). PSKConn.Wire counts
+// or PSKHandshake (a handshake alone, for refusals). PSKConn.Wire counts
 // the TLS records on the wire; PSKServerState and PSKServerBufferBytes read
 // the inproc server's side of a connection.
 //

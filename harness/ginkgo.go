@@ -12,25 +12,17 @@ import (
 var Timeout = 5 * time.Second
 
 // Paho returns a paho client connected to the current target, with a
-// unique client id, disconnected when the spec ends. It fails the spec if
-// the server refuses or does not answer.
+// unique client id. When the spec ends it is disconnected and, if it used
+// clean session 0, its session is cleared (see ClearSession). It fails the
+// spec if the server refuses or does not answer.
 func Paho(configure ...func(*mqtt.ClientOptions)) *PahoClient {
-	ginkgo.GinkgoHelper()
-	c := NewPahoClient(configure...)
-	if _, err := c.ConnectWait(); err != nil {
-		ginkgo.Fail(err.Error())
-	}
-	return c
-}
-
-// NewPahoClient returns an unconnected paho client for the current target
-// with a unique client id. When the spec ends it is disconnected and, if
-// it used clean session 0, its session is cleared (see ClearSession).
-func NewPahoClient(configure ...func(*mqtt.ClientOptions)) *PahoClient {
 	ginkgo.GinkgoHelper()
 	t := Current()
 	c := NewPaho(t, ClientID(""), configure...)
 	cleanupPaho(t, c)
+	if _, err := c.ConnectWait(); err != nil {
+		ginkgo.Fail(err.Error())
+	}
 	return c
 }
 

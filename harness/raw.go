@@ -42,11 +42,11 @@ var (
 func Dial(target Target) (*RawClient, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return DialAddr(ctx, target.Endpoints().MQTT)
+	return dialAddr(ctx, target.Endpoints().MQTT)
 }
 
-// DialAddr connects a RawClient to a host:port.
-func DialAddr(ctx context.Context, addr string) (*RawClient, error) {
+// dialAddr connects a RawClient to a host:port.
+func dialAddr(ctx context.Context, addr string) (*RawClient, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {

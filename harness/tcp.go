@@ -144,7 +144,7 @@ func Probe(ctx context.Context, addr string, creds *User) error {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	c, err := DialAddr(ctx, addr)
+	c, err := dialAddr(ctx, addr)
 	if err != nil {
 		return err
 	}

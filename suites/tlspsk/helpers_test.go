@@ -62,7 +62,7 @@ func session(configure ...func(*tlspsk.Config)) (*harness.RawClient, *harness.PS
 // It returns the alert.
 func expectRefused(configure func(*tlspsk.Config)) tlspsk.Alert {
 	GinkgoHelper()
-	c, err := harness.HandshakePSK(configure)
+	c, err := harness.PSKHandshake(configure)
 	var ae *tlspsk.AlertError
 	Expect(errors.As(err, &ae)).To(BeTrue(), "handshake error %v, want a fatal alert from the server", err)
 	Expect(c.Wire.ExpectClosed(closeBound)).To(Succeed())

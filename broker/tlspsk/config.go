@@ -109,8 +109,10 @@ type Config struct {
 	// advertises: the largest protected record plaintext it accepts,
 	// content-type byte included, 64..16385. A client sends it when
 	// non-zero; a server sends it when the client sent one. It also sizes
-	// this side's receive buffer, so records above it are refused with
-	// record_overflow. Zero means 16385 and, on a client, not offered.
+	// this side's receive buffer, so protected records above it are
+	// refused with record_overflow; the peer's unprotected hello is not
+	// bound by it (see BufferBytes). Zero means 16385 and, on a client,
+	// not offered.
 	//
 	// A client's limit binds the server only when the server answers it
 	// (RFC 8449 section 4; likewise max_fragment_length, RFC 6066 section

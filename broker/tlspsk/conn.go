@@ -116,7 +116,7 @@ func newConn(rw io.ReadWriteCloser, config *Config, isClient bool) *Conn {
 		limit = config.recordLimit(isClient)
 	}
 	c.recvInner = limit + 1
-	c.setInBuf(recordBufSize(c.recvInner))
+	c.setInBuf(max(recordBufSize(c.recvInner), headerLen+helloRoom(isClient)))
 	c.sendLimit = limit
 	if isClient {
 		// A client knows its limits now; a server allocates its send
@@ -206,6 +206,13 @@ func (c *Conn) HandshakeContext(ctx context.Context) (err error) {
 	// still pins the array it was cut from) so they can be collected.
 	c.hsStore, c.hsBuf, c.hsData = nil, nil, nil
 	c.hsBytes.Store(0)
+	if need := recordBufSize(c.recvInner); need < len(c.inBuf) {
+		// The unprotected hellos needed more room than the records now
+		// agreed, or a client asked this server for smaller records than
+		// its own limit: give the difference back, once. The handshake
+		// ended on a record boundary, so the buffer holds nothing unread.
+		c.setInBuf(need)
+	}
 	c.state.HandshakeComplete = true
 	c.state.SendLimit = c.sendLimit
 	c.state.ReceiveLimit = c.recvInner - 1
@@ -223,8 +230,12 @@ func (c *Conn) checkBoundary(what string) error {
 }
 
 // maxHandshake is the largest handshake message this side reassembles:
-// one record's worth of plaintext.
+// one record's worth of plaintext, and at least helloRoom while records
+// are unprotected, since the peer's hello is not bound by the limit.
 func (c *Conn) maxHandshake() int {
+	if c.in.aead == nil {
+		return max(c.recvInner-1, helloRoom(c.isClient))
+	}
 	return c.recvInner - 1
 }
 

@@ -26,9 +26,12 @@
 // (ErrUnknownIdentity, ErrBadBinder, ...). Alerts received from the peer
 // are reported as *AlertError.
 //
-// Limits: a Conn allocates its record buffers once, when it is created
-// (servers shrink them once after the handshake when the client asked for
-// smaller records), and holds them for its lifetime. A client's request
+// Limits: a Conn allocates its record buffers once, when it is created,
+// and holds them for its lifetime, except that its receive buffer shrinks
+// once when the handshake ends: on a server whose client asked for
+// smaller records, and on a side whose record limit is below the room the
+// peer's unprotected hello needs (256 bytes for a ServerHello, 512 for a
+// ClientHello; RFC 8449 does not bind unprotected records). A client's request
 // for small records binds only a server that answers it (RFC 8449 section
 // 4): against one that answers neither extension, as OpenSSL 3.0 and so
 // mosquitto answer no record_size_limit, the client grows its receive
@@ -38,7 +41,7 @@
 // record larger than this side's limit gets a record_overflow alert, so a
 // server built with a small RecordSizeLimit only serves clients that ask for
 // small records or send small ones. Handshake messages larger than one
-// record's plaintext limit are refused. The package avoids fmt and reflection
+// record's plaintext limit, or than that hello room, are refused. The package avoids fmt and reflection
 // of its own; golang.org/x/crypto/cryptobyte, which it uses for handshake
 // messages, links encoding/asn1 into the binary.
 package tlspsk

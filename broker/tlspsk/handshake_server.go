@@ -333,11 +333,6 @@ func (c *Conn) serverHandshake() error {
 		return err
 	}
 	c.earlySkip = 0
-	if need := recordBufSize(c.recvInner); need < len(c.inBuf) {
-		// The client asked for smaller records than this server's
-		// default: give the difference back, once.
-		c.setInBuf(need)
-	}
 
 	c.state.CipherSuite = sc.suite.id
 	c.state.KeyExchangeMode = sc.mode

@@ -1,5 +1,31 @@
 package tlspsk
 
+// Room for the unprotected hello messages. RFC 8449 section 4 binds only
+// protected records to record_size_limit, and peers send their
+// ClientHello or ServerHello in one record whatever the limit, so until
+// keys are set a side takes records and hello messages of at least this
+// many plaintext bytes, and shrinks its receive buffer to its record limit
+// when the handshake ends.
+const (
+	// serverHelloRoom, on a client: a ServerHello with a P-256 share is
+	// 129 bytes, an X25519 one 97, and a HelloRetryRequest is about 60
+	// bytes plus its cookie.
+	serverHelloRoom = 256
+	// clientHelloRoom, on a server: OpenSSL 3.0 sends a 274-byte
+	// ClientHello with a 7-byte identity and an X25519 share, 289 with
+	// P-256; this package's client sends 207 with P-256. The rest is for
+	// longer identities.
+	clientHelloRoom = 512
+)
+
+// helloRoom is the hello plaintext a side must take unprotected.
+func helloRoom(isClient bool) int {
+	if isClient {
+		return serverHelloRoom
+	}
+	return clientHelloRoom
+}
+
 // BufferBytes returns the bytes of record buffers a connection holds once
 // its handshake is done, when records carry at most recordLimit bytes of
 // content in each direction: a receive and a send buffer of
@@ -36,6 +62,19 @@ package tlspsk
 // it holds only its receive buffer, sized by its own RecordSizeLimit, and
 // during the handshake also transcript, key-share and reassembly state
 // that is released when the handshake ends.
+//
+// Until the handshake ends, a small limit costs a little more. RFC 8449
+// binds protected records only, and a peer sends its hello whole, so
+// while records are unprotected a client takes ServerHello records of up
+// to 256 bytes and a server ClientHello records of up to 512, whatever
+// their limits, and both reassemble hellos of that size. The receive
+// buffer is at least 261 bytes on a client and 517 on a server, and
+// shrinks to the figure above when the handshake ends; a hello split
+// over records may add a reassembly buffer of 260 or 516 bytes:
+//
+//	side, RecordSizeLimit 64 (both sides)   during handshake   after
+//	client                                  261 + 85           170
+//	server                                  517 (+ 85)         170
 //
 // The rest of an established connection, the Conn, two AEAD key
 // schedules and the traffic secrets, adds about 2.5 KB that does not

@@ -56,71 +56,11 @@ func (acl ACL) Authorize(user, topic []byte, write bool) bool {
 	}
 	for i := range acl {
 		g := &acl[i]
-		if g.Access&need != 0 && g.User == string(user) && covers(g.Filter, topic) {
+		if g.Access&need != 0 && g.User == string(user) && len(topic) > 0 && covers(g.Filter, topic) {
 			return true
 		}
 	}
 	return false
-}
-
-// text is a topic name or filter held as either a string or bytes.
-type text interface{ ~string | ~[]byte }
-
-// covers reports whether every topic name that sub matches is also
-// matched by filter. For a topic name sub (no wildcards) that is whether
-// filter matches sub. Both are assumed valid.
-func covers[F, S text](filter F, sub S) bool {
-	if len(filter) == 0 || len(sub) == 0 {
-		return false
-	}
-	// A filter starting with a wildcard matches no '$' topic; a sub
-	// starting with one matches only topics not starting with '$'.
-	if sub[0] == '$' && (filter[0] == '+' || filter[0] == '#') {
-		return false
-	}
-	f, s := 0, 0
-	for {
-		// f and s are at the start of a level.
-		if f < len(filter) && filter[f] == '#' {
-			return true
-		}
-		switch {
-		case f < len(filter) && filter[f] == '+':
-			// One level, whatever it holds, unless sub's level is '#',
-			// which matches several.
-			if s < len(sub) && sub[s] == '#' {
-				return false
-			}
-			f++
-			for s < len(sub) && sub[s] != '/' {
-				s++
-			}
-		default:
-			// A literal level covers only the same literal level.
-			for f < len(filter) && filter[f] != '/' {
-				if s >= len(sub) || sub[s] != filter[f] {
-					return false
-				}
-				f++
-				s++
-			}
-			if s < len(sub) && sub[s] != '/' {
-				return false
-			}
-		}
-		fEnd, sEnd := f == len(filter), s == len(sub)
-		switch {
-		case fEnd && sEnd:
-			return true
-		case fEnd:
-			return false
-		case sEnd:
-			// "/#" covers its parent level too.
-			return f+2 == len(filter) && filter[f+1] == '#'
-		}
-		f++
-		s++
-	}
 }
 
 // authorized reports whether Config.Authorize lets the client of c publish

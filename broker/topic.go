@@ -5,55 +5,72 @@ package broker
 // an empty one; '#' matches the parent level and any number of levels below
 // it; and a filter starting with a wildcard does not match a topic name
 // starting with '$'. Both arguments are assumed valid (see
-// packet.ValidTopicName and packet.ValidTopicFilter).
-func MatchTopic(filter, topic string) bool {
-	return match([]byte(filter), []byte(topic))
-}
+// packet.ValidTopicName and packet.ValidTopicFilter). It does not allocate.
+func MatchTopic(filter, topic string) bool { return covers(filter, topic) }
 
-// match is MatchTopic on byte slices; it does not allocate.
-func match(filter, topic []byte) bool {
+// match is MatchTopic on the byte slices routing holds.
+func match(filter, topic []byte) bool { return covers(filter, topic) }
+
+// text is a topic name or filter held as either a string or bytes.
+type text interface{ ~string | ~[]byte }
+
+// covers reports whether every topic name that sub matches is also
+// matched by filter. For a topic name sub (no wildcards) that is whether
+// filter matches sub, so routing (match) and authorization (ACL) share
+// this one reading of section 4.7. Both are assumed valid; an empty
+// filter covers nothing.
+func covers[F, S text](filter F, sub S) bool {
 	if len(filter) == 0 {
 		return false
 	}
-	if len(topic) > 0 && topic[0] == '$' && (filter[0] == '+' || filter[0] == '#') {
+	// A filter starting with a wildcard matches no '$' topic; a sub
+	// starting with '$' matches only '$' topics.
+	if len(sub) > 0 && sub[0] == '$' && (filter[0] == '+' || filter[0] == '#') {
 		return false
 	}
-	f, t := 0, 0
+	f, s := 0, 0
 	for {
-		// f and t are at the start of a level.
+		// f and s are at the start of a level.
 		if f < len(filter) && filter[f] == '#' {
 			return true
 		}
-		if f < len(filter) && filter[f] == '+' {
-			f++
-			for t < len(topic) && topic[t] != '/' {
-				t++
+		switch {
+		case f < len(filter) && filter[f] == '+':
+			// One level, whatever it holds, unless sub's level is '#',
+			// which matches several.
+			if s < len(sub) && sub[s] == '#' {
+				return false
 			}
-		} else {
+			f++
+			for s < len(sub) && sub[s] != '/' {
+				s++
+			}
+		default:
+			// A literal level covers only the same literal level.
 			for f < len(filter) && filter[f] != '/' {
-				if t >= len(topic) || topic[t] != filter[f] {
+				if s >= len(sub) || sub[s] != filter[f] {
 					return false
 				}
 				f++
-				t++
+				s++
 			}
-			if t < len(topic) && topic[t] != '/' {
+			if s < len(sub) && sub[s] != '/' {
 				return false
 			}
 		}
 		// Both are at the end of the level: a '/' or the end.
-		fEnd, tEnd := f == len(filter), t == len(topic)
+		fEnd, sEnd := f == len(filter), s == len(sub)
 		switch {
-		case fEnd && tEnd:
+		case fEnd && sEnd:
 			return true
 		case fEnd:
 			return false
-		case tEnd:
+		case sEnd:
 			// Only "/#" may follow: '#' includes the parent level.
 			return f+2 == len(filter) && filter[f+1] == '#'
 		}
 		f++
-		t++
+		s++
 	}
 }
 

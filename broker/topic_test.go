@@ -1,6 +1,7 @@
 package broker_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gatomqtt/gatomqtt/broker"
@@ -62,5 +63,17 @@ func TestMatchTopic(t *testing.T) {
 		if got := broker.MatchTopic(tt.filter, tt.topic); got != tt.want {
 			t.Errorf("MatchTopic(%q, %q) = %v, want %v", tt.filter, tt.topic, got, tt.want)
 		}
+	}
+}
+
+func TestMatchTopicDoesNotAllocate(t *testing.T) {
+	// Built at run time and longer than 32 bytes, so that a conversion
+	// to bytes could not be kept on the stack.
+	room := strings.Repeat("building/floor/room/", 3)
+	filter, topic := room+"+/celsius", room+"temperature/celsius"
+	var ok bool
+	allocs := testing.AllocsPerRun(100, func() { ok = broker.MatchTopic(filter, topic) })
+	if !ok || allocs != 0 {
+		t.Errorf("MatchTopic = %v with %v allocations, want true with 0", ok, allocs)
 	}
 }

@@ -74,6 +74,32 @@ func Describe(p packet.Packet) string {
 	return p.Type().String()
 }
 
+// A Message is what conformance checks compare of a PUBLISH: its topic,
+// payload, QoS and retain flag, leaving out the packet identifier and DUP
+// flag, which may differ between deliveries of one message. Comparing
+// Messages, rather than field by field, makes a failure print every field
+// that matters at once.
+type Message struct {
+	Topic   string
+	Payload string
+	QoS     packet.QoS
+	Retain  bool
+}
+
+// MessageOf returns the Message p carries.
+func MessageOf(p *packet.Publish) Message {
+	return Message{Topic: string(p.Topic), Payload: string(p.Payload), QoS: p.QoS, Retain: p.Retain}
+}
+
+// MessagesOf returns the Messages ps carry, in order.
+func MessagesOf(ps []*packet.Publish) []Message {
+	out := make([]Message, len(ps))
+	for i, p := range ps {
+		out[i] = MessageOf(p)
+	}
+	return out
+}
+
 // packetID returns the packet identifier of acknowledgement-like packets.
 func packetID(p packet.Packet) (uint16, bool) {
 	switch p := p.(type) {

@@ -19,7 +19,7 @@ var _ = Describe("Will on a broken connection", func() {
 			watcher := watch(topic, 0)
 
 			vanish(topic)
-			expectWill(watcher, msg{Topic: topic, Payload: "gone", QoS: 0, Retain: false})
+			expectWill(watcher, harness.Message{Topic: topic, Payload: "gone", QoS: 0, Retain: false})
 			Expect(watcher.ExpectNothing(quiet)).To(Succeed(), "the will must be published once")
 
 			// Retain 0: an ordinary message, nothing kept for later subscribers.
@@ -61,7 +61,7 @@ var _ = Describe("Will on a broken connection", func() {
 		// slack for a server that checks its timers once a second.
 		Expect(c.ExpectClosed(3 * time.Second)).To(Succeed())
 		Expect(time.Since(start)).To(BeNumerically(">=", time.Second), "closed before the keep alive period was over")
-		expectWill(watcher, msg{Topic: topic, Payload: "silent", QoS: 0, Retain: false})
+		expectWill(watcher, harness.Message{Topic: topic, Payload: "silent", QoS: 0, Retain: false})
 	}, SpecTimeout(10*time.Second))
 
 	DescribeTable("publishes the will when the server closes the connection for a protocol error",
@@ -74,7 +74,7 @@ var _ = Describe("Will on a broken connection", func() {
 			c := harness.RawSession(willOptions(harness.ClientID("err"), harness.Will{Topic: topic, Message: []byte("broken")}))
 			Expect(c.SendBytes(bad)).To(Succeed())
 			Expect(c.ExpectClosed(harness.Timeout)).To(Succeed())
-			expectWill(watcher, msg{Topic: topic, Payload: "broken", QoS: 0, Retain: false})
+			expectWill(watcher, harness.Message{Topic: topic, Payload: "broken", QoS: 0, Retain: false})
 		},
 		Entry("a second CONNECT", secondConnect(), Label("MQTT-3.1.0-2", "second-connect"), SpecTimeout(10*time.Second)),
 		Entry("a PUBLISH with both QoS bits set", []byte{0x36, 5, 0, 1, 'a', 0, 1}, Label("MQTT-3.3.1-4"), SpecTimeout(10*time.Second)),

@@ -19,7 +19,7 @@ var _ = Describe("Will delivery", func() {
 
 			c := harness.RawSession(willOptions(harness.ClientID("qos"), harness.Will{Topic: topic, Message: []byte("q"), QoS: will}))
 			Expect(c.Close()).To(Succeed())
-			expectWill(watcher, msg{Topic: topic, Payload: "q", QoS: min(will, sub), Retain: false})
+			expectWill(watcher, harness.Message{Topic: topic, Payload: "q", QoS: min(will, sub), Retain: false})
 		},
 		Entry("will QoS 0, subscribed at QoS 2", packet.QoS(0), packet.QoS(2), SpecTimeout(10*time.Second)),
 		Entry("will QoS 1, subscribed at QoS 0", packet.QoS(1), packet.QoS(0), SpecTimeout(10*time.Second)),
@@ -36,7 +36,7 @@ var _ = Describe("Will delivery", func() {
 		c := harness.RawSession(willOptions(harness.ClientID("ret"), harness.Will{Topic: topic, Message: []byte("kept"), QoS: 1, Retain: true}))
 		Expect(c.Close()).To(Succeed())
 		// An existing subscription gets it as a live message, RETAIN 0.
-		expectWill(watcher, msg{Topic: topic, Payload: "kept", QoS: 1, Retain: false})
+		expectWill(watcher, harness.Message{Topic: topic, Payload: "kept", QoS: 1, Retain: false})
 
 		later := harness.RawSession(harness.ConnectOptions{CleanSession: true})
 		ack, early, err := later.SubscribeCollect(1, 1, harness.Timeout, topic)
@@ -47,6 +47,6 @@ var _ = Describe("Will delivery", func() {
 			Expect(err).NotTo(HaveOccurred())
 		}
 		Expect(early).To(HaveLen(1))
-		Expect(summary(early[0])).To(Equal(msg{Topic: topic, Payload: "kept", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(early[0])).To(Equal(harness.Message{Topic: topic, Payload: "kept", QoS: 1, Retain: true}))
 	}, SpecTimeout(10*time.Second))
 })

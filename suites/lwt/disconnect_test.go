@@ -45,7 +45,7 @@ var _ = Describe("Will and DISCONNECT", func() {
 		o := willOptions(id, harness.Will{Topic: topic, Message: []byte("once")})
 		o.CleanSession = false
 		Expect(harness.RawSession(o).Close()).To(Succeed())
-		expectWill(watcher, msg{Topic: topic, Payload: "once", QoS: 0, Retain: false})
+		expectWill(watcher, harness.Message{Topic: topic, Payload: "once", QoS: 0, Retain: false})
 
 		again := harness.RawSession(harness.ConnectOptions{ClientID: id})
 		Expect(again.Close()).To(Succeed())

@@ -14,19 +14,6 @@ import (
 // the suite fast.
 const quiet = 300 * time.Millisecond
 
-// msg is what the specs compare of a PUBLISH, so that a failure prints
-// every field that matters.
-type msg struct {
-	Topic   string
-	Payload string
-	QoS     packet.QoS
-	Retain  bool
-}
-
-func summary(p *packet.Publish) msg {
-	return msg{Topic: string(p.Topic), Payload: string(p.Payload), QoS: p.QoS, Retain: p.Retain}
-}
-
 // watch returns a clean session subscribed to filter at qos, expecting the
 // subscription granted at exactly qos (the specs compare delivery QoS).
 func watch(filter string, qos packet.QoS) *harness.RawClient {
@@ -44,11 +31,11 @@ func willOptions(id string, w harness.Will) harness.ConnectOptions {
 }
 
 // expectWill reads the next packet on watcher, which must be the will.
-func expectWill(watcher *harness.RawClient, want msg) {
+func expectWill(watcher *harness.RawClient, want harness.Message) {
 	GinkgoHelper()
 	p, err := watcher.ExpectPublish(harness.Timeout)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(summary(p)).To(Equal(want))
+	Expect(harness.MessageOf(p)).To(Equal(want))
 	Expect(watcher.Acknowledge(p)).To(Succeed())
 }
 

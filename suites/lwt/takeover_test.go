@@ -22,7 +22,7 @@ var _ = Describe("Will on takeover", func() {
 		first := harness.RawSession(willOptions(id, harness.Will{Topic: topic, Message: []byte("replaced")}))
 		second := harness.RawSession(harness.ConnectOptions{ClientID: id, CleanSession: true})
 		Expect(first.ExpectClosed(harness.Timeout)).To(Succeed())
-		expectWill(watcher, msg{Topic: topic, Payload: "replaced", QoS: 0, Retain: false})
+		expectWill(watcher, harness.Message{Topic: topic, Payload: "replaced", QoS: 0, Retain: false})
 
 		Expect(second.Send(&packet.Pingreq{})).To(Succeed())
 		Expect(second.ExpectPingresp(harness.Timeout)).To(Succeed())

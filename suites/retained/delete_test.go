@@ -17,7 +17,7 @@ var _ = Describe("Deleting retained messages", func() {
 
 		live := subscriber()
 		got := replay(live, 1, 1, 1, topic)
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "x", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "x", QoS: 1, Retain: true}))
 		Expect(live.Acknowledge(got[0])).To(Succeed())
 
 		r.publish(topic, "", 1, true)
@@ -25,7 +25,7 @@ var _ = Describe("Deleting retained messages", func() {
 		// subscription sees it with RETAIN 0 (MQTT-3.3.1-9).
 		p, err := live.ExpectPublish(harness.Timeout)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(summary(p)).To(Equal(msg{Topic: topic, Payload: "", QoS: 1, Retain: false}))
+		Expect(harness.MessageOf(p)).To(Equal(harness.Message{Topic: topic, Payload: "", QoS: 1, Retain: false}))
 		Expect(live.Acknowledge(p)).To(Succeed())
 
 		replay(subscriber(), 1, 1, 0, topic)
@@ -50,6 +50,6 @@ var _ = Describe("Deleting retained messages", func() {
 		r.publish(base+"/a", "", 1, true)
 
 		got := replay(subscriber(), 1, 1, 1, base+"/+")
-		Expect(summary(got[0])).To(Equal(msg{Topic: base + "/b", Payload: "b", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: base + "/b", Payload: "b", QoS: 1, Retain: true}))
 	}, SpecTimeout(10*time.Second))
 })

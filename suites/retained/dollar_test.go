@@ -33,13 +33,13 @@ var _ = Describe("Topics beginning with $", func() {
 		// the target did take and retain it.
 		control := subscriber()
 		got := replay(control, 1, 1, 1, "$"+base+"/+")
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "retained", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "retained", QoS: 1, Retain: true}))
 		Expect(control.Acknowledge(got[0])).To(Succeed())
 
 		r.publish(topic, "live", 1, false)
 		got, err := control.CollectPublishes(1, harness.Timeout)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "live", QoS: 1, Retain: false}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "live", QoS: 1, Retain: false}))
 		Expect(plus.ExpectNothing(quiet)).To(Succeed())
 		Expect(drain(hash, nil, topic)).To(BeEmpty())
 	}, SpecTimeout(10*time.Second))
@@ -49,12 +49,12 @@ var _ = Describe("Topics beginning with $", func() {
 // quiet bound (or for at most a second, as a target shared with other
 // runs may never fall quiet), and returns the deliveries, early ones
 // included, whose topic is topic.
-func drain(c *harness.RawClient, early []*packet.Publish, topic string) []msg {
+func drain(c *harness.RawClient, early []*packet.Publish, topic string) []harness.Message {
 	GinkgoHelper()
-	var hits []msg
+	var hits []harness.Message
 	for _, p := range early {
 		if string(p.Topic) == topic {
-			hits = append(hits, summary(p))
+			hits = append(hits, harness.MessageOf(p))
 		}
 	}
 	for end := time.Now().Add(time.Second); time.Now().Before(end); {
@@ -66,7 +66,7 @@ func drain(c *harness.RawClient, early []*packet.Publish, topic string) []msg {
 		pub, ok := p.(*packet.Publish)
 		Expect(ok).To(BeTrue(), "expected only PUBLISH, got %s", harness.Describe(p))
 		if string(pub.Topic) == topic {
-			hits = append(hits, summary(pub))
+			hits = append(hits, harness.MessageOf(pub))
 		}
 	}
 	return hits

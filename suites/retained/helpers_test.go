@@ -14,27 +14,6 @@ import (
 // keep the suite fast.
 const quiet = 250 * time.Millisecond
 
-// msg is what the specs compare of a PUBLISH, so that a failure prints
-// every field that matters.
-type msg struct {
-	Topic   string
-	Payload string
-	QoS     packet.QoS
-	Retain  bool
-}
-
-func summary(p *packet.Publish) msg {
-	return msg{Topic: string(p.Topic), Payload: string(p.Payload), QoS: p.QoS, Retain: p.Retain}
-}
-
-func summaries(ps []*packet.Publish) []msg {
-	out := make([]msg, len(ps))
-	for i, p := range ps {
-		out[i] = summary(p)
-	}
-	return out
-}
-
 // A retainer publishes on its own connection. The harness deletes the
 // retained messages a raw client left when the spec ends, so specs leave a
 // target's retained store as they found it.
@@ -84,9 +63,9 @@ func replay(c *harness.RawClient, id uint16, qos packet.QoS, n int, filters ...s
 	if len(got) < n {
 		more, err := c.CollectPublishes(n-len(got), harness.Timeout)
 		got = append(got, more...)
-		Expect(err).NotTo(HaveOccurred(), "received so far: %v", summaries(got))
+		Expect(err).NotTo(HaveOccurred(), "received so far: %v", harness.MessagesOf(got))
 	}
-	Expect(summaries(got)).To(HaveLen(n))
+	Expect(harness.MessagesOf(got)).To(HaveLen(n))
 	Expect(c.ExpectNothing(quiet)).To(Succeed())
 	return got
 }

@@ -19,10 +19,10 @@ var _ = Describe("Replaying retained messages", func() {
 		r.publish(base+"/b/c", "bc", 1, true)
 
 		got := replay(subscriber(), 1, 1, 3, base+"/#")
-		Expect(summaries(got)).To(ConsistOf(
-			msg{Topic: base, Payload: "parent", QoS: 1, Retain: true},
-			msg{Topic: base + "/a", Payload: "a", QoS: 1, Retain: true},
-			msg{Topic: base + "/b/c", Payload: "bc", QoS: 1, Retain: true},
+		Expect(harness.MessagesOf(got)).To(ConsistOf(
+			harness.Message{Topic: base, Payload: "parent", QoS: 1, Retain: true},
+			harness.Message{Topic: base + "/a", Payload: "a", QoS: 1, Retain: true},
+			harness.Message{Topic: base + "/b/c", Payload: "bc", QoS: 1, Retain: true},
 		))
 	}, SpecTimeout(10*time.Second))
 
@@ -36,9 +36,9 @@ var _ = Describe("Replaying retained messages", func() {
 		r.publish(base, "parent", 1, true)
 
 		got := replay(subscriber(), 1, 1, 2, base+"/+")
-		Expect(summaries(got)).To(ConsistOf(
-			msg{Topic: base + "/a", Payload: "a", QoS: 1, Retain: true},
-			msg{Topic: base + "/b", Payload: "b", QoS: 1, Retain: true},
+		Expect(harness.MessagesOf(got)).To(ConsistOf(
+			harness.Message{Topic: base + "/a", Payload: "a", QoS: 1, Retain: true},
+			harness.Message{Topic: base + "/b", Payload: "b", QoS: 1, Retain: true},
 		))
 	}, SpecTimeout(10*time.Second))
 
@@ -50,7 +50,7 @@ var _ = Describe("Replaying retained messages", func() {
 
 		c := subscriber()
 		got := replay(c, 1, 0, 1, topic)
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "x", QoS: 0, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "x", QoS: 0, Retain: true}))
 
 		granted, got := subscribe(c, 2, 1, topic)
 		Expect(granted).To(Equal(packet.QoS(1)), "the target declares QoS 1 but granted less")
@@ -59,15 +59,15 @@ var _ = Describe("Replaying retained messages", func() {
 			got, err = c.CollectPublishes(1, harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())
 		}
-		Expect(summaries(got)).To(HaveLen(1))
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "x", QoS: 1, Retain: true}))
+		Expect(harness.MessagesOf(got)).To(HaveLen(1))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "x", QoS: 1, Retain: true}))
 		Expect(c.Acknowledge(got[0])).To(Succeed())
 
 		// The subscription was replaced, not added: one live copy, at the new QoS.
 		r.publish(topic, "live", 1, false)
 		got, err := c.CollectPublishes(1, harness.Timeout)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "live", QoS: 1, Retain: false}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "live", QoS: 1, Retain: false}))
 		Expect(c.Acknowledge(got[0])).To(Succeed())
 		Expect(c.ExpectNothing(quiet)).To(Succeed())
 	}, SpecTimeout(10*time.Second))
@@ -82,11 +82,11 @@ var _ = Describe("Replaying retained messages", func() {
 		r.publish(topic, "x", 1, true)
 		got, err := live.CollectPublishes(1, harness.Timeout)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "x", QoS: 1, Retain: false}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "x", QoS: 1, Retain: false}))
 		Expect(live.Acknowledge(got[0])).To(Succeed())
 
 		got = replay(subscriber(), 1, 1, 1, topic)
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "x", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "x", QoS: 1, Retain: true}))
 	}, SpecTimeout(10*time.Second))
 
 	DescribeTable("replays at the lower of the stored and the granted QoS",
@@ -113,8 +113,8 @@ var _ = Describe("Replaying retained messages", func() {
 				Expect(err).NotTo(HaveOccurred())
 				got = more
 			}
-			Expect(summaries(got)).To(HaveLen(1))
-			Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "q", QoS: min(stored, granted), Retain: true}))
+			Expect(harness.MessagesOf(got)).To(HaveLen(1))
+			Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "q", QoS: min(stored, granted), Retain: true}))
 			Expect(c.ExpectNothing(quiet)).To(Succeed())
 		},
 		Entry("stored at QoS 2, subscribed at QoS 0", packet.QoS(2), packet.QoS(0), SpecTimeout(10*time.Second)),

@@ -16,7 +16,7 @@ var _ = Describe("Storing retained messages", func() {
 		newRetainer().publish(topic, "kept", 1, true)
 
 		got := replay(subscriber(), 1, 1, 1, topic)
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "kept", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "kept", QoS: 1, Retain: true}))
 	}, SpecTimeout(10*time.Second))
 
 	It("keeps a retained message after the session that published it has ended", Label("MQTT-3.1.2-7", "MQTT-3.3.1-5"), func(ctx SpecContext) {
@@ -31,7 +31,7 @@ var _ = Describe("Storing retained messages", func() {
 		Expect(harness.ClearSession(harness.Current(), id)).To(Succeed())
 
 		got := replay(subscriber(), 1, 1, 1, topic)
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "kept", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "kept", QoS: 1, Retain: true}))
 	}, SpecTimeout(10*time.Second))
 
 	It("keeps only the last retained message of a topic", Label("MQTT-3.3.1-5", "MQTT-3.3.1-6"), func(ctx SpecContext) {
@@ -43,7 +43,7 @@ var _ = Describe("Storing retained messages", func() {
 		}
 
 		got := replay(subscriber(), 1, 1, 1, topic)
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "three", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "three", QoS: 1, Retain: true}))
 	}, SpecTimeout(10*time.Second))
 
 	It("lets a retained QoS 0 message replace the old one, kept or later discarded", Label("MQTT-3.3.1-7"), func(ctx SpecContext) {
@@ -67,9 +67,9 @@ var _ = Describe("Storing retained messages", func() {
 				Expect(err).To(MatchError(harness.ErrTimeout))
 			}
 		}
-		Expect(len(got)).To(BeNumerically("<=", 1), "%v", summaries(got))
+		Expect(len(got)).To(BeNumerically("<=", 1), "%v", harness.MessagesOf(got))
 		if len(got) == 1 {
-			Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "new", QoS: 0, Retain: true}))
+			Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "new", QoS: 0, Retain: true}))
 		}
 		Expect(c.ExpectNothing(quiet)).To(Succeed())
 	}, SpecTimeout(10*time.Second))
@@ -83,7 +83,7 @@ var _ = Describe("Storing retained messages", func() {
 		r.publish(topic, "", 1, false)
 
 		got := replay(subscriber(), 1, 1, 1, topic)
-		Expect(summary(got[0])).To(Equal(msg{Topic: topic, Payload: "x", QoS: 1, Retain: true}))
+		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "x", QoS: 1, Retain: true}))
 	}, SpecTimeout(10*time.Second))
 
 	It("stores nothing for a RETAIN 0 PUBLISH on a topic without a retained message", Label("MQTT-3.3.1-12"), func(ctx SpecContext) {

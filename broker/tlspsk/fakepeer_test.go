@@ -70,50 +70,40 @@ func (f *fakePeer) readAlert() (Alert, bool) {
 }
 
 // againstServer runs a Server with scfg and lets the fake client act; it
-// returns the alert the client read and the server's error.
+// returns the alert the client read and the server's handshake error.
 func againstServer(t *testing.T, scfg *Config, act func(f *fakePeer)) (Alert, bool, error) {
 	t.Helper()
-	a, b := memPipe()
-	deadline := time.Now().Add(testLimit)
-	a.SetDeadline(deadline)
-	b.SetDeadline(deadline)
-	defer a.Close()
-	defer b.Close()
-	s := Server(b, scfg)
-	done := make(chan error, 1)
-	go func() { done <- s.Handshake() }()
-	f := &fakePeer{t: t, conn: a}
-	act(f)
-	alert, ok := f.readAlert()
-	select {
-	case err := <-done:
-		return alert, ok, err
-	case <-time.After(testLimit):
-		t.Fatal("server handshake did not end")
-		return 0, false, nil
-	}
+	return againstFake(t, func(nc net.Conn) *Conn { return Server(nc, scfg) }, act)
 }
 
 // againstClient runs a Client with ccfg against the fake server.
 func againstClient(t *testing.T, ccfg *Config, act func(f *fakePeer)) (Alert, bool, error) {
 	t.Helper()
-	a, b := memPipe()
+	return againstFake(t, func(nc net.Conn) *Conn { return Client(nc, ccfg) }, act)
+}
+
+// againstFake runs the handshake of the Conn that wrap makes over one end
+// of a pipe while the fake peer on the other end acts, then reads the
+// alert the Conn sent.
+func againstFake(t *testing.T, wrap func(net.Conn) *Conn, act func(f *fakePeer)) (Alert, bool, error) {
+	t.Helper()
+	peer, own := memPipe()
 	deadline := time.Now().Add(testLimit)
-	a.SetDeadline(deadline)
-	b.SetDeadline(deadline)
-	defer a.Close()
-	defer b.Close()
-	c := Client(a, ccfg)
+	peer.SetDeadline(deadline)
+	own.SetDeadline(deadline)
+	defer peer.Close()
+	defer own.Close()
+	c := wrap(own)
 	done := make(chan error, 1)
 	go func() { done <- c.Handshake() }()
-	f := &fakePeer{t: t, conn: b}
+	f := &fakePeer{t: t, conn: peer}
 	act(f)
 	alert, ok := f.readAlert()
 	select {
 	case err := <-done:
 		return alert, ok, err
 	case <-time.After(testLimit):
-		t.Fatal("client handshake did not end")
+		t.Fatal("handshake against the fake peer did not end")
 		return 0, false, nil
 	}
 }

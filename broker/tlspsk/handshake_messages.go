@@ -249,15 +249,6 @@ func (ch *clientHello) marshalWith(exts []extension) []byte {
 	})
 }
 
-// bindersSize is the size of the binders vector for the given binders.
-func bindersSize(binders [][]byte) int {
-	n := 2
-	for _, b := range binders {
-		n += 1 + len(b)
-	}
-	return n
-}
-
 // parseClientHello decodes a whole ClientHello message, header included.
 func parseClientHello(msg []byte) (*clientHello, error) {
 	if len(msg) < 4 || msg[0] != typeClientHello {

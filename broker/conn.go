@@ -42,11 +42,13 @@ type conn struct {
 	tick       chan struct{} // to the reader: the rate limit wait is over, or closing
 	writerDone chan struct{}
 	rateTimer  Timer
-	waitTimer  Timer
-	// waitExpired is set, under b.mu, when waitTimer fires: the reader has
-	// waited long enough for a congested subscriber or a taken over
-	// connection.
-	waitExpired bool
+	waitTimer  Timer // wakes the reader at waitUntil
+	// waitUntil, guarded by b.mu, is when the reader has waited long
+	// enough for a congested subscriber or a taken over connection, in ns
+	// since epoch. A deadline rather than a flag set by waitTimer: a
+	// timer that fires as one wait ends may run its callback after the
+	// next wait has begun, and must not end that one.
+	waitUntil int64
 }
 
 func signal(ch chan struct{}) {
@@ -306,20 +308,25 @@ func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 	}
 }
 
+// waitTimeout wakes the waiters to look at the time, like watchdog: it
+// decides nothing itself, so a late call does no harm.
 func (c *conn) waitTimeout() {
 	c.b.mu.Lock()
-	c.waitExpired = true
 	c.b.drainedCond.Broadcast()
 	c.b.mu.Unlock()
 }
 
-// startWait arms waitTimer; the caller then waits on drainedCond until its
-// condition holds or waitExpired is set.
+// startWait sets the deadline of a wait d from now and arms waitTimer;
+// the caller, holding b.mu, then waits on drainedCond until its condition
+// holds or waitOver, and stops waitTimer.
 func (c *conn) startWait(d time.Duration) {
-	c.waitExpired = false
+	c.waitUntil = c.b.now() + int64(d)
 	if c.waitTimer == nil {
 		c.waitTimer = c.b.clock.AfterFunc(d, c.waitTimeout)
 	} else {
 		c.waitTimer.Reset(d)
 	}
 }
+
+// waitOver reports whether the deadline set by startWait has passed.
+func (c *conn) waitOver() bool { return c.b.now() >= c.waitUntil }

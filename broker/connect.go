@@ -141,7 +141,7 @@ const takeoverGrace = 100 * time.Millisecond
 // for at most takeoverGrace.
 func (b *Broker) waitForEnd(c, old *conn, s *session) {
 	c.startWait(takeoverGrace)
-	for old.sess == s && !c.closing && !c.waitExpired {
+	for old.sess == s && !c.closing && !c.waitOver() {
 		b.drainedCond.Wait()
 	}
 	c.waitTimer.Stop()

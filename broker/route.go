@@ -224,13 +224,13 @@ func (b *Broker) pace(c *conn, s *session) {
 	}
 	b.stats.publishersHeld++
 	c.startWait(b.lim.SlowConsumerWait)
-	for !s.drained() && !s.slow && (s.conn != nil || s.app) && !c.closing && !c.waitExpired {
+	for !s.drained() && !s.slow && (s.conn != nil || s.app) && !c.closing && !c.waitOver() {
 		s.waiters++
 		b.drainedCond.Wait()
 		s.waiters--
 	}
 	c.waitTimer.Stop()
-	if c.waitExpired && !s.drained() && !s.slow {
+	if c.waitOver() && !s.drained() && !s.slow {
 		s.slow = true
 		b.stats.slowConsumers++
 	}

@@ -54,12 +54,12 @@ func helloRoom(isClient bool) int {
 //	MaxFragmentLength M (and RecordSizeLimit R)    16406 + max(M, R-1)+22
 //
 // A client built with Config.RequireRecordLimit fails such a handshake
-// with ErrRecordLimitRefused instead, and never holds more than its own
-// figure.
+// with ErrRecordLimitRefused instead, and never holds a 16 KiB buffer.
 //
 // This package's server honours the client's request, so its figure
 // after the handshake is the same as the client's; before the ClientHello
-// it holds only its receive buffer, sized by its own RecordSizeLimit, and
+// it holds only its receive buffer, sized by its own RecordSizeLimit (but
+// see the hello room below), and
 // during the handshake also transcript, key-share and reassembly state
 // that is released when the handshake ends.
 //
@@ -72,9 +72,10 @@ func helloRoom(isClient bool) int {
 // shrinks to the figure above when the handshake ends; a hello split
 // over records may add a reassembly buffer of 260 or 516 bytes:
 //
-//	side, RecordSizeLimit 64 (both sides)   during handshake   after
-//	client                                  261 + 85           170
-//	server                                  517 (+ 85)         170
+//	side, RecordSizeLimit 64 (both sides)   during handshake        after
+//	client                                  261 + 85                170
+//	server                                  517, + 85 once it has   170
+//	                                        read the ClientHello
 //
 // The rest of an established connection, the Conn, two AEAD key
 // schedules and the traffic secrets, adds about 2.5 KB that does not

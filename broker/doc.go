@@ -94,7 +94,12 @@
 // it are dropped, for it only, and counted (DropQueueFull). When the store
 // is full a message is dropped for the sessions that would have had to
 // store it (DropStoreFull). The in-process client's Publish is never held
-// back, and a publisher is never held back by its own session.
+// back, and a publisher is never held back by its own session, nor while
+// another publisher is held back for its session: a connection's reader
+// is also the only way in for its client's acknowledgements, so two
+// clients publishing QoS 1 to each other would otherwise both wait out
+// SlowConsumerWait. Such a publisher is then slowed by nothing but its
+// subscribers' queues, and messages beyond them are dropped as above.
 //
 // The broker does not disconnect a client for being slow: a client that
 // stops reading is disconnected by its keep alive (its own reader stops

@@ -131,6 +131,81 @@ func TestSlowConsumerHoldsBackPublisher(t *testing.T) {
 	}
 }
 
+// TestMutualPublishersAreNotHeldByEachOther: two clients publish QoS 1 to
+// each other. Each one's reader is also the only way in for its PUBACKs,
+// so a reader held back for the other's congested queue must not in turn
+// hold the other back: that would leave both waiting, for
+// SlowConsumerWait (here never, the clock standing still), with the
+// acknowledgements that would free them unread.
+func TestMutualPublishersAreNotHeldByEachOther(t *testing.T) {
+	clock := brokertest.NewClock(time.Unix(0, 0))
+	b := newBroker(t, broker.Config{Limits: smallLimits(), Clock: clock}) // MaxInflight 4, MaxQueued 8
+	a := mustConnect(t, b, "a", true)
+	a.subscribe("to/a", 1)
+	z := mustConnect(t, b, "z", true)
+	z.subscribe("to/z", 1)
+	const n = 10 // 4 in flight and 6 queued: congested, not full
+
+	// a congests z, which acknowledges nothing yet: a is held back.
+	for i := range n {
+		a.publish("to/z", strconv.Itoa(i), 1, false)
+	}
+	waitFor(t, func() bool { return b.Stats().PublishersHeld == 1 })
+
+	// z congests a: z must go on being read, for its acknowledgements.
+	var toZ []*packet.Publish
+	for i := range n {
+		z.send(packet.Publish{Topic: []byte("to/a"), Payload: []byte(strconv.Itoa(i)), QoS: 1, PacketID: uint16(100 + i)})
+	}
+	for range n + 4 { // n PUBACKs and z's 4 messages in flight, in any order
+		if p, ok := z.recv().(*packet.Publish); ok {
+			toZ = append(toZ, p)
+		}
+	}
+
+	// Both acknowledge everything they get, from now on.
+	done := make(chan int, 2)
+	ackAll := func(c *client, got []*packet.Publish) {
+		acked := 0
+		for acked < n {
+			for _, p := range got {
+				if c.trySend(packet.Puback{PacketID: p.PacketID}) != nil {
+					done <- acked
+					return
+				}
+				acked++
+			}
+			got = got[:0]
+			if acked == n {
+				break
+			}
+			if p, ok := <-c.in; !ok {
+				break
+			} else if pub, isPub := p.(*packet.Publish); isPub {
+				got = append(got, pub)
+			}
+		}
+		done <- acked
+	}
+	go ackAll(z, toZ)
+	go ackAll(a, nil)
+	for range 2 {
+		select {
+		case got := <-done:
+			if got != n {
+				t.Fatalf("a client got %d messages, want %d", got, n)
+			}
+		case <-time.After(wait):
+			t.Fatalf("the two publishers are holding each other back: %+v", b.Stats())
+		}
+	}
+	waitFor(t, func() bool { return b.Stats().StoredMessages == 0 })
+	st := b.Stats()
+	if st.Dropped != 0 || st.SlowConsumers != 0 || st.PublishersHeld != 1 {
+		t.Errorf("dropped %d, slow consumers %d, publishers held %d; want 0, 0, 1", st.Dropped, st.SlowConsumers, st.PublishersHeld)
+	}
+}
+
 func TestStuckConsumer(t *testing.T) {
 	clock := brokertest.NewClock(time.Unix(0, 0))
 	lim := smallLimits()

@@ -218,9 +218,20 @@ func (b *Broker) noteDrain(s *session) {
 // Holding back a publisher's reader lets TCP flow control slow it down to
 // the pace of its subscribers, instead of losing messages. Called with
 // b.mu held.
+//
+// A reader is also the only way in for its client's acknowledgements, so
+// it is not held back while another publisher waits for its own session
+// to drain: two clients publishing to each other would otherwise both
+// wait out SlowConsumerWait, each with the PUBACKs that free the other
+// unread. As a held reader's session never has a waiter when it starts
+// to wait, no ring of readers waiting for one another can form.
 func (b *Broker) pace(c *conn, s *session) {
-	if s == c.sess || s.slow {
+	own := c.sess
+	if s == own || s.slow {
 		return // a client waiting on itself would wait for its own acks
+	}
+	if own != nil && own.waiters > 0 {
+		return
 	}
 	b.stats.publishersHeld++
 	c.startWait(b.lim.SlowConsumerWait)

@@ -95,3 +95,55 @@ func routeAllocs(t *testing.T, b *broker.Broker, subs []*fakeConn, qos packet.Qo
 		t.Errorf("%v allocations per routed message, want 0", allocs)
 	}
 }
+
+// TestSubscribeStorageIsFixed sends SUBSCRIBE and UNSUBSCRIBE packets of
+// ever more filters, up to the most the packet size allows: the decoder's
+// storage for them was made by New and never grows.
+func TestSubscribeStorageIsFixed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts need a quiet process")
+	}
+	lim := smallLimits() // MaxPacketSize 512, MaxSubscriptions 4
+	b := newBroker(t, broker.Config{Limits: lim})
+	f := newFakeConn(false)
+	go b.ServeConn(f)
+	t.Cleanup(func() { f.Close() })
+	f.feed(mustAppend(packet.Connect{ClientID: []byte("c"), CleanSession: true}))
+	f.waitFor(0, 1)
+	// The most a packet of 512 bytes holds: 126 SUBSCRIBE filters of 4
+	// bytes, 169 UNSUBSCRIBE filters of 3, after a 3-byte fixed header
+	// and the packet identifier. Each count overflows a slice grown from
+	// the one before.
+	subs := []int{5, 9, 17, 33, 65, 126}
+	unsubs := []int{5, 9, 17, 33, 65, 169}
+	var packets [][]byte
+	for i := range subs {
+		s := packet.Subscribe{PacketID: 1}
+		for range subs[i] {
+			s.Filters = append(s.Filters, packet.Filter{Topic: []byte("f"), QoS: 1})
+		}
+		u := packet.Unsubscribe{PacketID: 2}
+		for range unsubs[i] {
+			u.Topics = append(u.Topics, []byte("f"))
+		}
+		sb, ub := mustAppend(s), mustAppend(u)
+		if i == len(subs)-1 && (len(sb) > lim.MaxPacketSize || len(sb)+4 <= lim.MaxPacketSize ||
+			len(ub) > lim.MaxPacketSize || len(ub)+3 <= lim.MaxPacketSize) {
+			t.Fatalf("the largest packets take %d and %d bytes, not the most that fits in %d", len(sb), len(ub), lim.MaxPacketSize)
+		}
+		packets = append(packets, append(sb, ub...))
+	}
+	run, acks := 0, 1
+	allocs := testing.AllocsPerRun(len(packets)-1, func() {
+		f.feed(packets[run])
+		run++
+		acks += 2 // SUBACK, UNSUBACK
+		f.waitFor(0, acks)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per SUBSCRIBE and UNSUBSCRIBE, want 0", allocs)
+	}
+	if st := b.Stats(); st.ProtocolErrors != 0 || st.Connections != 1 {
+		t.Errorf("connection ended (%d protocol errors)", st.ProtocolErrors)
+	}
+}

@@ -23,6 +23,14 @@ type Limits struct {
 	MaxConnections int
 	// MaxSubscriptions bounds the topic filters of one session.
 	MaxSubscriptions int
+	// MaxFiltersPerPacket bounds the topic filters of one SUBSCRIBE or
+	// UNSUBSCRIBE. Each connection's decoder holds room for that many,
+	// made by New and counted in StateBytes; a packet with more closes the
+	// connection (ErrLimit). 0 means as many as MaxPacketSize allows, so
+	// that every SUBSCRIBE that fits is answered, with the failure code
+	// for filters beyond MaxSubscriptions; a larger value is lowered to
+	// that.
+	MaxFiltersPerPacket int
 	// MaxInflight bounds the outgoing QoS 1 and 2 messages of one session
 	// that wait for their acknowledgement, and the incoming QoS 2 packet
 	// identifiers that wait for PUBREL.
@@ -76,58 +84,61 @@ type Limits struct {
 // The tables take about 40 MiB (see Stats.StateBytes), most of it the
 // message store; pages never touched stay unmapped on most systems.
 var HostLimits = Limits{
-	MaxSessions:       256,
-	MaxSubscriptions:  32,
-	MaxInflight:       32,
-	MaxQueued:         1024,
-	MaxMessages:       4096,
-	MaxRetained:       1024,
-	MaxTopicLength:    256,
-	MaxPayloadSize:    4096,
-	MaxPacketSize:     4096 + 256 + 16,
-	MaxClientIDLength: 128,
-	OutboxBytes:       16 << 10,
-	ConnectTimeout:    10 * time.Second,
+	MaxSessions:         256,
+	MaxSubscriptions:    32,
+	MaxFiltersPerPacket: 128,
+	MaxInflight:         32,
+	MaxQueued:           1024,
+	MaxMessages:         4096,
+	MaxRetained:         1024,
+	MaxTopicLength:      256,
+	MaxPayloadSize:      4096,
+	MaxPacketSize:       4096 + 256 + 16,
+	MaxClientIDLength:   128,
+	OutboxBytes:         16 << 10,
+	ConnectTimeout:      10 * time.Second,
 }
 
 // PicoLimits fit a Raspberry Pi Pico (RP2040, 264 KiB SRAM) with room to
 // spare for the firmware: about 60 KiB of broker state.
 var PicoLimits = Limits{
-	MaxSessions:       8,
-	MaxConnections:    10,
-	MaxSubscriptions:  8,
-	MaxInflight:       4,
-	MaxQueued:         8,
-	MaxMessages:       32,
-	MaxRetained:       16,
-	MaxTopicLength:    64,
-	MaxPayloadSize:    256,
-	MaxPacketSize:     384,
-	MaxClientIDLength: 23,
-	OutboxBytes:       512,
-	ConnectTimeout:    10 * time.Second,
-	PublishRate:       100,
-	PublishBurst:      20,
+	MaxSessions:         8,
+	MaxConnections:      10,
+	MaxSubscriptions:    8,
+	MaxFiltersPerPacket: 8,
+	MaxInflight:         4,
+	MaxQueued:           8,
+	MaxMessages:         32,
+	MaxRetained:         16,
+	MaxTopicLength:      64,
+	MaxPayloadSize:      256,
+	MaxPacketSize:       384,
+	MaxClientIDLength:   23,
+	OutboxBytes:         512,
+	ConnectTimeout:      10 * time.Second,
+	PublishRate:         100,
+	PublishBurst:        20,
 }
 
 // ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM, part of it taken by the
 // Wi-Fi stack): about 120 KiB of broker state.
 var ESP32C3Limits = Limits{
-	MaxSessions:       12,
-	MaxConnections:    14,
-	MaxSubscriptions:  8,
-	MaxInflight:       8,
-	MaxQueued:         16,
-	MaxMessages:       48,
-	MaxRetained:       16,
-	MaxTopicLength:    96,
-	MaxPayloadSize:    512,
-	MaxPacketSize:     640,
-	MaxClientIDLength: 23,
-	OutboxBytes:       768,
-	ConnectTimeout:    10 * time.Second,
-	PublishRate:       200,
-	PublishBurst:      40,
+	MaxSessions:         12,
+	MaxConnections:      14,
+	MaxSubscriptions:    8,
+	MaxFiltersPerPacket: 8,
+	MaxInflight:         8,
+	MaxQueued:           16,
+	MaxMessages:         48,
+	MaxRetained:         16,
+	MaxTopicLength:      96,
+	MaxPayloadSize:      512,
+	MaxPacketSize:       640,
+	MaxClientIDLength:   23,
+	OutboxBytes:         768,
+	ConnectTimeout:      10 * time.Second,
+	PublishRate:         200,
+	PublishBurst:        40,
 }
 
 // ErrLimits reports limits that New cannot build a broker from.
@@ -151,6 +162,8 @@ func (l Limits) normalized() (Limits, error) {
 		return bad("MaxSessions", l.MaxSessions)
 	case l.MaxSubscriptions < 1:
 		return bad("MaxSubscriptions", l.MaxSubscriptions)
+	case l.MaxFiltersPerPacket < 0:
+		return bad("MaxFiltersPerPacket", l.MaxFiltersPerPacket)
 	case l.MaxInflight < 1 || l.MaxInflight > 65535:
 		return bad("MaxInflight", l.MaxInflight)
 	case l.MaxQueued < 1:
@@ -175,6 +188,9 @@ func (l Limits) normalized() (Limits, error) {
 		return bad("ConnectTimeout", int(l.ConnectTimeout))
 	case l.SlowConsumerWait < 0:
 		return bad("SlowConsumerWait", int(l.SlowConsumerWait))
+	}
+	if most := mostFilters(l.MaxPacketSize); l.MaxFiltersPerPacket == 0 || l.MaxFiltersPerPacket > most {
+		l.MaxFiltersPerPacket = most
 	}
 	if l.MaxConnections == 0 {
 		l.MaxConnections = l.MaxSessions + l.MaxSessions/4 + 2
@@ -204,4 +220,16 @@ func (l Limits) normalized() (Limits, error) {
 		l.PublishBurst = l.PublishRate
 	}
 	return l, nil
+}
+
+// mostFilters is how many topic filters a packet of maxPacket bytes can
+// carry: an UNSUBSCRIBE of one-byte filters, 3 bytes each with their
+// length, after the fixed header and packet identifier (a SUBSCRIBE
+// filter takes a byte more, for its QoS).
+func mostFilters(maxPacket int) int {
+	n := (maxPacket - 2 - 2) / 3
+	for n > 0 && packet.HeaderSize(2+3*n)+2+3*n > maxPacket {
+		n--
+	}
+	return n
 }

@@ -19,3 +19,22 @@ func TestMaxPublishSize(t *testing.T) {
 		}
 	}
 }
+
+// TestMostFilters checks mostFilters against encoded UNSUBSCRIBE packets:
+// that many one-byte filters fit in the packet size, one more does not.
+func TestMostFilters(t *testing.T) {
+	for _, size := range []int{16, 130, 131, 132, 384, 512, 640, 4368, 16389, 16390} {
+		n := mostFilters(size)
+		fits := func(k int) bool {
+			u := packet.Unsubscribe{PacketID: 1}
+			for range k {
+				u.Topics = append(u.Topics, []byte("f"))
+			}
+			b, err := u.Append(nil)
+			return err == nil && len(b) <= size
+		}
+		if !fits(n) || fits(n+1) {
+			t.Errorf("packet size %d: mostFilters %d, fits %v, one more fits %v", size, n, fits(n), fits(n+1))
+		}
+	}
+}

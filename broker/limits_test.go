@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/brokertest"
@@ -299,6 +300,7 @@ func TestLimitsValidation(t *testing.T) {
 		{"no sessions", func(l *broker.Limits) { l.MaxSessions = 0 }},
 		{"no subscriptions", func(l *broker.Limits) { l.MaxSubscriptions = 0 }},
 		{"no inflight", func(l *broker.Limits) { l.MaxInflight = 0 }},
+		{"negative filters per packet", func(l *broker.Limits) { l.MaxFiltersPerPacket = -1 }},
 		{"short client ids", func(l *broker.Limits) { l.MaxClientIDLength = 22 }},
 		{"outbox below one message", func(l *broker.Limits) { l.OutboxBytes = 100 }},
 		{"min keep alive above max", func(l *broker.Limits) { l.MinKeepAlive, l.MaxKeepAlive = 10, 5 }},
@@ -309,6 +311,48 @@ func TestLimitsValidation(t *testing.T) {
 		tt.mod(&lim)
 		if _, err := broker.New(broker.Config{Limits: lim}); !errors.Is(err, broker.ErrLimits) {
 			t.Errorf("%s: New returned %v, want ErrLimits", tt.name, err)
+		}
+	}
+}
+
+func TestFiltersPerPacket(t *testing.T) {
+	lim := smallLimits() // MaxPacketSize 512: at most 169 filters
+	perFilter := int(unsafe.Sizeof(packet.Filter{}) + unsafe.Sizeof([]byte(nil)))
+	most := newBroker(t, broker.Config{Limits: lim})
+	if n := most.Limits().MaxFiltersPerPacket; n != 169 {
+		t.Errorf("MaxFiltersPerPacket 0 became %d, want 169", n)
+	}
+	lim.MaxFiltersPerPacket = 1000
+	if n := newBroker(t, broker.Config{Limits: lim}).Limits().MaxFiltersPerPacket; n != 169 {
+		t.Errorf("MaxFiltersPerPacket 1000 became %d, want 169", n)
+	}
+	lim.MaxFiltersPerPacket = 4
+	b := newBroker(t, broker.Config{Limits: lim})
+	// The decoders' storage is in StateBytes.
+	conns := b.Limits().MaxConnections
+	if got, want := most.Stats().StateBytes-b.Stats().StateBytes, conns*(169-4)*perFilter; got != want {
+		t.Errorf("StateBytes differ by %d for 165 more filters per packet, want %d", got, want)
+	}
+
+	filters := func(n int) []packet.Filter {
+		fs := make([]packet.Filter, n)
+		for i := range fs {
+			fs[i] = packet.Filter{Topic: []byte{'a' + byte(i)}}
+		}
+		return fs
+	}
+	c := mustConnect(t, b, "c", true)
+	if codes := c.subscribeMany(filters(4)...); len(codes) != 4 {
+		t.Fatalf("SUBACK of %d codes for 4 filters", len(codes))
+	}
+	for _, p := range []packet.Packet{
+		packet.Subscribe{PacketID: 9, Filters: filters(5)},
+		packet.Unsubscribe{PacketID: 9, Topics: [][]byte{[]byte("a"), []byte("b"), []byte("c"), []byte("d"), []byte("e")}},
+	} {
+		c := mustConnect(t, b, "c", true)
+		c.send(p)
+		if err := c.expectClosed(); !errors.Is(err, broker.ErrLimit) || !errors.Is(err, packet.ErrTooManyFilters) {
+			t.Errorf("%v of 5 filters: ServeConn returned %v, want ErrLimit and ErrTooManyFilters", p.Type(), err)
 		}
 	}
 }

@@ -1,9 +1,12 @@
 package broker_test
 
 import (
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/gatomqtt/gatomqtt/broker"
+	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
 func TestPublishSubscribeQoS0And1(t *testing.T) {
@@ -36,4 +39,36 @@ func TestPublishSubscribeQoS0And1(t *testing.T) {
 	}
 	sub.disconnect()
 	pub.disconnect()
+}
+
+// brokerGoroutines counts the goroutines running code of package broker.
+func brokerGoroutines() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	n := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "gatomqtt/broker.(") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestTwoGoroutinesPerConnection backs the count the package comment
+// gives for memory outside StateBytes: the goroutine that calls ServeConn
+// and the writer it starts.
+func TestTwoGoroutinesPerConnection(t *testing.T) {
+	b := newBroker(t, broker.Config{Limits: smallLimits()})
+	before := brokerGoroutines()
+	const n = 5
+	for i := range n {
+		f := newFakeConn(true)
+		go b.ServeConn(f)
+		t.Cleanup(func() { f.Close() })
+		f.feed(mustAppend(packet.Connect{ClientID: []byte{'c', '0' + byte(i)}, CleanSession: true}))
+		f.waitFor(0, 1)
+	}
+	waitFor(t, func() bool { return brokerGoroutines()-before == 2*n })
+	b.Close()
+	waitFor(t, func() bool { return brokerGoroutines() == before })
 }

@@ -8,11 +8,36 @@
 // Every capacity is fixed by Limits when New builds the broker: sessions,
 // connection buffers, subscriptions per session, filters per SUBSCRIBE,
 // in-flight and queued messages per session, the message store, retained
-// messages, topic, payload and packet sizes. Nothing grows while the broker runs, and
-// routing a message allocates nothing, so the broker fits boards such as
-// the Raspberry Pi Pico (PicoLimits) and the ESP32-C3 (ESP32C3Limits) when
-// built with TinyGo. Stats.StateBytes reports the memory of those tables.
-// The package uses neither net, os nor fmt, and no reflection-heavy package.
+// messages, topic, payload and packet sizes. Nothing grows while the
+// broker runs, and routing a message allocates nothing, so the broker fits
+// boards such as the Raspberry Pi Pico (PicoLimits) and the ESP32-C3
+// (ESP32C3Limits) when built with TinyGo. Stats.StateBytes reports the
+// memory of those tables. The package uses neither net, os nor fmt, and no
+// reflection-heavy package.
+//
+// # Memory outside StateBytes
+//
+// StateBytes counts the tables only. A budget must add:
+//
+//   - Goroutine stacks: two per connection being served, the goroutine
+//     that calls ServeConn (package listen starts one per accepted
+//     connection) and the writer ServeConn starts; one more for the
+//     in-process client once it subscribes; and, with package listen, one
+//     per listener. The standard Go runtime grows stacks as needed: about
+//     6 KiB per connection measured on amd64. TinyGo gives each goroutine
+//     a fixed stack, sized by its stack-size analysis where it can and
+//     otherwise by the target's default-stack-size (2 KiB on Cortex-M
+//     targets such as the RP2040) or the -stack-size flag. Both goroutines
+//     call the stream through an interface, which that analysis cannot
+//     follow, so count on the default: MaxConnections × 2 stacks, with
+//     PicoLimits and 2 KiB stacks 10 × 2 × 2 KiB = 40 KiB, with
+//     ESP32C3Limits 14 × 2 stacks. A stream that does more in Read, such
+//     as TLS, needs larger stacks.
+//   - Timers: each connection slot makes, the first time it needs them,
+//     its connect and keep-alive watchdog, and with PublishRate or a
+//     congested subscriber a rate-limit and a wait timer; slots keep and
+//     reuse them. A timer of package time with its function value takes
+//     about 200 bytes on amd64, so at most about 600 bytes per connection.
 //
 // # Behaviour where the standard leaves a choice
 //

@@ -7,7 +7,13 @@ import "time"
 // limits with a fake clock (see package brokertest).
 type Clock interface {
 	Now() time.Time
-	// AfterFunc calls f in its own goroutine once d has elapsed.
+	// AfterFunc calls f once d has elapsed, never before Now has moved on
+	// by d. The broker's functions lock what they touch and decide by Now,
+	// not by being called, so f may run in a goroutine of its own (as with
+	// package time), synchronously in whatever moves a fake clock on (as
+	// with brokertest.Clock), or late, after Stop has reported it no
+	// longer pending. It must not run inside AfterFunc, Stop or Reset,
+	// which the broker calls with its lock held.
 	AfterFunc(d time.Duration, f func()) Timer
 }
 

@@ -31,6 +31,9 @@ func (c *Clock) Now() time.Time {
 }
 
 // AfterFunc arranges for f to run when the clock has been advanced by d.
+// f runs synchronously, in the goroutine that calls Advance, with Now
+// reading its due time, which broker.Clock allows; a blocking f blocks
+// Advance.
 func (c *Clock) AfterFunc(d time.Duration, f func()) broker.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 )
@@ -19,6 +21,13 @@ import (
 // Serve accepts connections on ln and serves each with b.ServeConn until
 // ctx is done or ln fails. When ctx is done it closes ln and the
 // connections it accepted, waits for them, and returns ctx.Err().
+//
+// Accept errors that say the system is short of something for now (out
+// of file descriptors, buffers or memory) and timeouts do not end Serve:
+// it pauses, 5 ms after the first failure in a row and twice as long after
+// each next one up to 1 s, and accepts again, so that a burst of clients
+// beyond the process's file limit is refused for a while instead of ending
+// the daemon. Other errors are returned.
 func Serve(ctx context.Context, ln net.Listener, b *broker.Broker) error {
 	var (
 		mu    sync.Mutex
@@ -35,18 +44,23 @@ func Serve(ctx context.Context, ln net.Listener, b *broker.Broker) error {
 	})
 	defer stop()
 	defer wg.Wait()
+	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			if !passing(err) {
+				return err
 			}
-			return err
+			backoff = min(max(2*backoff, minAcceptBackoff), maxAcceptBackoff)
+			if err := pause(ctx, backoff); err != nil {
+				return err
+			}
+			continue
 		}
+		backoff = 0
 		mu.Lock()
 		if ctx.Err() != nil {
 			mu.Unlock()
@@ -74,4 +88,36 @@ func ListenAndServe(ctx context.Context, addr string, b *broker.Broker) error {
 		return err
 	}
 	return Serve(ctx, ln, b)
+}
+
+// The pauses after failed Accepts: variables so that tests can watch them.
+var (
+	minAcceptBackoff = 5 * time.Millisecond
+	maxAcceptBackoff = time.Second
+	pause            = sleep
+)
+
+// sleep waits for d or until ctx is done, and then returns ctx.Err().
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return ctx.Err()
+}
+
+// passing reports whether an Accept error may go away by itself.
+func passing(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	for _, e := range [...]error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

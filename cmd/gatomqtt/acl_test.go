@@ -3,15 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker"
-	"github.com/gatomqtt/gatomqtt/broker/packet"
+	"github.com/gatomqtt/gatomqtt/harness"
 )
 
 func TestParseACL(t *testing.T) {
@@ -111,49 +109,6 @@ func TestRunRefusesBadACL(t *testing.T) {
 	}
 }
 
-// mqttClient is a minimal client for checking the daemon's ACL end to end.
-type mqttClient struct {
-	t  *testing.T
-	c  net.Conn
-	rd *packet.Reader
-}
-
-func dialMQTT(t *testing.T, addr, id, user, password string) *mqttClient {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	m := &mqttClient{t: t, c: c, rd: packet.NewReader(c, make([]byte, 1024))}
-	m.send(&packet.Connect{CleanSession: true, ClientID: []byte(id), UsernameFlag: true, Username: []byte(user), PasswordFlag: true, Password: []byte(password)})
-	if ack, ok := m.recv().(*packet.Connack); !ok || ack.ReturnCode != packet.Accepted {
-		t.Fatalf("CONNACK %+v", ack)
-	}
-	return m
-}
-
-func (m *mqttClient) send(p packet.Packet) {
-	m.t.Helper()
-	b, err := p.Append(nil)
-	if err == nil {
-		_, err = m.c.Write(b)
-	}
-	if err != nil {
-		m.t.Fatal(err)
-	}
-}
-
-func (m *mqttClient) recv() packet.Packet {
-	m.t.Helper()
-	p, err := m.rd.ReadPacket()
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return p
-}
-
 func TestRunACL(t *testing.T) {
 	users := writeFile(t, "users.txt", "alice:secret\nbob:hunter2\n")
 	acl := writeFile(t, "acl.txt", "user alice\ntopic read news/#\ntopic readwrite chat/#\nuser bob\ntopic write news/#\n")
@@ -162,23 +117,24 @@ func TestRunACL(t *testing.T) {
 		t.Errorf("startup line %q does not count the grants", line)
 	}
 	addr := listening.FindStringSubmatch(line)[1]
-	alice := dialMQTT(t, addr, "alice", "alice", "secret")
-	alice.send(&packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("news/#"), QoS: 1}, {Topic: []byte("#"), QoS: 1}}})
-	if ack, ok := alice.recv().(*packet.Suback); !ok || string(ack.ReturnCodes) != "\x01\x80" {
-		t.Fatalf("SUBACK %+v, want codes 1 and 0x80", ack)
+	alice := dial(t, addr)
+	mustConnect(t, alice, harness.ConnectOptions{ClientID: "alice", CleanSession: true, Username: "alice", Password: "secret"})
+	ack, err := alice.Subscribe(1, 1, ioWait, "news/#", "#")
+	check(t, err)
+	if string(ack.ReturnCodes) != "\x01\x80" {
+		t.Fatalf("SUBACK codes %v, want 1 and 0x80", ack.ReturnCodes)
 	}
 	// alice may only read news: her PUBLISH there is acknowledged and
 	// dropped, so the next thing she gets is bob's message.
-	alice.send(&packet.Publish{Topic: []byte("news/a"), Payload: []byte("from alice"), QoS: 1, PacketID: 2})
-	if ack, ok := alice.recv().(*packet.Puback); !ok || ack.PacketID != 2 {
-		t.Fatalf("got %+v, want PUBACK 2", ack)
-	}
-	bob := dialMQTT(t, addr, "bob", "bob", "hunter2")
-	bob.send(&packet.Publish{Topic: []byte("news/b"), Payload: []byte("from bob"), QoS: 1, PacketID: 3})
-	if ack, ok := bob.recv().(*packet.Puback); !ok || ack.PacketID != 3 {
-		t.Fatalf("got %+v, want PUBACK 3", ack)
-	}
-	if p, ok := alice.recv().(*packet.Publish); !ok || string(p.Payload) != "from bob" {
-		t.Fatalf("alice got %+v, want bob's message", p)
+	check(t, alice.Publish("news/a", []byte("from alice"), 1, false, 2))
+	check(t, alice.ExpectPuback(2, ioWait))
+	bob := dial(t, addr)
+	mustConnect(t, bob, harness.ConnectOptions{ClientID: "bob", CleanSession: true, Username: "bob", Password: "hunter2"})
+	check(t, bob.Publish("news/b", []byte("from bob"), 1, false, 3))
+	check(t, bob.ExpectPuback(3, ioWait))
+	p, err := alice.ExpectPublish(ioWait)
+	check(t, err)
+	if string(p.Payload) != "from bob" {
+		t.Fatalf("alice got %q, want bob's message", p.Payload)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,41 +175,9 @@ func startLine(t *testing.T, args ...string) string {
 	return line
 }
 
-// connect sends a CONNECT and returns the CONNACK code.
-func connect(t *testing.T, addr, user, password string) packet.ConnackCode {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	p := packet.Connect{CleanSession: true, ClientID: []byte("cmd-test")}
-	if user != "" {
-		p.UsernameFlag, p.Username = true, []byte(user)
-		p.PasswordFlag, p.Password = true, []byte(password)
-	}
-	b, err := p.Append(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	got, err := packet.NewReader(c, make([]byte, 64)).ReadPacket()
-	if err != nil {
-		t.Fatalf("reading CONNACK: %v", err)
-	}
-	ack, ok := got.(*packet.Connack)
-	if !ok {
-		t.Fatalf("got %v, want CONNACK", got.Type())
-	}
-	return ack.ReturnCode
-}
-
 func TestRunAnonymousWithoutUsersFile(t *testing.T) {
 	addr := start(t)
-	if code := connect(t, addr, "", ""); code != packet.Accepted {
+	if code := connectCode(t, addr, "", ""); code != packet.Accepted {
 		t.Errorf("anonymous CONNECT got CONNACK %d, want 0", code)
 	}
 }
@@ -229,11 +196,11 @@ func TestRunUsersFile(t *testing.T) {
 		{"mallory", "secret", packet.RefusedBadUsernamePassword},
 	}
 	for _, tt := range tests {
-		if got := connect(t, addr, tt.user, tt.password); got != tt.want {
+		if got := connectCode(t, addr, tt.user, tt.password); got != tt.want {
 			t.Errorf("%s/%s: CONNACK %d, want %d", tt.user, tt.password, got, tt.want)
 		}
 	}
-	if got := connect(t, addr, "", ""); got == packet.Accepted {
+	if got := connectCode(t, addr, "", ""); got == packet.Accepted {
 		t.Error("anonymous CONNECT accepted although a users file is given")
 	}
 }
@@ -259,7 +226,7 @@ func TestSignalShutsDown(t *testing.T) {
 	if err != nil || m == nil {
 		t.Fatalf("first line %q (err %v) does not say where it listens", line, err)
 	}
-	if code := connect(t, m[1], "", ""); code != packet.Accepted {
+	if code := connectCode(t, m[1], "", ""); code != packet.Accepted {
 		t.Fatalf("CONNACK %d before the signal", code)
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/harness"
 )
 
 // TestRunPSKStalledHandshake: a connection to the PSK port whose handshake
@@ -56,13 +57,12 @@ func TestRunPSKStalledHandshake(t *testing.T) {
 	}
 
 	// A client that completes its handshake is served meanwhile.
-	good, err := dialPSK(t, pskAddr, &tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, testKeyHex)}})
+	conn, err := dialPSK(t, pskAddr, &tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, testKeyHex)}})
 	if err != nil {
 		t.Fatalf("handshake beside the stalled ones: %v", err)
 	}
-	if code := mqttConnect(t, good, "psk-beside-stalls"); code != packet.Accepted {
-		t.Fatalf("CONNACK %d beside the stalled handshakes", code)
-	}
+	good := client(t, conn)
+	mustConnect(t, good, harness.ConnectOptions{ClientID: "psk-beside-stalls", CleanSession: true})
 
 	for i, s := range stalls {
 		r := <-results[i]
@@ -82,11 +82,8 @@ func TestRunPSKStalledHandshake(t *testing.T) {
 	}
 
 	// The served client is still served after the stalled ones are gone.
-	send(t, good, packet.Pingreq{})
-	good.SetDeadline(time.Now().Add(5 * time.Second))
-	if p := read(t, good); p.Type() != packet.PINGRESP {
-		t.Fatalf("got %v, want PINGRESP", p.Type())
-	}
+	check(t, good.Send(&packet.Pingreq{}))
+	check(t, good.ExpectPingresp(ioWait))
 }
 
 // clientHelloRecord returns the first record a tlspsk client for board-1

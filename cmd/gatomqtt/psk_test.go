@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/harness"
 )
 
 const (
@@ -76,41 +76,6 @@ func dialPSK(t *testing.T, addr string, cfg *tlspsk.Config) (*tlspsk.Conn, error
 	return c, nil
 }
 
-// mqttConnect sends a clean-session CONNECT for id on rw and returns the
-// CONNACK code, failing on anything else.
-func mqttConnect(t *testing.T, c net.Conn, id string) packet.ConnackCode {
-	t.Helper()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	defer c.SetDeadline(time.Time{})
-	send(t, c, packet.Connect{CleanSession: true, ClientID: []byte(id)})
-	got := read(t, c)
-	ack, ok := got.(*packet.Connack)
-	if !ok {
-		t.Fatalf("got %v, want CONNACK", got.Type())
-	}
-	return ack.ReturnCode
-}
-
-func send(t *testing.T, w io.Writer, p packet.Packet) {
-	t.Helper()
-	b, err := p.Append(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(b); err != nil {
-		t.Fatalf("sending %v: %v", p.Type(), err)
-	}
-}
-
-func read(t *testing.T, r io.Reader) packet.Packet {
-	t.Helper()
-	p, err := packet.NewReader(r, make([]byte, 256)).ReadPacket()
-	if err != nil {
-		t.Fatalf("reading a packet: %v", err)
-	}
-	return p
-}
-
 func TestRunPSKListener(t *testing.T) {
 	plain, pskAddr, modes := startPSK(t)
 	if modes != "psk_dhe_ke" {
@@ -136,12 +101,10 @@ func TestRunPSKListener(t *testing.T) {
 				t.Errorf("negotiated %v over %v as %q, want psk_dhe_ke over %v as %q",
 					st.KeyExchangeMode, st.Group, st.Identity, tt.group, tt.identity)
 			}
-			if code := mqttConnect(t, c, "psk-"+tt.identity); code != packet.Accepted {
-				t.Errorf("CONNACK %d over TLS-PSK, want 0", code)
-			}
+			mustConnect(t, client(t, c), harness.ConnectOptions{ClientID: "psk-" + tt.identity, CleanSession: true})
 		})
 	}
-	if code := connect(t, plain, "", ""); code != packet.Accepted {
+	if code := connectCode(t, plain, "", ""); code != packet.Accepted {
 		t.Errorf("plain listener: CONNACK %d, want 0", code)
 	}
 }
@@ -150,36 +113,24 @@ func TestRunPSKListener(t *testing.T) {
 // subscriber on the PSK listener: both are served by one broker.
 func TestRunPSKSharesTheBroker(t *testing.T) {
 	plain, pskAddr, _ := startPSK(t)
-	sub, err := dialPSK(t, pskAddr, &tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, testKeyHex)}})
+	conn, err := dialPSK(t, pskAddr, &tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, testKeyHex)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := mqttConnect(t, sub, "psk-sub"); code != packet.Accepted {
-		t.Fatalf("CONNACK %d", code)
-	}
-	sub.SetDeadline(time.Now().Add(5 * time.Second))
-	rd := packet.NewReader(sub, make([]byte, 256))
-	send(t, sub, packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("shared/t"), QoS: 1}}})
-	if p, err := rd.ReadPacket(); err != nil || p.Type() != packet.SUBACK {
-		t.Fatalf("want SUBACK, got %v (%v)", p, err)
-	}
+	sub := client(t, conn)
+	mustConnect(t, sub, harness.ConnectOptions{ClientID: "psk-sub", CleanSession: true})
+	_, err = sub.Subscribe(1, 1, ioWait, "shared/t")
+	check(t, err)
 
-	pub, err := net.DialTimeout("tcp", plain, 5*time.Second)
+	pub := dial(t, plain)
+	mustConnect(t, pub, harness.ConnectOptions{ClientID: "plain-pub", CleanSession: true})
+	check(t, pub.Publish("shared/t", []byte("across listeners"), 1, false, 9))
+	got, err := sub.ExpectPublish(ioWait)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("PSK subscriber: %v", err)
 	}
-	defer pub.Close()
-	if code := mqttConnect(t, pub, "plain-pub"); code != packet.Accepted {
-		t.Fatalf("CONNACK %d", code)
-	}
-	send(t, pub, packet.Publish{Topic: []byte("shared/t"), Payload: []byte("across listeners"), QoS: 1, PacketID: 9})
-	p, err := rd.ReadPacket()
-	if err != nil {
-		t.Fatalf("PSK subscriber got nothing: %v", err)
-	}
-	got, ok := p.(*packet.Publish)
-	if !ok || string(got.Payload) != "across listeners" {
-		t.Fatalf("PSK subscriber got %v, want the PUBLISH from the plain listener", p.Type())
+	if string(got.Payload) != "across listeners" {
+		t.Fatalf("PSK subscriber got %q, want the PUBLISH from the plain listener", got.Payload)
 	}
 }
 
@@ -223,9 +174,7 @@ func TestRunPSKAllowNoDHE(t *testing.T) {
 	if st := c.ConnectionState(); st.KeyExchangeMode != tlspsk.KeyExchangePSK || st.Group != 0 {
 		t.Errorf("negotiated %v over %v, want psk_ke without a group", st.KeyExchangeMode, st.Group)
 	}
-	if code := mqttConnect(t, c, "psk-ke"); code != packet.Accepted {
-		t.Errorf("CONNACK %d over psk_ke, want 0", code)
-	}
+	mustConnect(t, client(t, c), harness.ConnectOptions{ClientID: "psk-ke", CleanSession: true})
 }
 
 // TestMosquittoClientsOverPSK has Debian's mosquitto_sub and mosquitto_pub,

@@ -126,3 +126,97 @@ func BenchmarkReaderPublish(b *testing.B) {
 		}
 	}
 }
+
+// fullSubscribe returns the SUBSCRIBE and UNSUBSCRIBE with the most
+// one-byte filters that fit in size bytes (4 and 3 bytes a filter).
+func fullSubscribe(t testing.TB, size int) (sub, unsub []byte, nsub, nunsub int) {
+	most := func(per int) int {
+		n := 0
+		for packet.HeaderSize(2+per*(n+1))+2+per*(n+1) <= size {
+			n++
+		}
+		return n
+	}
+	nsub, nunsub = most(4), most(3)
+	s := packet.Subscribe{PacketID: 1}
+	for i := range nsub {
+		s.Filters = append(s.Filters, packet.Filter{Topic: []byte{'a' + byte(i%26)}, QoS: 1})
+	}
+	u := packet.Unsubscribe{PacketID: 2}
+	for i := range nunsub {
+		u.Topics = append(u.Topics, []byte{'a' + byte(i%26)})
+	}
+	sub, unsub = mustAppend(t, s), mustAppend(t, u)
+	if len(sub) > size || len(unsub) > size {
+		t.Fatalf("%d filters take %d bytes and %d take %d, more than %d", nsub, len(sub), nunsub, len(unsub), size)
+	}
+	return sub, unsub, nsub, nunsub
+}
+
+// TestIterZeroAllocs decodes and walks the fullest SUBSCRIBE and
+// UNSUBSCRIBE a packet size allows, each time with a fresh zero Decoder
+// that fills no slices (AllocsPerRun's warm-up run would hide storage
+// grown once): it never allocates, however many filters come.
+func TestIterZeroAllocs(t *testing.T) {
+	const runs = 20
+	for _, size := range []int{384, 4368, 65536} {
+		sub, unsub, nsub, nunsub := fullSubscribe(t, size)
+		fresh := make([]packet.Decoder, 2*(runs+1))
+		for i := range fresh {
+			fresh[i] = packet.Decoder{MaxPacketSize: size, NoFilterSlices: true}
+		}
+		next := 0
+		var seen int
+		if n := testing.AllocsPerRun(runs, func() {
+			p, _, err := fresh[next].Decode(sub)
+			next++
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen = 0
+			it := p.(*packet.Subscribe).Iter()
+			for f, ok := it.Next(); ok; f, ok = it.Next() {
+				if f.QoS == 1 && len(f.Topic) == 1 {
+					seen++
+				}
+			}
+		}); n != 0 {
+			t.Errorf("size %d: decoding and walking %d SUBSCRIBE filters: %v allocations, want 0", size, nsub, n)
+		}
+		if seen != nsub {
+			t.Errorf("size %d: walked %d of %d SUBSCRIBE filters", size, seen, nsub)
+		}
+		if n := testing.AllocsPerRun(runs, func() {
+			p, _, err := fresh[next].Decode(unsub)
+			next++
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen = 0
+			it := p.(*packet.Unsubscribe).Iter()
+			for f, ok := it.Next(); ok; f, ok = it.Next() {
+				if len(f) == 1 {
+					seen++
+				}
+			}
+		}); n != 0 {
+			t.Errorf("size %d: decoding and walking %d UNSUBSCRIBE filters: %v allocations, want 0", size, nunsub, n)
+		}
+		if seen != nunsub {
+			t.Errorf("size %d: walked %d of %d UNSUBSCRIBE filters", size, seen, nunsub)
+		}
+		d := &fresh[0]
+		// A decoded packet forwards from its Payload.
+		p, _, _ := d.Decode(sub)
+		buf := make([]byte, 0, size)
+		if n := testing.AllocsPerRun(20, func() {
+			var err error
+			if buf, err = p.Append(buf[:0]); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 || !bytes.Equal(buf, sub) {
+			t.Errorf("size %d: Append of the decoded SUBSCRIBE: %v allocations, same bytes %v", size, n, bytes.Equal(buf, sub))
+		}
+		t.Logf("size %d: %d SUBSCRIBE filters, %d UNSUBSCRIBE filters", size, nsub, nunsub)
+	}
+}

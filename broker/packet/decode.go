@@ -10,9 +10,9 @@ type Header struct {
 
 // A Decoder decodes packets into storage it owns, one packet of each type,
 // so that decoding does not allocate. The zero value is ready to use; it
-// grows the storage for SUBSCRIBE filters and UNSUBSCRIBE topics the first
-// time a packet needs more, and reuses it afterwards. NewDecoder sizes that
-// storage up front, so that no packet allocates.
+// grows the slices of SUBSCRIBE filters and UNSUBSCRIBE topics the first
+// time a packet needs more, and reuses them afterwards. NewDecoder sizes
+// those slices up front; NoFilterSlices does without them.
 type Decoder struct {
 	// MaxPacketSize bounds whole packets; 0 means the protocol maximum.
 	MaxPacketSize int
@@ -20,6 +20,11 @@ type Decoder struct {
 	// MaxFilters bounds the topic filters of one SUBSCRIBE or UNSUBSCRIBE;
 	// more are refused with ErrTooManyFilters. 0 means no bound.
 	MaxFilters int
+
+	// NoFilterSlices leaves Subscribe.Filters and Unsubscribe.Topics empty:
+	// the filters, checked as always, are read from Payload with Iter. The
+	// Decoder then needs no storage for them, whatever their number.
+	NoFilterSlices bool
 
 	connect     Connect
 	connack     Connack
@@ -93,11 +98,11 @@ func (d *Decoder) Decode(b []byte) (p Packet, n int, err error) {
 		d.pubcomp.PacketID, err = decodeAck(body)
 		p = &d.pubcomp
 	case SUBSCRIBE:
-		p, err = &d.subscribe, d.subscribe.decode(body, d.MaxFilters)
+		p, err = &d.subscribe, d.subscribe.decode(body, d.MaxFilters, !d.NoFilterSlices)
 	case SUBACK:
 		p, err = &d.suback, d.suback.decode(body)
 	case UNSUBSCRIBE:
-		p, err = &d.unsubscribe, d.unsubscribe.decode(body, d.MaxFilters)
+		p, err = &d.unsubscribe, d.unsubscribe.decode(body, d.MaxFilters, !d.NoFilterSlices)
 	case UNSUBACK:
 		d.unsuback.PacketID, err = decodeAck(body)
 		p = &d.unsuback

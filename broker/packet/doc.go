@@ -18,8 +18,9 @@
 // Limits: decoded packets alias the buffer they were decoded from and the
 // Decoder that produced them; they are valid until the next Decode. Encoding
 // appends to a caller-owned slice. Neither allocates when the caller's
-// buffers have room (see NewDecoder for SUBSCRIBE storage), so the package
-// is usable on boards built with TinyGo. Rules that bind a sender's
+// buffers have room; a Decoder with NoFilterSlices set needs no storage
+// for SUBSCRIBE and UNSUBSCRIBE filters at all, which Iter reads from the
+// packet, so the package is usable on boards built with TinyGo. Rules that bind a sender's
 // behaviour rather than a packet's form, such as a refused CONNACK clearing
 // its session-present flag or DUP being 0 at QoS 0, are left to the caller,
 // so that conformance tests can observe them.

@@ -93,3 +93,42 @@ func ExampleAppendHeader() {
 	// 80 06 00 01 00 01 61 00
 	// packet: SUBSCRIBE: reserved fixed-header flags are not as specified
 }
+
+// A broker that answers every filter without storage for them decodes
+// with NoFilterSlices and walks the filters with Iter.
+func ExampleSubscribe_Iter() {
+	wire, _ := packet.Subscribe{PacketID: 3, Filters: []packet.Filter{
+		{Topic: []byte("sensors/+/temp"), QoS: 1},
+		{Topic: []byte("cmd/#"), QoS: 2},
+	}}.Append(nil)
+
+	d := packet.Decoder{NoFilterSlices: true}
+	p, _, err := d.Decode(wire)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sub := p.(*packet.Subscribe)
+	it := sub.Iter()
+	for f, ok := it.Next(); ok; f, ok = it.Next() {
+		fmt.Printf("%s qos=%d\n", f.Topic, f.QoS)
+	}
+	fmt.Println(len(sub.Filters), "filters stored")
+	// Output:
+	// sensors/+/temp qos=1
+	// cmd/# qos=2
+	// 0 filters stored
+}
+
+func ExampleUnsubscribe_Iter() {
+	wire, _ := packet.Unsubscribe{PacketID: 4, Topics: [][]byte{[]byte("a/#"), []byte("b")}}.Append(nil)
+	d := packet.Decoder{NoFilterSlices: true}
+	p, _, _ := d.Decode(wire)
+	it := p.(*packet.Unsubscribe).Iter()
+	for topic, ok := it.Next(); ok; topic, ok = it.Next() {
+		fmt.Printf("%s\n", topic)
+	}
+	// Output:
+	// a/#
+	// b
+}

@@ -13,12 +13,20 @@ import (
 // failure as ErrIncomplete or an *Error, and that whatever it accepts
 // encodes back to the same bytes (the remaining length aside, which a
 // sender may encode in more bytes than needed) and decodes to the same
-// packet. The seed corpus in testdata/fuzz/FuzzDecode holds a valid packet
-// of every type and malformed ones.
+// packet. A Decoder with NoFilterSlices set must agree: the same error or
+// none, and for SUBSCRIBE and UNSUBSCRIBE the filters Iter walks in its
+// packet and in the first are those in Filters or Topics, and its packet
+// encodes to the same bytes. The seed corpus in testdata/fuzz/FuzzDecode
+// holds a valid packet of every type and malformed ones.
 func FuzzDecode(f *testing.F) {
 	var d, d2 packet.Decoder
+	noSlices := packet.Decoder{NoFilterSlices: true}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, n, err := d.Decode(b)
+		ps, ns, errs := noSlices.Decode(b)
+		if ns != n || !sameError(errs, err) {
+			t.Fatalf("NoFilterSlices: Decode = %d, %v; without it %d, %v", ns, errs, n, err)
+		}
 		if err != nil {
 			var perr *packet.Error
 			if p != nil || n != 0 {
@@ -51,7 +59,66 @@ func FuzzDecode(f *testing.F) {
 		if !samePacket(p, q) {
 			t.Fatalf("round trip changed %+v into %+v", p, q)
 		}
+		if !sameFilters(p, ps) {
+			t.Fatalf("NoFilterSlices: %+v walks other filters than %+v holds", ps, p)
+		}
+		if encs, err := ps.Append(nil); err != nil || !bytes.Equal(encs, enc) {
+			t.Fatalf("NoFilterSlices: Append = % x, %v; want % x", encs, err, enc)
+		}
 	})
+}
+
+// sameError reports whether a and b are both nil, both ErrIncomplete, or
+// *Errors for the same type and violation.
+func sameError(a, b error) bool {
+	var ea, eb *packet.Error
+	if errors.As(a, &ea) && errors.As(b, &eb) {
+		return *ea == *eb
+	}
+	return a == b
+}
+
+// sameFilters checks, for a SUBSCRIBE or UNSUBSCRIBE decoded with filter
+// slices (p) and without (q), that Iter walks in both what p's slice holds
+// and that q's slice is empty. It reports true for other packets.
+func sameFilters(p, q packet.Packet) bool {
+	switch x := p.(type) {
+	case *packet.Subscribe:
+		y := q.(*packet.Subscribe)
+		if len(y.Filters) != 0 {
+			return false
+		}
+		for _, s := range []packet.Subscribe{*x, *y} {
+			it, i := s.Iter(), 0
+			for f, ok := it.Next(); ok; f, ok = it.Next() {
+				if i == len(x.Filters) || !bytes.Equal(f.Topic, x.Filters[i].Topic) || f.QoS != x.Filters[i].QoS {
+					return false
+				}
+				i++
+			}
+			if i != len(x.Filters) {
+				return false
+			}
+		}
+	case *packet.Unsubscribe:
+		y := q.(*packet.Unsubscribe)
+		if len(y.Topics) != 0 {
+			return false
+		}
+		for _, u := range []packet.Unsubscribe{*x, *y} {
+			it, i := u.Iter(), 0
+			for f, ok := it.Next(); ok; f, ok = it.Next() {
+				if i == len(x.Topics) || !bytes.Equal(f, x.Topics[i]) {
+					return false
+				}
+				i++
+			}
+			if i != len(x.Topics) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // FuzzReader checks the Reader against the Decoder: whatever the chunk

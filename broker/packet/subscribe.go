@@ -7,10 +7,20 @@ const subscribeQoSReserved = 0xfc
 // Type reports SUBSCRIBE.
 func (Subscribe) Type() Type { return SUBSCRIBE }
 
-// Append encodes the SUBSCRIBE onto dst, with the fixed-header flags 0010.
+// Append encodes the SUBSCRIBE onto dst, with the fixed-header flags 0010:
+// the filters in Payload when it is set, else those in Filters.
 func (p Subscribe) Append(dst []byte) ([]byte, error) {
 	if p.PacketID == 0 {
 		return dst, wrap(SUBSCRIBE, ErrZeroPacketID)
+	}
+	if len(p.Payload) > 0 {
+		for rest := p.Payload; len(rest) > 0; {
+			var err error
+			if _, rest, err = readFilter(rest); err != nil {
+				return dst, wrap(SUBSCRIBE, err)
+			}
+		}
+		return appendPayload(dst, SUBSCRIBE, p.PacketID, p.Payload)
 	}
 	if len(p.Filters) == 0 {
 		return dst, wrap(SUBSCRIBE, ErrNoFilters)
@@ -37,11 +47,23 @@ func (p Subscribe) Append(dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// decode decodes the body of a SUBSCRIBE into p.Filters[:0], refusing more
-// than limit filters when limit is positive.
-func (p *Subscribe) decode(body []byte, limit int) error {
-	p.PacketID = 0
-	p.Filters = p.Filters[:0]
+// appendPayload encodes a SUBSCRIBE or UNSUBSCRIBE whose payload is
+// already encoded and checked.
+func appendPayload(dst []byte, t Type, id uint16, payload []byte) ([]byte, error) {
+	n := 2 + len(payload)
+	if n > MaxRemainingLength {
+		return dst, wrap(t, ErrPacketTooLarge)
+	}
+	dst = AppendHeader(dst, t, 2, n)
+	dst = AppendUint16(dst, id)
+	return append(dst, payload...), nil
+}
+
+// decode decodes the body of a SUBSCRIBE: Payload aliases the filters in
+// body, and with fill set they are appended to Filters[:0] as well. More
+// than limit filters are refused when limit is positive.
+func (p *Subscribe) decode(body []byte, limit int, fill bool) error {
+	p.PacketID, p.Filters, p.Payload = 0, p.Filters[:0], nil
 	id, rest, ok := readUint16(body)
 	if !ok {
 		return ErrMalformed
@@ -53,28 +75,41 @@ func (p *Subscribe) decode(body []byte, limit int) error {
 	if len(rest) == 0 {
 		return ErrNoFilters
 	}
-	for len(rest) > 0 {
-		var topic []byte
-		if topic, rest, ok = readBytes(rest); !ok || len(rest) == 0 {
-			return ErrMalformed
-		}
-		if err := ValidTopicFilter(topic); err != nil {
+	p.Payload = rest
+	for n := 0; len(rest) > 0; n++ {
+		f, r, err := readFilter(rest)
+		if err != nil {
 			return err
 		}
-		qos := rest[0]
-		rest = rest[1:]
-		if qos&subscribeQoSReserved != 0 {
-			return ErrSubscribeReserved
-		}
-		if qos == 3 {
-			return ErrInvalidQoS
-		}
-		if limit > 0 && len(p.Filters) == limit {
+		if limit > 0 && n == limit {
 			return ErrTooManyFilters
 		}
-		p.Filters = append(p.Filters, Filter{Topic: topic, QoS: QoS(qos)})
+		if fill {
+			p.Filters = append(p.Filters, f)
+		}
+		rest = r
 	}
 	return nil
+}
+
+// readFilter reads and checks the first topic filter and requested QoS of
+// a SUBSCRIBE payload.
+func readFilter(b []byte) (f Filter, rest []byte, err error) {
+	topic, rest, ok := readBytes(b)
+	if !ok || len(rest) == 0 {
+		return Filter{}, b, ErrMalformed
+	}
+	if err := ValidTopicFilter(topic); err != nil {
+		return Filter{}, b, err
+	}
+	qos := rest[0]
+	if qos&subscribeQoSReserved != 0 {
+		return Filter{}, b, ErrSubscribeReserved
+	}
+	if qos == 3 {
+		return Filter{}, b, ErrInvalidQoS
+	}
+	return Filter{Topic: topic, QoS: QoS(qos)}, rest[1:], nil
 }
 
 // Type reports SUBACK.
@@ -130,10 +165,20 @@ func validSubackCode(c byte) bool { return c <= 2 || c == SubackFailure }
 // Type reports UNSUBSCRIBE.
 func (Unsubscribe) Type() Type { return UNSUBSCRIBE }
 
-// Append encodes the UNSUBSCRIBE onto dst, with the fixed-header flags 0010.
+// Append encodes the UNSUBSCRIBE onto dst, with the fixed-header flags
+// 0010: the filters in Payload when it is set, else those in Topics.
 func (p Unsubscribe) Append(dst []byte) ([]byte, error) {
 	if p.PacketID == 0 {
 		return dst, wrap(UNSUBSCRIBE, ErrZeroPacketID)
+	}
+	if len(p.Payload) > 0 {
+		for rest := p.Payload; len(rest) > 0; {
+			var err error
+			if _, rest, err = readTopic(rest); err != nil {
+				return dst, wrap(UNSUBSCRIBE, err)
+			}
+		}
+		return appendPayload(dst, UNSUBSCRIBE, p.PacketID, p.Payload)
 	}
 	if len(p.Topics) == 0 {
 		return dst, wrap(UNSUBSCRIBE, ErrNoFilters)
@@ -156,11 +201,11 @@ func (p Unsubscribe) Append(dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// decode decodes the body of an UNSUBSCRIBE into p.Topics[:0], refusing
-// more than limit filters when limit is positive.
-func (p *Unsubscribe) decode(body []byte, limit int) error {
-	p.PacketID = 0
-	p.Topics = p.Topics[:0]
+// decode decodes the body of an UNSUBSCRIBE: Payload aliases the filters
+// in body, and with fill set they are appended to Topics[:0] as well. More
+// than limit filters are refused when limit is positive.
+func (p *Unsubscribe) decode(body []byte, limit int, fill bool) error {
+	p.PacketID, p.Topics, p.Payload = 0, p.Topics[:0], nil
 	id, rest, ok := readUint16(body)
 	if !ok {
 		return ErrMalformed
@@ -172,18 +217,32 @@ func (p *Unsubscribe) decode(body []byte, limit int) error {
 	if len(rest) == 0 {
 		return ErrNoFilters
 	}
-	for len(rest) > 0 {
-		var topic []byte
-		if topic, rest, ok = readBytes(rest); !ok {
-			return ErrMalformed
-		}
-		if err := ValidTopicFilter(topic); err != nil {
+	p.Payload = rest
+	for n := 0; len(rest) > 0; n++ {
+		topic, r, err := readTopic(rest)
+		if err != nil {
 			return err
 		}
-		if limit > 0 && len(p.Topics) == limit {
+		if limit > 0 && n == limit {
 			return ErrTooManyFilters
 		}
-		p.Topics = append(p.Topics, topic)
+		if fill {
+			p.Topics = append(p.Topics, topic)
+		}
+		rest = r
 	}
 	return nil
+}
+
+// readTopic reads and checks the first topic filter of an UNSUBSCRIBE
+// payload.
+func readTopic(b []byte) (topic, rest []byte, err error) {
+	topic, rest, ok := readBytes(b)
+	if !ok {
+		return nil, b, ErrMalformed
+	}
+	if err := ValidTopicFilter(topic); err != nil {
+		return nil, b, err
+	}
+	return topic, rest, nil
 }

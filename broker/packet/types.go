@@ -105,12 +105,15 @@ type Filter struct {
 	QoS   QoS
 }
 
-// Subscribe is the SUBSCRIBE packet. Decode appends into Filters[:0], so a
-// caller that keeps the same Subscribe with enough capacity decodes without
-// allocating.
+// Subscribe is the SUBSCRIBE packet. A decoded one holds its filters twice:
+// encoded in Payload, which aliases the decoded buffer, and one by one in
+// Filters, unless the Decoder's NoFilterSlices is set. Iter walks them
+// either way. A packet built to be sent sets Filters and leaves Payload
+// empty; when Payload is set, it is what Append and Iter use.
 type Subscribe struct {
 	PacketID uint16
 	Filters  []Filter
+	Payload  []byte // the encoded filters, each with its requested QoS
 }
 
 // Suback is the SUBACK packet: one return code per requested filter, the
@@ -120,10 +123,12 @@ type Suback struct {
 	ReturnCodes []byte
 }
 
-// Unsubscribe is the UNSUBSCRIBE packet. Decode appends into Topics[:0].
+// Unsubscribe is the UNSUBSCRIBE packet. Its filters are in Topics and
+// Payload as those of a Subscribe are in Filters and Payload.
 type Unsubscribe struct {
 	PacketID uint16
 	Topics   [][]byte
+	Payload  []byte // the encoded filters
 }
 
 // Unsuback acknowledges an UNSUBSCRIBE.

@@ -132,21 +132,26 @@ var violations = []struct {
 	{"unsubscribe filter not utf-8", "a2 06 0001 0002 c3 28", packet.ErrInvalidUTF8},
 }
 
+// TestDecodeViolations runs every violation through a Decoder that fills
+// filter slices and one that does not: both check the same.
 func TestDecodeViolations(t *testing.T) {
-	var d packet.Decoder
+	var slices, noSlices packet.Decoder
+	noSlices.NoFilterSlices = true
 	for _, tt := range violations {
 		t.Run(tt.name, func(t *testing.T) {
 			b := unhex(t, tt.wire)
-			p, n, err := d.Decode(b)
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("Decode(% x) = %v, %d, %v; want %v", b, p, n, err, tt.want)
-			}
-			if p != nil || n != 0 {
-				t.Errorf("Decode returned packet %v and n=%d with an error", p, n)
-			}
-			var perr *packet.Error
-			if !errors.As(err, &perr) || perr.Type != packet.Type(b[0]>>4) {
-				t.Errorf("error %v does not name the packet type %v", err, packet.Type(b[0]>>4))
+			for _, d := range []*packet.Decoder{&slices, &noSlices} {
+				p, n, err := d.Decode(b)
+				if !errors.Is(err, tt.want) {
+					t.Fatalf("NoFilterSlices %v: Decode(% x) = %v, %d, %v; want %v", d.NoFilterSlices, b, p, n, err, tt.want)
+				}
+				if p != nil || n != 0 {
+					t.Errorf("Decode returned packet %v and n=%d with an error", p, n)
+				}
+				var perr *packet.Error
+				if !errors.As(err, &perr) || perr.Type != packet.Type(b[0]>>4) {
+					t.Errorf("error %v does not name the packet type %v", err, packet.Type(b[0]>>4))
+				}
 			}
 		})
 	}
@@ -190,6 +195,10 @@ func TestDecodeLimits(t *testing.T) {
 		{"subscribe over the filter limit", packet.NewDecoder(0, 2), sub, packet.ErrTooManyFilters},
 		{"unsubscribe at the filter limit", packet.NewDecoder(0, 2), unsub, nil},
 		{"unsubscribe over the filter limit", packet.NewDecoder(0, 1), unsub, packet.ErrTooManyFilters},
+		{"subscribe at the limit, no slices", &packet.Decoder{MaxFilters: 3, NoFilterSlices: true}, sub, nil},
+		{"subscribe over the limit, no slices", &packet.Decoder{MaxFilters: 2, NoFilterSlices: true}, sub, packet.ErrTooManyFilters},
+		{"unsubscribe at the limit, no slices", &packet.Decoder{MaxFilters: 2, NoFilterSlices: true}, unsub, nil},
+		{"unsubscribe over the limit, no slices", &packet.Decoder{MaxFilters: 1, NoFilterSlices: true}, unsub, packet.ErrTooManyFilters},
 	} {
 		_, _, err := tc.d.Decode(tc.b)
 		if !errors.Is(err, tc.want) {

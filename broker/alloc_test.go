@@ -96,10 +96,10 @@ func routeAllocs(t *testing.T, b *broker.Broker, subs []*fakeConn, qos packet.Qo
 	}
 }
 
-// TestSubscribeStorageIsFixed sends SUBSCRIBE and UNSUBSCRIBE packets of
-// ever more filters, up to the most the packet size allows: the decoder's
-// storage for them was made by New and never grows.
-func TestSubscribeStorageIsFixed(t *testing.T) {
+// TestSubscribeNeedsNoStorage sends SUBSCRIBE and UNSUBSCRIBE packets of
+// ever more filters, up to the most the packet size allows: the broker
+// walks them in the read buffer and allocates nothing for them.
+func TestSubscribeNeedsNoStorage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocation counts need a quiet process")
 	}
@@ -112,7 +112,7 @@ func TestSubscribeStorageIsFixed(t *testing.T) {
 	f.waitFor(0, 1)
 	// The most a packet of 512 bytes holds: 126 SUBSCRIBE filters of 4
 	// bytes, 169 UNSUBSCRIBE filters of 3, after a 3-byte fixed header
-	// and the packet identifier. Each count overflows a slice grown from
+	// and the packet identifier. Each count would overflow a slice grown for
 	// the one before.
 	subs := []int{5, 9, 17, 33, 65, 126}
 	unsubs := []int{5, 9, 17, 33, 65, 169}

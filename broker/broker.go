@@ -129,7 +129,9 @@ func New(cfg Config) (*Broker, error) {
 		c.out = carve(obufs, 2*i, lim.OutboxBytes)
 		c.spare = carve(obufs, 2*i+1, lim.OutboxBytes)
 		c.rd = packet.NewReader(nil, c.rbuf)
-		c.rd.Decoder = packet.NewDecoder(lim.MaxPacketSize, lim.MaxFiltersPerPacket)
+		// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
+		// so a packet of any number of them needs no storage.
+		c.rd.Decoder = &packet.Decoder{MaxPacketSize: lim.MaxPacketSize, NoFilterSlices: true}
 		c.wake = make(chan struct{}, 1)
 		c.room = make(chan struct{}, 1)
 		c.tick = make(chan struct{}, 1)
@@ -164,7 +166,6 @@ func stateBytes(lim *Limits, buckets int) int {
 		1 + 4 + 4 // routing marks, matched list, free list
 	perConn := int(unsafe.Sizeof(conn{})) + lim.MaxPacketSize + 2*lim.OutboxBytes +
 		int(unsafe.Sizeof(packet.Reader{})+unsafe.Sizeof(packet.Decoder{})) +
-		lim.MaxFiltersPerPacket*int(unsafe.Sizeof(packet.Filter{})+unsafe.Sizeof([]byte(nil))) +
 		4 // free list
 	perSub := int(unsafe.Sizeof(subEntry{})) + lim.MaxTopicLength
 	perMsg := int(unsafe.Sizeof(message{})) + lim.MaxTopicLength + lim.MaxPayloadSize + 4

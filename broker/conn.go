@@ -213,7 +213,7 @@ func (c *conn) serve(rw io.ReadWriteCloser) error {
 func (c *conn) readError(err error) error {
 	var pe *packet.Error
 	switch {
-	case errors.As(err, &pe) && (errors.Is(err, packet.ErrPacketTooLarge) || errors.Is(err, packet.ErrTooManyFilters)):
+	case errors.As(err, &pe) && errors.Is(err, packet.ErrPacketTooLarge):
 		return because(ErrLimit, "", err)
 	case errors.As(err, &pe):
 		if errors.Is(err, packet.ErrProtocolLevel) {

@@ -6,10 +6,9 @@
 // # Limits
 //
 // Every capacity is fixed by Limits when New builds the broker: sessions,
-// connection buffers, subscriptions per session, filters per SUBSCRIBE,
-// in-flight and queued messages per session, the message store, retained
-// messages, topic, payload and packet sizes. Nothing grows while the
-// broker runs, and routing a message allocates nothing, so the broker fits
+// connection buffers, subscriptions per session, in-flight and queued
+// messages per session, the message store, retained messages, topic,
+// payload and packet sizes. Nothing grows while the broker runs, and routing a message allocates nothing, so the broker fits
 // boards such as the Raspberry Pi Pico (PicoLimits) and the ESP32-C3
 // (ESP32C3Limits) when built with TinyGo. Stats.StateBytes reports the
 // memory of those tables. The package uses neither net, os nor fmt, and no
@@ -155,7 +154,9 @@
 // # Malformed and oversized packets
 //
 // A packet the codec refuses, a PUBLISH whose topic or payload is beyond
-// the limits, a packet larger than MaxPacketSize, a SUBSCRIBE or
-// UNSUBSCRIBE with more than MaxFiltersPerPacket filters or a packet a
-// client may not send closes that connection only, and publishes its will.
+// the limits, a packet larger than MaxPacketSize or a packet a client may
+// not send closes that connection only, and publishes its will. A
+// SUBSCRIBE is never refused for its number of filters: each filter
+// beyond MaxSubscriptions, longer than MaxTopicLength or denied gets the
+// SUBACK code 0x80, and the connection stays open.
 package broker

@@ -75,7 +75,8 @@ func (c *conn) handle(p packet.Packet) error {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if s := c.sess; s != nil {
-			for _, t := range p.Topics {
+			it := p.Iter()
+			for t, ok := it.Next(); ok; t, ok = it.Next() {
 				b.subs.remove(s.idx, t)
 			}
 		}
@@ -216,14 +217,20 @@ func (b *Broker) rateWait(s *session) time.Duration {
 	return 0
 }
 
+// subscribe answers a SUBSCRIBE with one SUBACK code per filter, however
+// many it carries, then replays the retained messages of every granted
+// filter. The SUBACK always fits in the outbox: Limits sizes OutboxBytes
+// for the SUBSCRIBE with the most filters that MaxPacketSize allows.
 func (c *conn) subscribe(p *packet.Subscribe) error {
 	b := c.b
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n := 2 + len(p.Filters)
-	if packet.HeaderSize(n)+n > cap(c.out) {
-		return because(ErrLimit, "SUBACK for "+strconv.Itoa(len(p.Filters))+" filters exceeds the outbox", nil)
+	nfilters := 0
+	it := p.Iter()
+	for _, ok := it.Next(); ok; _, ok = it.Next() {
+		nfilters++
 	}
+	n := 2 + nfilters
 	if !c.waitRoom(packet.HeaderSize(n) + n) {
 		return nil
 	}
@@ -234,13 +241,17 @@ func (c *conn) subscribe(p *packet.Subscribe) error {
 	c.out = packet.AppendHeader(c.out, packet.SUBACK, 0, n)
 	c.out = packet.AppendUint16(c.out, p.PacketID)
 	codes := len(c.out)
-	for _, f := range p.Filters {
+	it = p.Iter()
+	for f, ok := it.Next(); ok; f, ok = it.Next() {
 		c.out = append(c.out, b.subscribeCode(c, s, f.Topic, f.QoS))
 	}
 	// Retained messages follow the SUBACK, for a repeated subscription too
-	// (MQTT-3.8.4-3).
-	granted := c.out[codes : codes+len(p.Filters)]
-	for i, f := range p.Filters {
+	// (MQTT-3.8.4-3). Replaying appends to the outbox without giving up
+	// b.mu, so the codes stay where they were written.
+	granted := c.out[codes : codes+nfilters]
+	it = p.Iter()
+	for i := 0; i < nfilters; i++ {
+		f, _ := it.Next()
 		if g := granted[i]; g != packet.SubackFailure {
 			b.replayRetained(s, f.Topic, packet.QoS(g), -1)
 		}

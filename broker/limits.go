@@ -21,16 +21,12 @@ type Limits struct {
 	// outbox buffers. 0 means MaxSessions + MaxSessions/4 + 2, enough for
 	// takeovers and for answering surplus clients with CONNACK 3.
 	MaxConnections int
-	// MaxSubscriptions bounds the topic filters of one session.
+	// MaxSubscriptions bounds the topic filters of one session. A
+	// SUBSCRIBE may carry any number of filters that fits in
+	// MaxPacketSize: the SUBACK grants those there is room for and answers
+	// the rest with the failure code 0x80. Filters are read from the
+	// packet itself, so they take no memory of their own.
 	MaxSubscriptions int
-	// MaxFiltersPerPacket bounds the topic filters of one SUBSCRIBE or
-	// UNSUBSCRIBE. Each connection's decoder holds room for that many,
-	// made by New and counted in StateBytes; a packet with more closes the
-	// connection (ErrLimit). 0 means as many as MaxPacketSize allows, so
-	// that every SUBSCRIBE that fits is answered, with the failure code
-	// for filters beyond MaxSubscriptions; a larger value is lowered to
-	// that.
-	MaxFiltersPerPacket int
 	// MaxInflight bounds the outgoing QoS 1 and 2 messages of one session
 	// that wait for their acknowledgement, and the incoming QoS 2 packet
 	// identifiers that wait for PUBREL.
@@ -58,8 +54,9 @@ type Limits struct {
 	MaxClientIDLength int
 	// OutboxBytes is the size of each of the two buffers of encoded packets
 	// that a connection writes to the network; it must hold the largest
-	// PUBLISH the limits allow. 0 means that size or 4 KiB, whichever is
-	// larger.
+	// PUBLISH the limits allow and the SUBACK to the SUBSCRIBE with the
+	// most filters that fits in MaxPacketSize (a quarter of it, about). 0
+	// means the largest of those two sizes and 4 KiB.
 	OutboxBytes int
 	// MinKeepAlive and MaxKeepAlive bound the keep alive a client may ask
 	// for, in seconds; a CONNECT outside them is refused with CONNACK 3.
@@ -84,61 +81,58 @@ type Limits struct {
 // The tables take about 40 MiB (see Stats.StateBytes), most of it the
 // message store; pages never touched stay unmapped on most systems.
 var HostLimits = Limits{
-	MaxSessions:         256,
-	MaxSubscriptions:    32,
-	MaxFiltersPerPacket: 128,
-	MaxInflight:         32,
-	MaxQueued:           1024,
-	MaxMessages:         4096,
-	MaxRetained:         1024,
-	MaxTopicLength:      256,
-	MaxPayloadSize:      4096,
-	MaxPacketSize:       4096 + 256 + 16,
-	MaxClientIDLength:   128,
-	OutboxBytes:         16 << 10,
-	ConnectTimeout:      10 * time.Second,
+	MaxSessions:       256,
+	MaxSubscriptions:  32,
+	MaxInflight:       32,
+	MaxQueued:         1024,
+	MaxMessages:       4096,
+	MaxRetained:       1024,
+	MaxTopicLength:    256,
+	MaxPayloadSize:    4096,
+	MaxPacketSize:     4096 + 256 + 16,
+	MaxClientIDLength: 128,
+	OutboxBytes:       16 << 10,
+	ConnectTimeout:    10 * time.Second,
 }
 
 // PicoLimits fit a Raspberry Pi Pico (RP2040, 264 KiB SRAM) with room to
-// spare for the firmware: about 60 KiB of broker state.
+// spare for the firmware: about 55 KiB of broker state.
 var PicoLimits = Limits{
-	MaxSessions:         8,
-	MaxConnections:      10,
-	MaxSubscriptions:    8,
-	MaxFiltersPerPacket: 8,
-	MaxInflight:         4,
-	MaxQueued:           8,
-	MaxMessages:         32,
-	MaxRetained:         16,
-	MaxTopicLength:      64,
-	MaxPayloadSize:      256,
-	MaxPacketSize:       384,
-	MaxClientIDLength:   23,
-	OutboxBytes:         512,
-	ConnectTimeout:      10 * time.Second,
-	PublishRate:         100,
-	PublishBurst:        20,
+	MaxSessions:       8,
+	MaxConnections:    10,
+	MaxSubscriptions:  8,
+	MaxInflight:       4,
+	MaxQueued:         8,
+	MaxMessages:       32,
+	MaxRetained:       16,
+	MaxTopicLength:    64,
+	MaxPayloadSize:    256,
+	MaxPacketSize:     384,
+	MaxClientIDLength: 23,
+	OutboxBytes:       512,
+	ConnectTimeout:    10 * time.Second,
+	PublishRate:       100,
+	PublishBurst:      20,
 }
 
 // ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM, part of it taken by the
-// Wi-Fi stack): about 120 KiB of broker state.
+// Wi-Fi stack): about 112 KiB of broker state.
 var ESP32C3Limits = Limits{
-	MaxSessions:         12,
-	MaxConnections:      14,
-	MaxSubscriptions:    8,
-	MaxFiltersPerPacket: 8,
-	MaxInflight:         8,
-	MaxQueued:           16,
-	MaxMessages:         48,
-	MaxRetained:         16,
-	MaxTopicLength:      96,
-	MaxPayloadSize:      512,
-	MaxPacketSize:       640,
-	MaxClientIDLength:   23,
-	OutboxBytes:         768,
-	ConnectTimeout:      10 * time.Second,
-	PublishRate:         200,
-	PublishBurst:        40,
+	MaxSessions:       12,
+	MaxConnections:    14,
+	MaxSubscriptions:  8,
+	MaxInflight:       8,
+	MaxQueued:         16,
+	MaxMessages:       48,
+	MaxRetained:       16,
+	MaxTopicLength:    96,
+	MaxPayloadSize:    512,
+	MaxPacketSize:     640,
+	MaxClientIDLength: 23,
+	OutboxBytes:       768,
+	ConnectTimeout:    10 * time.Second,
+	PublishRate:       200,
+	PublishBurst:      40,
 }
 
 // ErrLimits reports limits that New cannot build a broker from.
@@ -162,8 +156,6 @@ func (l Limits) normalized() (Limits, error) {
 		return bad("MaxSessions", l.MaxSessions)
 	case l.MaxSubscriptions < 1:
 		return bad("MaxSubscriptions", l.MaxSubscriptions)
-	case l.MaxFiltersPerPacket < 0:
-		return bad("MaxFiltersPerPacket", l.MaxFiltersPerPacket)
 	case l.MaxInflight < 1 || l.MaxInflight > 65535:
 		return bad("MaxInflight", l.MaxInflight)
 	case l.MaxQueued < 1:
@@ -189,9 +181,6 @@ func (l Limits) normalized() (Limits, error) {
 	case l.SlowConsumerWait < 0:
 		return bad("SlowConsumerWait", int(l.SlowConsumerWait))
 	}
-	if most := mostFilters(l.MaxPacketSize); l.MaxFiltersPerPacket == 0 || l.MaxFiltersPerPacket > most {
-		l.MaxFiltersPerPacket = most
-	}
 	if l.MaxConnections == 0 {
 		l.MaxConnections = l.MaxSessions + l.MaxSessions/4 + 2
 	}
@@ -205,9 +194,9 @@ func (l Limits) normalized() (Limits, error) {
 		return bad("MaxMessages", l.MaxMessages)
 	}
 	if l.OutboxBytes == 0 {
-		l.OutboxBytes = max(l.maxPublishSize(), 4096)
+		l.OutboxBytes = max(l.maxPublishSize(), l.maxSubackSize(), 4096)
 	}
-	if l.OutboxBytes < l.maxPublishSize() {
+	if l.OutboxBytes < l.maxPublishSize() || l.OutboxBytes < l.maxSubackSize() {
 		return bad("OutboxBytes", l.OutboxBytes)
 	}
 	if l.ConnectTimeout == 0 {
@@ -222,14 +211,14 @@ func (l Limits) normalized() (Limits, error) {
 	return l, nil
 }
 
-// mostFilters is how many topic filters a packet of maxPacket bytes can
-// carry: an UNSUBSCRIBE of one-byte filters, 3 bytes each with their
-// length, after the fixed header and packet identifier (a SUBSCRIBE
-// filter takes a byte more, for its QoS).
-func mostFilters(maxPacket int) int {
-	n := (maxPacket - 2 - 2) / 3
-	for n > 0 && packet.HeaderSize(2+3*n)+2+3*n > maxPacket {
+// maxSubackSize is the size of the largest SUBACK: the one answering the
+// SUBSCRIBE with the most filters that fits in MaxPacketSize, one-byte
+// filters of 4 bytes each with their length and requested QoS, after the
+// fixed header and packet identifier.
+func (l *Limits) maxSubackSize() int {
+	n := (l.MaxPacketSize - 2 - 2) / 4
+	for n > 0 && packet.HeaderSize(2+4*n)+2+4*n > l.MaxPacketSize {
 		n--
 	}
-	return n
+	return packet.HeaderSize(2+n) + 2 + n
 }

@@ -20,21 +20,35 @@ func TestMaxPublishSize(t *testing.T) {
 	}
 }
 
-// TestMostFilters checks mostFilters against encoded UNSUBSCRIBE packets:
-// that many one-byte filters fit in the packet size, one more does not.
-func TestMostFilters(t *testing.T) {
-	for _, size := range []int{16, 130, 131, 132, 384, 512, 640, 4368, 16389, 16390} {
-		n := mostFilters(size)
-		fits := func(k int) bool {
-			u := packet.Unsubscribe{PacketID: 1}
-			for range k {
-				u.Topics = append(u.Topics, []byte("f"))
-			}
-			b, err := u.Append(nil)
-			return err == nil && len(b) <= size
+// TestMaxSubackSize checks maxSubackSize against encoded packets: the
+// SUBACK to the SUBSCRIBE of the most one-byte filters that fits in the
+// packet size, one more filter not fitting.
+func TestMaxSubackSize(t *testing.T) {
+	for _, size := range []int{16, 129, 130, 131, 132, 133, 384, 512, 640, 4368, 16387, 16388, 16389, 16390} {
+		// No more than (size-4)/4 filters of 4 bytes fit; count down from
+		// there to the first that does.
+		sub := packet.Subscribe{PacketID: 1, Filters: make([]packet.Filter, (size-4)/4+1)}
+		for i := range sub.Filters {
+			sub.Filters[i].Topic = []byte("f")
 		}
-		if !fits(n) || fits(n+1) {
-			t.Errorf("packet size %d: mostFilters %d, fits %v, one more fits %v", size, n, fits(n), fits(n+1))
+		for {
+			b, err := sub.Append(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b) <= size {
+				break
+			}
+			sub.Filters = sub.Filters[:len(sub.Filters)-1]
+		}
+		n := len(sub.Filters)
+		ack, err := packet.Suback{PacketID: 1, ReturnCodes: make([]byte, n)}.Append(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := Limits{MaxPacketSize: size}
+		if got := l.maxSubackSize(); got != len(ack) {
+			t.Errorf("packet size %d: maxSubackSize %d, the SUBACK for %d filters takes %d", size, got, n, len(ack))
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/brokertest"
@@ -300,9 +299,10 @@ func TestLimitsValidation(t *testing.T) {
 		{"no sessions", func(l *broker.Limits) { l.MaxSessions = 0 }},
 		{"no subscriptions", func(l *broker.Limits) { l.MaxSubscriptions = 0 }},
 		{"no inflight", func(l *broker.Limits) { l.MaxInflight = 0 }},
-		{"negative filters per packet", func(l *broker.Limits) { l.MaxFiltersPerPacket = -1 }},
 		{"short client ids", func(l *broker.Limits) { l.MaxClientIDLength = 22 }},
 		{"outbox below one message", func(l *broker.Limits) { l.OutboxBytes = 100 }},
+		// 2046 filters fit in 8192 bytes: a SUBACK of 2051 bytes.
+		{"outbox below the largest SUBACK", func(l *broker.Limits) { l.MaxPacketSize, l.OutboxBytes = 8192, 2050 }},
 		{"min keep alive above max", func(l *broker.Limits) { l.MinKeepAlive, l.MaxKeepAlive = 10, 5 }},
 		{"negative rate", func(l *broker.Limits) { l.PublishRate = -1 }},
 	}
@@ -315,46 +315,32 @@ func TestLimitsValidation(t *testing.T) {
 	}
 }
 
-func TestFiltersPerPacket(t *testing.T) {
-	lim := smallLimits() // MaxPacketSize 512: at most 169 filters
-	perFilter := int(unsafe.Sizeof(packet.Filter{}) + unsafe.Sizeof([]byte(nil)))
-	most := newBroker(t, broker.Config{Limits: lim})
-	if n := most.Limits().MaxFiltersPerPacket; n != 169 {
-		t.Errorf("MaxFiltersPerPacket 0 became %d, want 169", n)
+// TestOutboxHoldsLargestSuback checks that OutboxBytes is held to, and
+// defaults to, the SUBACK for the SUBSCRIBE with the most filters that
+// fits in MaxPacketSize, and that such a SUBSCRIBE is answered.
+func TestOutboxHoldsLargestSuback(t *testing.T) {
+	lim := smallLimits()
+	lim.MaxPacketSize, lim.OutboxBytes = 8192, 2051
+	if _, err := broker.New(broker.Config{Limits: lim}); err != nil {
+		t.Errorf("OutboxBytes 2051 for the SUBACK of 2051 bytes: %v", err)
 	}
-	lim.MaxFiltersPerPacket = 1000
-	if n := newBroker(t, broker.Config{Limits: lim}).Limits().MaxFiltersPerPacket; n != 169 {
-		t.Errorf("MaxFiltersPerPacket 1000 became %d, want 169", n)
-	}
-	lim.MaxFiltersPerPacket = 4
+	// 16382 one-byte filters fit in 65536 bytes; their SUBACK takes 16388.
+	lim.MaxPacketSize, lim.OutboxBytes = 65536, 0
 	b := newBroker(t, broker.Config{Limits: lim})
-	// The decoders' storage is in StateBytes.
-	conns := b.Limits().MaxConnections
-	if got, want := most.Stats().StateBytes-b.Stats().StateBytes, conns*(169-4)*perFilter; got != want {
-		t.Errorf("StateBytes differ by %d for 165 more filters per packet, want %d", got, want)
+	if got := b.Limits().OutboxBytes; got != 16388 {
+		t.Errorf("OutboxBytes 0 became %d, want 16388", got)
 	}
-
-	filters := func(n int) []packet.Filter {
-		fs := make([]packet.Filter, n)
-		for i := range fs {
-			fs[i] = packet.Filter{Topic: []byte{'a' + byte(i)}}
-		}
-		return fs
+	sub, filters := fillSubscribe(t, lim.MaxPacketSize, cyclingName)
+	if len(filters) != 16382 {
+		t.Fatalf("%d one-byte filters fit in %d bytes, want 16382", len(filters), lim.MaxPacketSize)
 	}
 	c := mustConnect(t, b, "c", true)
-	if codes := c.subscribeMany(filters(4)...); len(codes) != 4 {
-		t.Fatalf("SUBACK of %d codes for 4 filters", len(codes))
+	c.sendRaw(sub)
+	ack := recvAs[*packet.Suback](c)
+	if want := wantCodes(filters, lim.MaxSubscriptions); string(ack.ReturnCodes) != string(want) {
+		t.Errorf("SUBACK of %d codes differs from the %d expected", len(ack.ReturnCodes), len(want))
 	}
-	for _, p := range []packet.Packet{
-		packet.Subscribe{PacketID: 9, Filters: filters(5)},
-		packet.Unsubscribe{PacketID: 9, Topics: [][]byte{[]byte("a"), []byte("b"), []byte("c"), []byte("d"), []byte("e")}},
-	} {
-		c := mustConnect(t, b, "c", true)
-		c.send(p)
-		if err := c.expectClosed(); !errors.Is(err, broker.ErrLimit) || !errors.Is(err, packet.ErrTooManyFilters) {
-			t.Errorf("%v of 5 filters: ServeConn returned %v, want ErrLimit and ErrTooManyFilters", p.Type(), err)
-		}
-	}
+	c.ping()
 }
 
 func TestProfiles(t *testing.T) {

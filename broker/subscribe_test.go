@@ -111,3 +111,125 @@ func TestManyFiltersInOneSubscribe(t *testing.T) {
 		}
 	}
 }
+
+// oneByteNames are the one-byte topic filters the SUBSCRIBE tests use:
+// letters, digits and punctuation without the wildcards, '$' and '/'.
+const oneByteNames = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!\"%&'()*,-.:;<=>?@[\\]^_`{|}~"
+
+// distinctName returns the i-th filter of all those spelled with
+// oneByteNames, shortest first, so that no two are the same.
+func distinctName(i int) string {
+	n := len(oneByteNames)
+	var name []byte
+	for {
+		name = append([]byte{oneByteNames[i%n]}, name...)
+		if i < n {
+			return string(name)
+		}
+		i = i/n - 1
+	}
+}
+
+// cyclingName returns the one-byte filters over and over.
+func cyclingName(i int) string { return oneByteNames[i%len(oneByteNames) : i%len(oneByteNames)+1] }
+
+// fillSubscribe encodes the SUBSCRIBE of filters named by name, asking for
+// QoS 0, 1, 2 in turn, with as many as fit in size bytes.
+func fillSubscribe(t testing.TB, size int, name func(int) string) ([]byte, []packet.Filter) {
+	t.Helper()
+	p := packet.Subscribe{PacketID: 7}
+	n := size - 5 // fixed header and packet identifier
+	for i := 0; ; i++ {
+		f := packet.Filter{Topic: []byte(name(i)), QoS: packet.QoS(i % 3)}
+		if n -= 2 + len(f.Topic) + 1; n < 0 {
+			break
+		}
+		p.Filters = append(p.Filters, f)
+	}
+	wire, err := p.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for len(wire) > size { // the fixed header took fewer bytes than assumed
+		p.Filters = p.Filters[:len(p.Filters)-1]
+		wire, _ = p.Append(nil)
+	}
+	return wire, p.Filters
+}
+
+// wantCodes are the SUBACK codes a session with no subscriptions and room
+// for maxSubs gets for filters: a filter already granted is replaced and
+// granted again, a new one granted while there is room.
+func wantCodes(filters []packet.Filter, maxSubs int) []byte {
+	held := map[string]bool{}
+	var codes []byte
+	for _, f := range filters {
+		switch {
+		case held[string(f.Topic)]:
+		case len(held) < maxSubs:
+			held[string(f.Topic)] = true
+		default:
+			codes = append(codes, packet.SubackFailure)
+			continue
+		}
+		codes = append(codes, byte(f.QoS))
+	}
+	return codes
+}
+
+// TestSubscribeFillingThePacket sends, with the Pico's limits, a
+// SUBSCRIBE as large as MaxPacketSize allows and an UNSUBSCRIBE too: the
+// SUBACK grants MaxSubscriptions filters and refuses the rest with 0x80,
+// retained messages are replayed for granted filters only, and the
+// connection stays open.
+func TestSubscribeFillingThePacket(t *testing.T) {
+	lim := broker.PicoLimits
+	b := newBroker(t, broker.Config{Limits: lim})
+	wire, filters := fillSubscribe(t, lim.MaxPacketSize, distinctName)
+	if len(wire) > lim.MaxPacketSize || len(filters) < 90 {
+		t.Fatalf("SUBSCRIBE of %d filters takes %d bytes", len(filters), len(wire))
+	}
+	granted, refused := filters[1], filters[50]
+	pub := mustConnect(t, b, "pub", true)
+	pub.publish(string(granted.Topic), "kept", 1, true)
+	pub.publish(string(refused.Topic), "not replayed", 1, true)
+
+	c := mustConnect(t, b, "c", true)
+	c.sendRaw(wire)
+	ack := recvAs[*packet.Suback](c)
+	if want := wantCodes(filters, lim.MaxSubscriptions); ack.PacketID != 7 || string(ack.ReturnCodes) != string(want) {
+		t.Fatalf("SUBACK %d % x, want 7 % x", ack.PacketID, ack.ReturnCodes, want)
+	}
+	for i, code := range ack.ReturnCodes {
+		if (code == packet.SubackFailure) != (i >= lim.MaxSubscriptions) {
+			t.Fatalf("code %d of %d is %#x", i, len(filters), code)
+		}
+	}
+	p := c.expectPublish(string(granted.Topic), "kept")
+	if !p.Retain || p.QoS != min(granted.QoS, 1) {
+		t.Errorf("replayed with retain %v, QoS %d", p.Retain, p.QoS)
+	}
+	c.ack(p)
+	c.expectNothing() // PINGRESP: open, and nothing replayed for refused filters
+
+	// The fullest UNSUBSCRIBE names the granted filters among others.
+	u := packet.Unsubscribe{PacketID: 8}
+	for i := 0; packet.HeaderSize(2+3*(i+1))+2+3*(i+1) <= lim.MaxPacketSize; i++ {
+		u.Topics = append(u.Topics, []byte(cyclingName(i)))
+	}
+	c.send(u)
+	if ack := recvAs[*packet.Unsuback](c); ack.PacketID != 8 {
+		t.Fatalf("UNSUBACK %d, want 8", ack.PacketID)
+	}
+	c.ping()
+	pub.publish(string(granted.Topic), "gone", 0, false)
+	c.expectNothing()
+	// Every slot is free again.
+	codes := c.subscribeMany(filters[lim.MaxSubscriptions : 2*lim.MaxSubscriptions]...)
+	if want := wantCodes(filters[lim.MaxSubscriptions:2*lim.MaxSubscriptions], lim.MaxSubscriptions); string(codes) != string(want) {
+		t.Errorf("after UNSUBSCRIBE of %d filters: codes % x, want % x", len(u.Topics), codes, want)
+	}
+	if st := b.Stats(); st.ProtocolErrors != 0 {
+		t.Errorf("%d protocol errors", st.ProtocolErrors)
+	}
+}

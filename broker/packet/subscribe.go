@@ -64,18 +64,11 @@ func appendPayload(dst []byte, t Type, id uint16, payload []byte) ([]byte, error
 // than limit filters are refused when limit is positive.
 func (p *Subscribe) decode(body []byte, limit int, fill bool) error {
 	p.PacketID, p.Filters, p.Payload = 0, p.Filters[:0], nil
-	id, rest, ok := readUint16(body)
-	if !ok {
-		return ErrMalformed
+	id, rest, err := readFilterList(body)
+	if err != nil {
+		return err
 	}
-	if id == 0 {
-		return ErrZeroPacketID
-	}
-	p.PacketID = id
-	if len(rest) == 0 {
-		return ErrNoFilters
-	}
-	p.Payload = rest
+	p.PacketID, p.Payload = id, rest
 	for n := 0; len(rest) > 0; n++ {
 		f, r, err := readFilter(rest)
 		if err != nil {
@@ -90,6 +83,22 @@ func (p *Subscribe) decode(body []byte, limit int, fill bool) error {
 		rest = r
 	}
 	return nil
+}
+
+// readFilterList reads the packet identifier that starts a SUBSCRIBE or
+// UNSUBSCRIBE body and returns it with the filters that follow, of which
+// there must be at least one.
+func readFilterList(body []byte) (id uint16, filters []byte, err error) {
+	id, rest, ok := readUint16(body)
+	switch {
+	case !ok:
+		return 0, nil, ErrMalformed
+	case id == 0:
+		return 0, nil, ErrZeroPacketID
+	case len(rest) == 0:
+		return 0, nil, ErrNoFilters
+	}
+	return id, rest, nil
 }
 
 // readFilter reads and checks the first topic filter and requested QoS of
@@ -206,18 +215,11 @@ func (p Unsubscribe) Append(dst []byte) ([]byte, error) {
 // than limit filters are refused when limit is positive.
 func (p *Unsubscribe) decode(body []byte, limit int, fill bool) error {
 	p.PacketID, p.Topics, p.Payload = 0, p.Topics[:0], nil
-	id, rest, ok := readUint16(body)
-	if !ok {
-		return ErrMalformed
+	id, rest, err := readFilterList(body)
+	if err != nil {
+		return err
 	}
-	if id == 0 {
-		return ErrZeroPacketID
-	}
-	p.PacketID = id
-	if len(rest) == 0 {
-		return ErrNoFilters
-	}
-	p.Payload = rest
+	p.PacketID, p.Payload = id, rest
 	for n := 0; len(rest) > 0; n++ {
 		topic, r, err := readTopic(rest)
 		if err != nil {

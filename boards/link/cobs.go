@@ -12,27 +12,24 @@ func cobsMaxLen(n int) int { return n + n/254 + 1 }
 
 // cobsEncode appends the encoding of src to dst and returns it.
 func cobsEncode(dst, src []byte) []byte {
-	code := len(dst)
+	code := len(dst) // where the current block's code byte goes
 	dst = append(dst, 0)
-	run := byte(1)
-	for _, c := range src {
-		if c == 0 {
-			dst[code] = run
-			code = len(dst)
-			dst = append(dst, 0)
-			run = 1
-			continue
+	for i, c := range src {
+		if c != 0 {
+			dst = append(dst, c)
 		}
-		dst = append(dst, c)
-		run++
-		if run == 0xFF {
-			dst[code] = run
-			code = len(dst)
-			dst = append(dst, 0)
-			run = 1
+		run := len(dst) - code
+		if c == 0 || run == 0xFF {
+			dst[code] = byte(run)
+			if c == 0 || i+1 < len(src) {
+				code = len(dst)
+				dst = append(dst, 0)
+			} else {
+				return dst // a full block that ends the input needs no more
+			}
 		}
 	}
-	dst[code] = run
+	dst[code] = byte(len(dst) - code)
 	return dst
 }
 

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 )
 
 // InprocPSKKeyBytes is the length of the key the inproc target makes for
@@ -23,7 +24,7 @@ type inprocPSK struct {
 	config *tlspsk.Config
 
 	mu    sync.Mutex
-	conns map[*tlspsk.Conn]struct{}
+	conns map[*psknet.Conn]struct{}
 }
 
 func newInprocPSK(caps PSKCapabilities) (*inprocPSK, error) {
@@ -33,7 +34,7 @@ func newInprocPSK(caps PSKCapabilities) (*inprocPSK, error) {
 	}
 	p := &inprocPSK{
 		ep:    PSKEndpoint{Identity: "gato-inproc-" + hex.EncodeToString(b[:4]), Key: b[4:]},
-		conns: map[*tlspsk.Conn]struct{}{},
+		conns: map[*psknet.Conn]struct{}{},
 	}
 	p.config = &tlspsk.Config{
 		PSKs:             []tlspsk.PSK{{Identity: p.ep.Identity, Key: p.ep.Key}},
@@ -61,7 +62,7 @@ func (l *inprocPSKListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := tlspsk.Server(c, l.psk.config)
+	tc := psknet.Server(c, l.psk.config)
 	l.psk.mu.Lock()
 	l.psk.conns[tc] = struct{}{}
 	l.psk.mu.Unlock()
@@ -70,7 +71,7 @@ func (l *inprocPSKListener) Accept() (net.Conn, error) {
 
 // inprocPSKConn forgets its Conn when the broker closes it.
 type inprocPSKConn struct {
-	*tlspsk.Conn
+	*psknet.Conn
 	psk *inprocPSK
 }
 
@@ -87,7 +88,7 @@ func (p *inprocPSK) serverConn(client net.Addr) (*tlspsk.Conn, bool) {
 	defer p.mu.Unlock()
 	for c := range p.conns {
 		if ra := c.RemoteAddr(); ra != nil && ra.String() == client.String() {
-			return c, true
+			return c.Conn, true
 		}
 	}
 	return nil, false

@@ -13,6 +13,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 )
 
 // ErrNoPSKEndpoint is returned when a PSK client is asked of a target that
@@ -37,7 +38,7 @@ func PSKConfig(ep *PSKEndpoint, configure ...func(*tlspsk.Config)) *tlspsk.Confi
 // PSKConn is a client's TLS-PSK connection together with the TCP
 // connection beneath it, whose TLS records are counted (see RecordConn).
 type PSKConn struct {
-	*tlspsk.Conn
+	*psknet.Conn
 	Wire *RecordConn
 }
 
@@ -62,7 +63,7 @@ func DialPSKConn(ctx context.Context, ep *PSKEndpoint, configure ...func(*tlspsk
 }
 
 func handshakePSK(ctx context.Context, wire *RecordConn, ep *PSKEndpoint, configure ...func(*tlspsk.Config)) (*PSKConn, error) {
-	c := &PSKConn{Conn: tlspsk.Client(wire, PSKConfig(ep, configure...)), Wire: wire}
+	c := &PSKConn{Conn: psknet.Client(wire, PSKConfig(ep, configure...)), Wire: wire}
 	ctx, cancel := context.WithTimeout(ctx, PSKHandshakeTimeout)
 	defer cancel()
 	if err := c.HandshakeContext(ctx); err != nil {

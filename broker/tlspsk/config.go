@@ -196,6 +196,15 @@ type configErr struct{ detail string }
 func (e *configErr) Error() string { return ErrConfig.Error() + ": " + e.detail }
 func (e *configErr) Unwrap() error { return ErrConfig }
 
+// CheckServer reports the first problem that would fail every server
+// handshake with this Config, as an error wrapping ErrConfig, so that a
+// listener can refuse the Config before it accepts connections. A nil
+// Config is such a problem.
+func (c *Config) CheckServer() error { return c.check(false) }
+
+// CheckClient is CheckServer for client handshakes.
+func (c *Config) CheckClient() error { return c.check(true) }
+
 // check reports the first problem that makes the Config unusable.
 func (c *Config) check(isClient bool) error {
 	if c == nil {

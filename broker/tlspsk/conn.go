@@ -11,7 +11,8 @@ import (
 
 // Conn is a TLS 1.3 PSK connection over a byte stream. Read and Write may
 // be called concurrently with each other and with Close; the first of them
-// runs the handshake. Conn implements net.Conn.
+// runs the handshake. Conn has every method of net.Conn but the two
+// addresses, which package psknet adds for connections over package net.
 type Conn struct {
 	rw       io.ReadWriteCloser
 	config   *Config
@@ -592,6 +593,13 @@ func (c *Conn) setOutBuf(n int) {
 // Transport returns the stream the Conn runs over.
 func (c *Conn) Transport() io.ReadWriteCloser { return c.rw }
 
+// Deadlines belong to the transport, whatever it is, not to package net:
+// Close and CloseWrite bound their close_notify write with the write
+// deadline, and Read stays usable after a read deadline that expires
+// between records, for any stream that has deadlines (a serial driver may
+// have them too). On a stream without them the setters return
+// ErrNoDeadline and Close bounds its write with a timer that closes the
+// transport instead.
 type deadliner interface{ SetDeadline(time.Time) error }
 type readDeadliner interface{ SetReadDeadline(time.Time) error }
 type writeDeadliner interface{ SetWriteDeadline(time.Time) error }

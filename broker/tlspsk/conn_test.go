@@ -463,17 +463,27 @@ func TestConfigErrors(t *testing.T) {
 			defer b.Close()
 			var c *Conn
 			if tt.isClient {
-				c = Client(a, tt.cfg)
+				c = ClientOver(a, tt.cfg)
 			} else {
-				c = Server(a, tt.cfg)
+				c = ServerOver(a, tt.cfg)
 			}
 			if err := c.Handshake(); !errors.Is(err, ErrConfig) {
 				t.Errorf("handshake error %v, want ErrConfig", err)
 			}
+			check := tt.cfg.CheckServer
+			if tt.isClient {
+				check = tt.cfg.CheckClient
+			}
+			if err := check(); !errors.Is(err, ErrConfig) {
+				t.Errorf("check before the handshake: %v, want ErrConfig", err)
+			}
 		})
 	}
-	if _, err := Listen("tcp", "127.0.0.1:0", &Config{}); !errors.Is(err, ErrConfig) {
-		t.Errorf("Listen with an empty config: %v", err)
+	if err := clientConfig().CheckClient(); err != nil {
+		t.Errorf("CheckClient of a good config: %v", err)
+	}
+	if err := serverConfig().CheckServer(); err != nil {
+		t.Errorf("CheckServer of a good config: %v", err)
 	}
 }
 

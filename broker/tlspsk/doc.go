@@ -3,15 +3,13 @@
 // It exists because crypto/tls has no external-PSK support and small
 // devices secure MQTT with PSKs instead of certificates.
 //
-// A Conn wraps any byte stream. The protocol core (handshake, record
-// layer, key schedule) runs over an io.ReadWriteCloser: ServerOver and
-// ClientOver take a bare one (a UART, a multiplexed serial channel), which
-// is how boards without a network stack use it. net.go is the only file
-// that imports net, a thin adapter: Server and Client take a net.Conn and
-// give back a *Conn that is itself a net.Conn, as crypto/tls does, and
-// Listen and NewListener wrap a net.Listener. The package as a whole still
-// imports net; moving net.go to a package of its own would keep net out of
-// board builds.
+// A Conn wraps any byte stream: ServerOver and ClientOver take an
+// io.ReadWriteCloser (a UART, a multiplexed serial channel, a TCP
+// connection), which is how boards without a network stack use it. The
+// package does not import net, so board builds do not link it; package
+// psknet adapts a Conn to net.Conn and wraps net.Listeners, as crypto/tls
+// does, for hosts. Deadlines are the transport's when it has them (see
+// Conn.SetDeadline).
 //
 // What is implemented:
 //   - key exchange modes psk_ke and psk_dhe_ke, the latter over X25519 or

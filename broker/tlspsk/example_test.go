@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 )
 
 var key = []byte{
@@ -15,95 +18,61 @@ var key = []byte{
 	0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
 }
 
-// A server accepting several boards, each with its own identity and key.
-// Clients that offer only psk_ke (no ECDHE) are accepted too.
-func ExampleServer() {
-	cfg := &tlspsk.Config{
-		PSKs: []tlspsk.PSK{
-			{Identity: "board-1", Key: []byte("another key of the fleet")},
-			{Identity: "board-7", Key: key},
-		},
-		KeyExchangeModes: []tlspsk.KeyExchangeMode{tlspsk.KeyExchangePSKDHE, tlspsk.KeyExchangePSK},
-	}
-	ln, err := tlspsk.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ln.Close()
+// A board without a network stack: the broker end of a serial line
+// serves TLS-PSK over a stream that has only Read, Write and Close, and
+// the host at the other end is the client.
+func ExampleServerOver() {
+	board, host := newSerialLine()
 	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
+		conn := tlspsk.ServerOver(board, &tlspsk.Config{
+			PSKs: []tlspsk.PSK{{Identity: "host-1", Key: key}},
+		})
 		defer conn.Close()
 		line, err := bufio.NewReader(conn).ReadString('\n')
 		if err != nil {
 			return
 		}
-		st := conn.(*tlspsk.Conn).ConnectionState()
-		fmt.Fprintf(conn, "%s said %s", st.Identity, line)
+		fmt.Fprintf(conn, "%s said %s", conn.ConnectionState().Identity, line)
 	}()
 
-	// A board that saves the ECDHE computation.
-	nc, err := net.Dial("tcp", ln.Addr().String())
+	conn := tlspsk.ClientOver(host, &tlspsk.Config{PSK: tlspsk.PSK{Identity: "host-1", Key: key}})
+	defer conn.Close()
+	fmt.Fprintln(conn, "hello")
+	reply, err := io.ReadAll(conn) // up to the board's close_notify
 	if err != nil {
 		log.Fatal(err)
 	}
-	board := tlspsk.Client(nc, &tlspsk.Config{
-		PSK:              tlspsk.PSK{Identity: "board-7", Key: key},
-		KeyExchangeModes: []tlspsk.KeyExchangeMode{tlspsk.KeyExchangePSK},
-	})
-	defer board.Close()
-	fmt.Fprintln(board, "hello")
-	reply, err := bufio.NewReader(board).ReadString('\n')
-	if err != nil {
-		log.Fatal(err)
+	fmt.Print(string(reply))
+	if err := conn.SetDeadline(time.Now()); errors.Is(err, tlspsk.ErrNoDeadline) {
+		fmt.Println("no deadlines on a serial line")
 	}
-	fmt.Print(reply)
-	fmt.Println(board.ConnectionState().KeyExchangeMode)
 	// Output:
-	// board-7 said hello
-	// psk_ke
+	// host-1 said hello
+	// no deadlines on a serial line
 }
 
-// A client with small buffers: it asks for 512-byte records, which the
-// server must honour, and uses AES-128-CCM_8 when the server allows it.
-func ExampleClient() {
-	ln, err := tlspsk.Listen("tcp", "127.0.0.1:0", &tlspsk.Config{
-		PSKs: []tlspsk.PSK{{Identity: "board-7", Key: key}},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		conn, err := ln.Accept()
-		if err == nil {
-			conn.(*tlspsk.Conn).Handshake()
-			conn.Close()
-		}
-	}()
+// serialLine is one end of an in-memory serial line: it reads what the
+// other end writes, and has no addresses and no deadlines, as a UART
+// driver would not.
+type serialLine struct {
+	r *io.PipeReader
+	w *io.PipeWriter
+}
 
-	nc, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		log.Fatal(err)
-	}
-	conn := tlspsk.Client(nc, &tlspsk.Config{
-		PSK:               tlspsk.PSK{Identity: "board-7", Key: key},
-		CipherSuites:      []tlspsk.CipherSuite{tlspsk.TLS_AES_128_CCM_8_SHA256, tlspsk.TLS_AES_128_GCM_SHA256},
-		Groups:            []tlspsk.Group{tlspsk.P256},
-		MaxFragmentLength: 512,
-	})
-	defer conn.Close()
-	if err := conn.Handshake(); err != nil {
-		log.Fatal(err)
-	}
-	st := conn.ConnectionState()
-	fmt.Println(st.CipherSuite, st.KeyExchangeMode, st.Group)
-	fmt.Println("records of at most", st.SendLimit, "bytes; buffers:", conn.BufferBytes(), "bytes")
-	// Output:
-	// TLS_AES_128_GCM_SHA256 psk_dhe_ke secp256r1
-	// records of at most 512 bytes; buffers: 1068 bytes
+func newSerialLine() (a, b serialLine) {
+	ar, bw := io.Pipe()
+	br, aw := io.Pipe()
+	return serialLine{ar, aw}, serialLine{br, bw}
+}
+
+func (s serialLine) Read(p []byte) (int, error)  { return s.r.Read(p) }
+func (s serialLine) Write(p []byte) (int, error) { return s.w.Write(p) }
+
+// Close ends both directions, so that a write from the other end fails
+// at once instead of waiting for a reader.
+func (s serialLine) Close() error {
+	s.r.Close()
+	return s.w.Close()
 }
 
 func ExampleBufferBytes() {
@@ -123,7 +92,7 @@ func ExampleBufferBytes() {
 // would fail with ErrRecordLimitRefused, where a client without
 // RequireRecordLimit would grow its receive buffer to 16406 bytes.
 func ExampleConfig_requireRecordLimit() {
-	ln, err := tlspsk.Listen("tcp", "127.0.0.1:0", &tlspsk.Config{
+	ln, err := psknet.Listen("tcp", "127.0.0.1:0", &tlspsk.Config{
 		PSKs: []tlspsk.PSK{{Identity: "board-7", Key: key}},
 	})
 	if err != nil {
@@ -133,7 +102,7 @@ func ExampleConfig_requireRecordLimit() {
 	go func() {
 		conn, err := ln.Accept()
 		if err == nil {
-			conn.(*tlspsk.Conn).Handshake()
+			conn.(*psknet.Conn).Handshake()
 			conn.Close()
 		}
 	}()
@@ -142,7 +111,7 @@ func ExampleConfig_requireRecordLimit() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	conn := tlspsk.Client(nc, &tlspsk.Config{
+	conn := psknet.Client(nc, &tlspsk.Config{
 		PSK:                tlspsk.PSK{Identity: "board-7", Key: key},
 		RecordSizeLimit:    513,
 		RequireRecordLimit: true,

@@ -73,13 +73,13 @@ func (f *fakePeer) readAlert() (Alert, bool) {
 // returns the alert the client read and the server's handshake error.
 func againstServer(t *testing.T, scfg *Config, act func(f *fakePeer)) (Alert, bool, error) {
 	t.Helper()
-	return againstFake(t, func(nc net.Conn) *Conn { return Server(nc, scfg) }, act)
+	return againstFake(t, func(nc net.Conn) *Conn { return ServerOver(nc, scfg) }, act)
 }
 
 // againstClient runs a Client with ccfg against the fake server.
 func againstClient(t *testing.T, ccfg *Config, act func(f *fakePeer)) (Alert, bool, error) {
 	t.Helper()
-	return againstFake(t, func(nc net.Conn) *Conn { return Client(nc, ccfg) }, act)
+	return againstFake(t, func(nc net.Conn) *Conn { return ClientOver(nc, ccfg) }, act)
 }
 
 // againstFake runs the handshake of the Conn that wrap makes over one end

@@ -62,7 +62,7 @@ func handshake(t *testing.T, tr transport, ccfg, scfg *Config, setup ...func(p *
 	deadline := time.Now().Add(testLimit)
 	cn.SetDeadline(deadline)
 	sn.SetDeadline(deadline)
-	p := &pair{client: Client(cn, ccfg), server: Server(sn, scfg), clientNet: cn, svrNet: sn}
+	p := &pair{client: ClientOver(cn, ccfg), server: ServerOver(sn, scfg), clientNet: cn, svrNet: sn}
 	for _, s := range setup {
 		s(p)
 	}

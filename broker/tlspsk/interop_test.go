@@ -165,7 +165,7 @@ func dialClient(t *testing.T, addr string, cfg *Config) (*Conn, error) {
 		t.Fatal(err)
 	}
 	nc.SetDeadline(time.Now().Add(interopLimit))
-	c := Client(nc, cfg)
+	c := ClientOver(nc, cfg)
 	t.Cleanup(func() { c.Close() })
 	return c, c.Handshake()
 }
@@ -300,7 +300,7 @@ func TestInteropUnansweredRecordSizeLimit(t *testing.T) {
 			}
 			wire := &recordSizes{Conn: nc}
 			nc.SetDeadline(time.Now().Add(interopLimit))
-			c := Client(wire, clientConfig(func(c *Config) { c.RecordSizeLimit = tt.rsl; c.Groups = []Group{tt.group} }))
+			c := ClientOver(wire, clientConfig(func(c *Config) { c.RecordSizeLimit = tt.rsl; c.Groups = []Group{tt.group} }))
 			t.Cleanup(func() { c.Close() })
 			if err := c.Handshake(); err != nil {
 				t.Fatalf("handshake: %v\ns_server output:\n%s", err, srv.output())
@@ -472,7 +472,7 @@ func TestInteropClientRefused(t *testing.T) {
 	}
 }
 
-// echoServer accepts one connection on a tlspsk listener, answers each
+// echoServer accepts one TCP connection as a ServerOver Conn, answers each
 // line with "echo: " + line, and reports how it ended.
 type echoServer struct {
 	addr  string
@@ -482,7 +482,7 @@ type echoServer struct {
 
 func startEchoServer(t *testing.T, cfg *Config) *echoServer {
 	t.Helper()
-	l, err := Listen("tcp", "127.0.0.1:0", cfg)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,8 +494,8 @@ func startEchoServer(t *testing.T, cfg *Config) *echoServer {
 			e.done <- err
 			return
 		}
-		defer nc.Close()
-		c := nc.(*Conn)
+		c := ServerOver(nc, cfg)
+		defer c.Close()
 		c.SetDeadline(time.Now().Add(interopLimit))
 		if err := c.Handshake(); err != nil {
 			e.done <- err

@@ -93,7 +93,7 @@ func clientHelloRecord(t *testing.T) []byte {
 	client, peer := net.Pipe()
 	defer peer.Close()
 	// Closing peer ends the client's handshake: its read fails.
-	go tlspsk.Client(client, &tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, testKeyHex)}}).Handshake()
+	go tlspsk.ClientOver(client, &tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, testKeyHex)}}).Handshake()
 	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
 	hdr := make([]byte, 5)
 	if _, err := io.ReadFull(peer, hdr); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 	"github.com/gatomqtt/gatomqtt/harness"
 )
 
@@ -60,13 +61,13 @@ func mustHex(t *testing.T, s string) []byte {
 }
 
 // dialPSK dials addr and completes a TLS-PSK handshake with cfg.
-func dialPSK(t *testing.T, addr string, cfg *tlspsk.Config) (*tlspsk.Conn, error) {
+func dialPSK(t *testing.T, addr string, cfg *tlspsk.Config) (*psknet.Conn, error) {
 	t.Helper()
 	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := tlspsk.Client(raw, cfg)
+	c := psknet.Client(raw, cfg)
 	t.Cleanup(func() { c.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

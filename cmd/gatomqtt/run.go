@@ -12,6 +12,7 @@ import (
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 )
 
 // Exit codes.
@@ -209,7 +210,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "gatomqtt: -psk-listen: %v\n", err)
 			return exitUsage
 		}
-		lns = append(lns, tlspsk.NewListener(pln, pskCfg))
+		lns = append(lns, psknet.NewListener(pln, pskCfg))
 		ids := "identities"
 		if len(pskCfg.PSKs) == 1 {
 			ids = "identity"

@@ -76,7 +76,7 @@ func clientHelloRecord() []byte {
 	client, peer := net.Pipe()
 	defer peer.Close()
 	// Closing peer ends the client's handshake: its read fails.
-	go tlspsk.Client(client, harness.PSKConfig(harness.Current().Endpoints().PSK)).Handshake()
+	go tlspsk.ClientOver(client, harness.PSKConfig(harness.Current().Endpoints().PSK)).Handshake()
 	Expect(peer.SetReadDeadline(time.Now().Add(harness.Timeout))).To(Succeed())
 	hdr := make([]byte, 5)
 	_, err := io.ReadFull(peer, hdr)

@@ -1,0 +1,117 @@
+package firmware
+
+import (
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards/link"
+)
+
+// Client is the host's end of a board's control stream: it asks for the
+// hello and statistics, requests resets and passes log lines on.
+type Client struct {
+	ctl   io.ReadWriter
+	logf  func(line string)
+	mu    sync.Mutex // one request at a time
+	hello chan Hello
+	stats chan Stats
+	done  chan struct{}
+	err   error
+}
+
+// ErrNoAnswer reports a board that did not answer a request in time.
+var ErrNoAnswer = errors.New("firmware: no answer from the board")
+
+// NewClient reads ctl (a link's control stream) until it fails; log lines
+// from the board go to logf, which may be nil.
+func NewClient(ctl io.ReadWriter, logf func(line string)) *Client {
+	c := &Client{ctl: ctl, logf: logf, hello: make(chan Hello, 1), stats: make(chan Stats, 1),
+		done: make(chan struct{})}
+	go c.readLoop()
+	return c
+}
+
+func (c *Client) readLoop() {
+	defer close(c.done)
+	m := messageReader{r: c.ctl}
+	for {
+		t, body, err := m.next()
+		if errors.Is(err, link.ErrPeerReset) {
+			m = messageReader{r: c.ctl} // the board restarted: start over
+			continue
+		}
+		if err != nil {
+			c.err = err
+			return
+		}
+		switch t {
+		case msgHello:
+			var h Hello
+			if h.UnmarshalBinary(body) == nil {
+				offer(c.hello, h)
+			}
+		case msgStats:
+			var s Stats
+			if s.UnmarshalBinary(body) == nil {
+				offer(c.stats, s)
+			}
+		case msgLog:
+			if c.logf != nil {
+				c.logf(string(body))
+			}
+		}
+	}
+}
+
+// offer replaces any unclaimed answer with v.
+func offer[T any](ch chan T, v T) {
+	select {
+	case <-ch:
+	default:
+	}
+	ch <- v
+}
+
+// Hello asks the board who it is and waits up to timeout.
+func (c *Client) Hello(timeout time.Duration) (Hello, error) {
+	return request(c, msgHelloRequest, c.hello, timeout)
+}
+
+// Stats asks the board for its statistics and waits up to timeout.
+func (c *Client) Stats(timeout time.Duration) (Stats, error) {
+	return request(c, msgStatsRequest, c.stats, timeout)
+}
+
+// Reset asks the board to restart; the link then sees the board's new
+// epoch.
+func (c *Client) Reset(mode ResetMode) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := c.ctl.Write(appendMessage(nil, msgReset, func(b []byte) []byte { return append(b, byte(mode)) }))
+	return err
+}
+
+func request[T any](c *Client, t msgType, answers chan T, timeout time.Duration) (T, error) {
+	var zero T
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select { // drop an answer to an earlier request that timed out
+	case <-answers:
+	default:
+	}
+	if _, err := c.ctl.Write(appendMessage(nil, t, nil)); err != nil {
+		return zero, err
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case v := <-answers:
+		return v, nil
+	case <-c.done:
+		return zero, c.err
+	case <-timer.C:
+		return zero, ErrNoAnswer
+	}
+}

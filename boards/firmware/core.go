@@ -1,0 +1,170 @@
+package firmware
+
+import (
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/link"
+	"github.com/gatomqtt/gatomqtt/broker"
+)
+
+// Options are what a board binding gives the core besides its line.
+type Options struct {
+	Version, BuildID string
+	// Epoch names this run of the link; a board draws it from its random
+	// number generator so that the host sees every reboot. 0 is invalid.
+	Epoch uint32
+	// Reset restarts the board; nil refuses reset requests (logged).
+	Reset func(ResetMode)
+}
+
+// Core is a running firmware: the broker, the link and their loops.
+type Core struct {
+	Broker  *broker.Broker
+	Link    *link.Link
+	profile *boards.Profile
+	opts    Options
+	start   time.Time
+
+	mu          sync.Mutex // one control message at a time on the stream
+	out         []byte
+	logsDropped uint64
+}
+
+// Start builds the broker and the link over line with profile's limits
+// and serves every stream the host opens. It returns at once; the core
+// runs until the link fails.
+func Start(line io.ReadWriter, profile *boards.Profile, opts Options) (*Core, error) {
+	b, err := broker.New(broker.Config{Limits: profile.Limits})
+	if err != nil {
+		return nil, err
+	}
+	cfg := profile.Link
+	cfg.Epoch = opts.Epoch
+	l, err := link.New(line, cfg)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	c := &Core{Broker: b, Link: l, profile: profile, opts: opts, start: time.Now(),
+		out: make([]byte, 0, 3+maxMessage)}
+	go c.acceptLoop()
+	go c.controlLoop()
+	return c, nil
+}
+
+// acceptLoop serves each stream the host opens as one MQTT connection.
+func (c *Core) acceptLoop() {
+	for {
+		s, err := c.Link.Accept()
+		if err != nil {
+			c.Broker.Close()
+			return
+		}
+		go c.Broker.ServeConn(s)
+	}
+}
+
+// controlLoop answers the host's control requests.
+func (c *Core) controlLoop() {
+	m := messageReader{r: c.Link.Control()}
+	for {
+		t, body, err := m.next()
+		switch {
+		case errors.Is(err, link.ErrPeerReset):
+			m = messageReader{r: c.Link.Control()}
+			continue
+		case err != nil:
+			return
+		}
+		switch t {
+		case msgHelloRequest:
+			c.sendHello()
+		case msgStatsRequest:
+			c.sendStats()
+		case msgReset:
+			mode := Reboot
+			if len(body) == 1 {
+				mode = ResetMode(body[0])
+			}
+			if c.opts.Reset == nil {
+				c.Log("reset refused: this board has no reset hook")
+				continue
+			}
+			c.opts.Reset(mode)
+		}
+	}
+}
+
+func (c *Core) send(t msgType, body func([]byte) []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.out = appendMessage(c.out[:0], t, body)
+	_, err := c.Link.Control().Write(c.out)
+	return err
+}
+
+// Hello returns what the firmware says about itself.
+func (c *Core) Hello() Hello {
+	lim := c.Broker.Limits()
+	return Hello{
+		Board: c.profile.Name, Chip: c.profile.Chip, Version: c.opts.Version, BuildID: c.opts.BuildID,
+		MaxSessions: u(lim.MaxSessions), MaxConnections: u(lim.MaxConnections),
+		MaxSubscriptions: u(lim.MaxSubscriptions), MaxInflight: u(lim.MaxInflight),
+		MaxQueued: u(lim.MaxQueued), MaxMessages: u(lim.MaxMessages), MaxRetained: u(lim.MaxRetained),
+		MaxTopicLength: u(lim.MaxTopicLength), MaxPayloadSize: u(lim.MaxPayloadSize),
+		MaxPacketSize: u(lim.MaxPacketSize),
+		StateBytes:    u(c.Broker.Stats().StateBytes), LinkBytes: u(c.profile.Link.StateBytes()),
+	}
+}
+
+func (c *Core) sendHello() {
+	h := c.Hello()
+	c.send(msgHello, func(b []byte) []byte { b, _ = h.AppendBinary(b); return b })
+}
+
+// Stats measures the firmware now: the runtime's heap figures, the broker's
+// and the link's counters.
+func (c *Core) Stats() Stats {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	bs, ls := c.Broker.Stats(), c.Link.Stats()
+	c.mu.Lock()
+	dropped := c.logsDropped
+	c.mu.Unlock()
+	return Stats{
+		UptimeMillis: uint64(time.Since(c.start).Milliseconds()),
+		HeapInUse:    ms.HeapInuse, HeapSys: ms.HeapSys, Mallocs: ms.Mallocs, Frees: ms.Frees,
+		TotalAlloc: ms.TotalAlloc,
+		StateBytes: u(bs.StateBytes), LinkBytes: u(c.profile.Link.StateBytes()),
+		Connections: u(bs.Connections), Sessions: u(bs.Sessions), Retained: u(bs.Retained),
+		MessagesIn: bs.MessagesIn, MessagesOut: bs.MessagesOut, Dropped: bs.Dropped,
+		ConnectionsRefused: bs.ConnectionsRefused, ProtocolErrors: bs.ProtocolErrors,
+		LinkRetransmits: ls.Retransmits, LinkBadCRC: ls.BadCRC, LinkMalformed: ls.Malformed,
+		LinkPeerResets: ls.PeerResets, LogsDropped: dropped,
+	}
+}
+
+func (c *Core) sendStats() {
+	s := c.Stats()
+	c.send(msgStats, func(b []byte) []byte { b, _ = s.AppendBinary(b); return b })
+}
+
+// Log sends one line to the host. While the link is down the line is
+// dropped and counted (Stats.LogsDropped): a board must not stop because
+// nobody listens.
+func (c *Core) Log(line string) {
+	if !c.Link.Up() {
+		c.mu.Lock()
+		c.logsDropped++
+		c.mu.Unlock()
+		return
+	}
+	c.send(msgLog, func(b []byte) []byte { return append(b, line[:min(len(line), maxMessage)]...) })
+}
+
+func u(n int) uint64 { return uint64(n) }

@@ -1,0 +1,187 @@
+package firmware
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/link"
+)
+
+// board starts a core with profile over a pipe and returns the host's
+// link to it.
+func board(t testing.TB, profile *boards.Profile, opts Options) (*Core, *link.Link) {
+	t.Helper()
+	a, b := net.Pipe()
+	if opts.Epoch == 0 {
+		opts.Epoch = 0xB0A2D
+	}
+	core, err := Start(b, profile, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := profile.Link
+	cfg.Epoch = 0x4057
+	host, err := link.New(a, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { host.Close(); core.Link.Close() })
+	return core, host
+}
+
+// exchange writes req and reads exactly len(want) bytes, failing unless
+// they are want.
+func exchange(t testing.TB, s io.ReadWriter, req, want []byte) {
+	t.Helper()
+	if len(req) > 0 {
+		if _, err := s.Write(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(s, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got % x, want % x", got, want)
+	}
+}
+
+var (
+	connectA  = []byte{0x10, 0x0d, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 1, 'a'}
+	connectB  = []byte{0x10, 0x0d, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 1, 'b'}
+	connack   = []byte{0x20, 2, 0, 0}
+	subscribe = []byte{0x82, 6, 0, 1, 0, 1, 't', 0}
+	suback    = []byte{0x90, 3, 0, 1, 0}
+	publish   = []byte{0x30, 8, 0, 1, 't', 'h', 'e', 'l', 'l', 'o'}
+)
+
+// mqttPair opens a subscriber to "t" and a publisher through the link.
+func mqttPair(t testing.TB, host *link.Link) (sub, pub *link.Stream) {
+	t.Helper()
+	sub, err := host.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exchange(t, sub, connectA, connack)
+	exchange(t, sub, subscribe, suback)
+	pub, err = host.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exchange(t, pub, connectB, connack)
+	return sub, pub
+}
+
+func TestCoreServesMQTTOverTheLink(t *testing.T) {
+	for _, p := range boards.Profiles {
+		t.Run(p.Name, func(t *testing.T) {
+			_, host := board(t, p, Options{})
+			sub, pub := mqttPair(t, host)
+			exchange(t, pub, publish, nil)
+			exchange(t, sub, nil, publish)
+			// The broker closing a connection is an EOF on the host.
+			if _, err := pub.Write([]byte{0xE0, 0}); err != nil { // DISCONNECT
+				t.Fatal(err)
+			}
+			if n, err := pub.Read(make([]byte, 1)); err != io.EOF {
+				t.Fatalf("after DISCONNECT: %d bytes, %v; want EOF", n, err)
+			}
+		})
+	}
+}
+
+func TestCoreRoutesWithoutAllocating(t *testing.T) {
+	_, host := board(t, &boards.Pico, Options{})
+	sub, pub := mqttPair(t, host)
+	got := make([]byte, len(publish))
+	route := func() {
+		if _, err := pub.Write(publish); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(sub, got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	route()
+	// The Pico profile's rate limit (100/s, burst 20) would hold the
+	// publisher back; the measured loop stays inside the burst.
+	if n := testing.AllocsPerRun(10, route); n != 0 {
+		t.Errorf("%.1f allocations per routed message through link and broker, want 0", n)
+	}
+}
+
+func TestControlStream(t *testing.T) {
+	var reset []ResetMode
+	resets := make(chan ResetMode, 1)
+	core, host := board(t, &boards.ESP32C3, Options{Version: "1.2.3", BuildID: "abc123",
+		Reset: func(m ResetMode) { resets <- m }})
+	logs := make(chan string, 4)
+	c := NewClient(host.Control(), func(line string) { logs <- line })
+
+	h, err := c.Hello(5 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := core.Hello()
+	if h != want {
+		t.Errorf("hello = %+v, want %+v", h, want)
+	}
+	if h.Board != "esp32c3" || h.BuildID != "abc123" || h.MaxSessions != 12 || h.StateBytes == 0 {
+		t.Errorf("hello = %+v", h)
+	}
+
+	sub, pub := mqttPair(t, host)
+	exchange(t, pub, publish, nil)
+	exchange(t, sub, nil, publish)
+	st, err := c.Stats(5 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Connections != 2 || st.MessagesIn != 1 || st.MessagesOut != 1 || st.HeapInUse == 0 || st.Mallocs == 0 {
+		t.Errorf("stats = %+v", st)
+	}
+
+	core.Log("hello from the board")
+	select {
+	case line := <-logs:
+		if line != "hello from the board" {
+			t.Errorf("log line %q", line)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no log line within 5 s")
+	}
+
+	if err := c.Reset(Bootloader); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-resets:
+		reset = append(reset, m)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no reset within 5 s")
+	}
+	if reset[0] != Bootloader {
+		t.Errorf("reset mode %d, want Bootloader", reset[0])
+	}
+}
+
+func TestControlMessagesRoundTrip(t *testing.T) {
+	in := Stats{UptimeMillis: 1, HeapInUse: 2, Mallocs: 3, LinkPeerResets: 4, LogsDropped: 5}
+	b, _ := in.AppendBinary(nil)
+	var out Stats
+	if err := out.UnmarshalBinary(b); err != nil || out != in {
+		t.Errorf("stats round trip: %+v %v", out, err)
+	}
+	// Unknown fields are skipped; a field running past the end is an error.
+	if err := out.UnmarshalBinary(append([]byte{200, 1, 9}, b...)); err != nil || out != in {
+		t.Errorf("unknown field: %+v %v", out, err)
+	}
+	if err := out.UnmarshalBinary([]byte{1, 8, 0}); err != ErrMessage {
+		t.Errorf("short field: %v, want ErrMessage", err)
+	}
+}

@@ -1,0 +1,114 @@
+package boards
+
+import (
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards/link"
+	"github.com/gatomqtt/gatomqtt/broker"
+)
+
+// A Profile is everything the project knows about one board.
+type Profile struct {
+	Name  string // as in targets and flags: "pico", "esp32c3"
+	Chip  string // "RP2040", "ESP32-C3"
+	SRAM  int    // bytes of on-chip RAM
+	Flash int    // bytes of flash on the reference board
+
+	// USB is the identity of the serial port the firmware presents, and
+	// FlashMethod how an image reaches the board.
+	USB         USBID
+	FlashMethod string
+	// Baud is the line rate the firmware configures; over USB CDC it is
+	// nominal (the host's setting does not pace the bytes).
+	Baud int
+	// TinyGoTarget is the -target the firmware is built with, and
+	// ImageFormat the file the flasher takes (uf2, bin).
+	TinyGoTarget, ImageFormat string
+
+	Limits broker.Limits
+	Link   link.Config // Epoch is left 0: the firmware draws it at boot
+	// StackBytes is the stack TinyGo gives each goroutine on this chip
+	// (the target's default-stack-size).
+	StackBytes int
+	// Goroutines is the most goroutines the firmware runs at once: two
+	// per broker connection, the link's two loops, the accept and control
+	// loops, main and the LED heartbeat.
+	Goroutines int
+
+	Ceilings Ceilings
+}
+
+// USBID is a USB vendor and product id.
+type USBID struct{ VID, PID uint16 }
+
+// Ceilings are the memory figures a firmware build must stay under.
+type Ceilings struct {
+	// RAMBudget bounds static RAM (data and bss of the image) plus the
+	// broker's StateBytes, the link's StateBytes and the goroutine stacks:
+	// half of SRAM, so the rest stays free for the heap's fragmentation,
+	// the USB stack and what the next release adds.
+	RAMBudget int
+	// HeapAfterBoot bounds the heap in use once the firmware has started
+	// its broker and link, as it reports through the control stream.
+	HeapAfterBoot int
+	// AllocsPerMessage is the heap allocations per routed message: zero.
+	AllocsPerMessage int
+}
+
+// Pico is the Raspberry Pi Pico: RP2040, 264 KiB SRAM, 2 MiB flash, the
+// firmware's serial port on USB CDC.
+var Pico = Profile{
+	Name: "pico", Chip: "RP2040", SRAM: 264 << 10, Flash: 2 << 20,
+	USB:          USBID{0x2E8A, 0x000A},
+	FlashMethod:  "1200-baud touch into BOOTSEL, then copy the UF2 to the RPI-RP2 drive",
+	Baud:         115200,
+	TinyGoTarget: "pico", ImageFormat: "uf2",
+	Limits:       broker.PicoLimits,
+	Link: link.Config{
+		Streams: broker.PicoLimits.MaxConnections, Window: 16, MaxPayload: 128, StreamBuffer: 512,
+		MinRTO: 20 * time.Millisecond,
+	},
+	StackBytes: 2 << 10,
+	Goroutines: 2*broker.PicoLimits.MaxConnections + 6,
+	Ceilings:   Ceilings{RAMBudget: 132 << 10, HeapAfterBoot: 96 << 10},
+}
+
+// ESP32C3 is an ESP32-C3 board (ESP32-C3-DevKitM-1 and the like): 400 KiB
+// SRAM, 4 MiB flash. TinyGo 0.37 has no driver for the chip's
+// USB-Serial/JTAG, so the firmware speaks on UART0, which these boards
+// wire to their USB-UART bridge (a CP210x, 10C4:EA60); boards with only
+// the built-in USB port need a USB-UART adapter on GPIO20/21.
+var ESP32C3 = Profile{
+	Name: "esp32c3", Chip: "ESP32-C3", SRAM: 400 << 10, Flash: 4 << 20,
+	USB:          USBID{0x10C4, 0xEA60},
+	FlashMethod:  "ROM serial loader (reset by DTR/RTS), image written at offset 0",
+	Baud:         921600,
+	TinyGoTarget: "esp32c3", ImageFormat: "bin",
+	Limits:       broker.ESP32C3Limits,
+	Link: link.Config{
+		Streams: broker.ESP32C3Limits.MaxConnections, Window: 16, MaxPayload: 256, StreamBuffer: 768,
+		MinRTO: 20 * time.Millisecond,
+	},
+	StackBytes: 2 << 10,
+	Goroutines: 2*broker.ESP32C3Limits.MaxConnections + 6,
+	Ceilings:   Ceilings{RAMBudget: 200 << 10, HeapAfterBoot: 160 << 10},
+}
+
+// Profiles lists every board profile.
+var Profiles = []*Profile{&Pico, &ESP32C3}
+
+// Lookup returns the profile of the board called name.
+func Lookup(name string) (*Profile, bool) {
+	for _, p := range Profiles {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// RuntimeBytes is the memory the firmware takes beyond its image's static
+// RAM: broker tables, link buffers and goroutine stacks.
+func (p *Profile) RuntimeBytes() (broker, link, stacks int) {
+	return brokerStateBytes(p.Limits), p.Link.StateBytes(), p.Goroutines * p.StackBytes
+}

@@ -129,7 +129,11 @@ type Config struct {
 	// cannot afford a 16 KiB record. Servers ignore it.
 	RequireRecordLimit bool
 
-	// Rand is the source of randomness; nil means crypto/rand.
+	// Rand is the source of randomness; nil means crypto/rand. TinyGo
+	// 0.37 gives crypto/rand no source on some boards, the Pico (RP2040)
+	// among them, whose machine.GetRNG is not cryptographically secure
+	// either: there Rand must be set, or every handshake fails with
+	// ErrConfig.
 	Rand io.Reader
 }
 
@@ -252,6 +256,10 @@ func (c *Config) check(isClient bool) error {
 	}
 	if isClient && c.RequireRecordLimit && c.MaxFragmentLength == 0 && c.RecordSizeLimit == 0 {
 		return configError("RequireRecordLimit needs MaxFragmentLength or RecordSizeLimit")
+	}
+	if c.rand() == nil {
+		// Rather than a nil dereference in the middle of the handshake.
+		return configError("no source of randomness: crypto/rand has none on this target, set Config.Rand")
 	}
 	return nil
 }

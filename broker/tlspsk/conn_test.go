@@ -1,6 +1,7 @@
 package tlspsk
 
 import (
+	"crypto/rand"
 	"errors"
 	"io"
 	"testing"
@@ -435,6 +436,24 @@ func TestCloseBreaksBlockedWrite(t *testing.T) {
 		}
 	case <-time.After(testLimit):
 		t.Fatal("Close did not break the blocked Write")
+	}
+}
+
+// TestNoRandomness: where crypto/rand has no source (TinyGo on the
+// RP2040), a Config without Rand is refused before the handshake needs
+// random bytes; one with Rand is fine.
+func TestNoRandomness(t *testing.T) {
+	saved := rand.Reader
+	rand.Reader = nil
+	defer func() { rand.Reader = saved }()
+	if err := clientConfig().CheckClient(); !errors.Is(err, ErrConfig) {
+		t.Errorf("client without a source of randomness: %v, want ErrConfig", err)
+	}
+	if err := serverConfig().CheckServer(); !errors.Is(err, ErrConfig) {
+		t.Errorf("server without a source of randomness: %v, want ErrConfig", err)
+	}
+	if err := serverConfig(func(c *Config) { c.Rand = saved }).CheckServer(); err != nil {
+		t.Errorf("server with Rand: %v", err)
 	}
 }
 

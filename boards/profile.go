@@ -32,10 +32,13 @@ type Profile struct {
 	StackBytes int
 	// Goroutines is the most goroutines the firmware runs at once: two
 	// per broker connection, the link's two loops, the accept and control
-	// loops, main and the LED heartbeat.
+	// loops, and main (which blinks the LED).
 	Goroutines int
 
 	Ceilings Ceilings
+	// SRAMRegions are the addresses of SRAM: image sections placed there
+	// take RAM.
+	SRAMRegions []Region
 }
 
 // USBID is a USB vendor and product id.
@@ -43,16 +46,25 @@ type USBID struct{ VID, PID uint16 }
 
 // Ceilings are the memory figures a firmware build must stay under.
 type Ceilings struct {
-	// RAMBudget bounds static RAM (data and bss of the image) plus the
-	// broker's StateBytes, the link's StateBytes and the goroutine stacks:
-	// half of SRAM, so the rest stays free for the heap's fragmentation,
-	// the USB stack and what the next release adds.
+	// RAMBudget bounds static RAM (the image's data, bss, main stack and
+	// code placed in RAM) plus the broker's StateBytes, the link's
+	// StateBytes and the goroutine stacks: half of SRAM, so the rest stays
+	// free for the heap's fragmentation, the USB stack and what the next
+	// release adds.
 	RAMBudget int
-	// HeapAfterBoot bounds the heap in use once the firmware has started
-	// its broker and link, as it reports through the control stream.
-	HeapAfterBoot int
-	// AllocsPerMessage is the heap allocations per routed message: zero.
-	AllocsPerMessage int
+}
+
+// Region is a range of addresses.
+type Region struct{ Start, Size uint64 }
+
+// InSRAM reports whether addr lies in one of the board's SRAM regions.
+func (p *Profile) InSRAM(addr uint64) bool {
+	for _, r := range p.SRAMRegions {
+		if addr >= r.Start && addr-r.Start < r.Size {
+			return true
+		}
+	}
+	return false
 }
 
 // Pico is the Raspberry Pi Pico: RP2040, 264 KiB SRAM, 2 MiB flash, the
@@ -63,14 +75,15 @@ var Pico = Profile{
 	FlashMethod:  "1200-baud touch into BOOTSEL, then copy the UF2 to the RPI-RP2 drive",
 	Baud:         115200,
 	TinyGoTarget: "pico", ImageFormat: "uf2",
-	Limits:       broker.PicoLimits,
+	Limits: broker.PicoLimits,
 	Link: link.Config{
 		Streams: broker.PicoLimits.MaxConnections, Window: 16, MaxPayload: 128, StreamBuffer: 512,
 		MinRTO: 20 * time.Millisecond,
 	},
-	StackBytes: 2 << 10,
-	Goroutines: 2*broker.PicoLimits.MaxConnections + 6,
-	Ceilings:   Ceilings{RAMBudget: 132 << 10, HeapAfterBoot: 96 << 10},
+	StackBytes:  2 << 10,
+	Goroutines:  2*broker.PicoLimits.MaxConnections + 6,
+	Ceilings:    Ceilings{RAMBudget: 132 << 10},
+	SRAMRegions: []Region{{0x20000000, 264 << 10}},
 }
 
 // ESP32C3 is an ESP32-C3 board (ESP32-C3-DevKitM-1 and the like): 400 KiB
@@ -84,14 +97,16 @@ var ESP32C3 = Profile{
 	FlashMethod:  "ROM serial loader (reset by DTR/RTS), image written at offset 0",
 	Baud:         921600,
 	TinyGoTarget: "esp32c3", ImageFormat: "bin",
-	Limits:       broker.ESP32C3Limits,
+	Limits: broker.ESP32C3Limits,
 	Link: link.Config{
-		Streams: broker.ESP32C3Limits.MaxConnections, Window: 16, MaxPayload: 256, StreamBuffer: 768,
+		Streams: broker.ESP32C3Limits.MaxConnections, Window: 8, MaxPayload: 128, StreamBuffer: 512,
 		MinRTO: 20 * time.Millisecond,
 	},
 	StackBytes: 2 << 10,
-	Goroutines: 2*broker.ESP32C3Limits.MaxConnections + 6,
-	Ceilings:   Ceilings{RAMBudget: 200 << 10, HeapAfterBoot: 160 << 10},
+	Goroutines: 2*broker.ESP32C3Limits.MaxConnections + 5,
+	Ceilings:   Ceilings{RAMBudget: 200 << 10},
+	// The same SRAM is addressed twice: as data (DRAM) and as code (IRAM).
+	SRAMRegions: []Region{{0x3FC80000, 0x60000}, {0x4037C000, 0x64000}},
 }
 
 // Profiles lists every board profile.

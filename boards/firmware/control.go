@@ -46,24 +46,24 @@ type Hello struct {
 	Board, Chip, Version, BuildID string
 	// Limits are the broker limits the firmware runs with, the ones that
 	// decide which specs a target can run.
-	MaxSessions, MaxConnections, MaxSubscriptions, MaxInflight, MaxQueued uint64
-	MaxMessages, MaxRetained, MaxTopicLength, MaxPayloadSize, MaxPacketSize  uint64
-	StateBytes, LinkBytes                                                    uint64
+	MaxSessions, MaxConnections, MaxSubscriptions, MaxInflight, MaxQueued   uint64
+	MaxMessages, MaxRetained, MaxTopicLength, MaxPayloadSize, MaxPacketSize uint64
+	StateBytes, LinkBytes                                                   uint64
 }
 
 // Stats is what a board measures about itself. Heap figures come from the
 // runtime the firmware was built with (TinyGo's on a board).
 type Stats struct {
-	UptimeMillis                          uint64
-	HeapInUse, HeapSys, Mallocs, Frees    uint64
-	TotalAlloc                            uint64
-	StateBytes, LinkBytes                 uint64
-	Connections, Sessions, Retained       uint64
-	MessagesIn, MessagesOut, Dropped      uint64
-	ConnectionsRefused, ProtocolErrors    uint64
-	LinkRetransmits, LinkBadCRC           uint64
-	LinkMalformed, LinkPeerResets         uint64
-	LogsDropped                           uint64
+	UptimeMillis                       uint64
+	HeapInUse, HeapSys, Mallocs, Frees uint64
+	TotalAlloc                         uint64
+	StateBytes, LinkBytes              uint64
+	Connections, Sessions, Retained    uint64
+	MessagesIn, MessagesOut, Dropped   uint64
+	ConnectionsRefused, ProtocolErrors uint64
+	LinkRetransmits, LinkBadCRC        uint64
+	LinkMalformed, LinkPeerResets      uint64
+	LogsDropped                        uint64
 }
 
 type numField[T any] struct {

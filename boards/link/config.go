@@ -82,6 +82,7 @@ func (c *Config) frameCap() int { return headerLen + c.MaxPayload + crcLen }
 // and the stream records. Goroutine stacks (two per link) are not
 // included.
 func (c Config) StateBytes() int {
+	c.Epoch = 1 // the buffers do not depend on it
 	n, err := c.normalized()
 	if err != nil {
 		return 0

@@ -1,0 +1,93 @@
+// Command gatomqtt-firmware builds the board firmware with TinyGo, measures
+// each image and checks it against its board's memory ceiling.
+//
+//	go run ./cmd/gatomqtt-firmware [-tinygo path] [-out build] [-report file] [board ...]
+//
+// For each board (default: all profiles in package boards) it writes
+// <out>/<board>.elf and the image the board's flasher takes
+// (<out>/pico.uf2, <out>/esp32c3.bin), then prints a table of flash, static
+// RAM (read from the ELF sections) and the RAM the firmware takes at run
+// time (broker state, link buffers, goroutine stacks), and writes it to
+// the report file. It exits with status 1 when a build fails or a board's
+// RAM is over its ceiling, and 2 on bad flags.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gatomqtt-firmware", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tinygo := fs.String("tinygo", "tinygo", "the tinygo `command`")
+	out := fs.String("out", "build", "`folder` for the images")
+	report := fs.String("report", "", "markdown `file` to write the size table to")
+	version := fs.String("version", "dev", "firmware `version` reported in the hello")
+	buildID := fs.String("build-id", "", "build `id` reported in the hello (default: the git commit, when there is one)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	profiles := boards.Profiles
+	if fs.NArg() > 0 {
+		profiles = nil
+		for _, name := range fs.Args() {
+			p, ok := boards.Lookup(name)
+			if !ok {
+				fmt.Fprintf(stderr, "gatomqtt-firmware: no board %q\n", name)
+				return 2
+			}
+			profiles = append(profiles, p)
+		}
+	}
+	if *buildID == "" {
+		if b, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output(); err == nil {
+			*buildID = strings.TrimSpace(string(b))
+		}
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		fmt.Fprintln(stderr, "gatomqtt-firmware:", err)
+		return 1
+	}
+	b := builder{tinygo: *tinygo, out: *out, stderr: stderr,
+		ldflags: "-X main.version=" + *version + " -X main.buildID=" + *buildID}
+	var rows []Sizes
+	status := 0
+	for _, p := range profiles {
+		s, err := b.build(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "gatomqtt-firmware: %s: %v\n", p.Name, err)
+			status = 1
+			continue
+		}
+		if !s.Fits() {
+			fmt.Fprintf(stderr, "gatomqtt-firmware: %s: %d bytes of RAM, over its ceiling of %d\n", p.Name, s.TotalRAM(), s.Budget)
+			status = 1
+		}
+		rows = append(rows, s)
+	}
+	table := Table(rows)
+	fmt.Fprint(stdout, table)
+	if *report != "" {
+		err := os.MkdirAll(filepath.Dir(*report), 0o755)
+		if err == nil {
+			err = os.WriteFile(*report, []byte(table), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "gatomqtt-firmware:", err)
+			return 1
+		}
+	}
+	return status
+}

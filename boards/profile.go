@@ -127,3 +127,16 @@ func Lookup(name string) (*Profile, bool) {
 func (p *Profile) RuntimeBytes() (broker, link, stacks int) {
 	return brokerStateBytes(p.Limits), p.Link.StateBytes(), p.Goroutines * p.StackBytes
 }
+
+// LimitsFor returns the broker limits a profile name stands for wherever
+// one is taken (gatomqtt -profile, inproc:<profile> targets): "host" for
+// broker.HostLimits, or a board's name.
+func LimitsFor(name string) (broker.Limits, bool) {
+	if name == "host" {
+		return broker.HostLimits, true
+	}
+	if p, ok := Lookup(name); ok {
+		return p.Limits, true
+	}
+	return broker.Limits{}, false
+}

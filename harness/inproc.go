@@ -1,9 +1,11 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gatomqtt/gatomqtt/boards"
 	"net"
 	"net/url"
 	"runtime"
@@ -26,14 +28,6 @@ var InprocUser = User{Name: "gato", Password: "gato-conformance"}
 // target: short enough for a spec to wait for the close of a connection
 // that never sends CONNECT, long enough for any client of a loaded run.
 var InprocConnectTimeout = 2 * time.Second
-
-// profiles are the limits of the inproc board profiles.
-var profiles = map[string]broker.Limits{
-	"":        broker.HostLimits,
-	"host":    broker.HostLimits,
-	"pico":    broker.PicoLimits,
-	"esp32c3": broker.ESP32C3Limits,
-}
 
 // inprocTarget is the project's broker in this process, served on a
 // loopback TCP port so that clients see it exactly as any other broker.
@@ -65,7 +59,7 @@ func parseInproc(u *url.URL) (Target, error) {
 	if u.Host != "" || u.Path != "" {
 		return nil, fmt.Errorf("want inproc or inproc:<profile>")
 	}
-	lim, ok := profiles[profile]
+	lim, ok := boards.LimitsFor(cmp.Or(profile, "host"))
 	if !ok {
 		return nil, fmt.Errorf("unknown profile %q (known: host, pico, esp32c3)", profile)
 	}

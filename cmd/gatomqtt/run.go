@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gatomqtt/gatomqtt/boards"
 	"io"
 	"net"
 	"os"
@@ -35,12 +36,6 @@ type options struct {
 	pskListen string
 	pskFile   string
 	pskNoDHE  bool
-}
-
-var profiles = map[string]broker.Limits{
-	"host":    broker.HostLimits,
-	"pico":    broker.PicoLimits,
-	"esp32c3": broker.ESP32C3Limits,
 }
 
 // parseFlags reads args into options. Limit flags override the profile's
@@ -79,7 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.pskNoDHE && o.pskListen == "" {
 		return o, errors.New("-psk-allow-no-dhe needs -psk-listen")
 	}
-	l, ok := profiles[*profile]
+	l, ok := boards.LimitsFor(*profile)
 	if !ok {
 		return o, fmt.Errorf("unknown -profile %q: want host, pico or esp32c3", *profile)
 	}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+)
+
+// TestMeasureReadsSections measures this test binary as if the whole
+// address space were a board's SRAM: every allocated section then counts
+// as RAM, and flash is what has contents.
+func TestMeasureReadsSections(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := boards.Pico
+	p.SRAMRegions = []boards.Region{{Start: 0, Size: 1 << 62}}
+	s, err := Measure(exe, &p)
+	if err != nil {
+		t.Skipf("not an ELF here: %v", err)
+	}
+	if s.Flash == 0 || s.StaticRAM < s.Flash {
+		t.Errorf("flash %d, static RAM %d: want RAM ≥ flash > 0 when all is SRAM", s.Flash, s.StaticRAM)
+	}
+	p.SRAMRegions = []boards.Region{{Start: 1 << 62, Size: 1}}
+	if s, _ := Measure(exe, &p); s.StaticRAM != 0 {
+		t.Errorf("static RAM %d with no section in SRAM", s.StaticRAM)
+	}
+	if _, err := Measure("no-such-file.elf", &p); err == nil {
+		t.Error("Measure of a missing file succeeded")
+	}
+}
+
+func TestCeiling(t *testing.T) {
+	tests := []struct {
+		s    Sizes
+		fits bool
+	}{
+		{Sizes{Board: "a", StaticRAM: 10, Broker: 20, Link: 30, Stacks: 40, Budget: 100}, true},
+		{Sizes{Board: "b", StaticRAM: 11, Broker: 20, Link: 30, Stacks: 40, Budget: 100}, false},
+	}
+	for _, tt := range tests {
+		if tt.s.Fits() != tt.fits {
+			t.Errorf("%s: Fits = %v, want %v (total %d)", tt.s.Board, !tt.fits, tt.fits, tt.s.TotalRAM())
+		}
+		verdict := map[bool]string{true: "| ok |", false: "| OVER |"}[tt.fits]
+		if row := Table([]Sizes{tt.s}); !strings.Contains(row, verdict) {
+			t.Errorf("%s: table %q lacks %q", tt.s.Board, row, verdict)
+		}
+	}
+}
+
+func TestUnknownBoardIsAFlagError(t *testing.T) {
+	var stderr strings.Builder
+	if code := run([]string{"arduino"}, &strings.Builder{}, &stderr); code != 2 || !strings.Contains(stderr.String(), `no board "arduino"`) {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}

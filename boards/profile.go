@@ -86,16 +86,16 @@ var Pico = Profile{
 	SRAMRegions: []Region{{0x20000000, 264 << 10}},
 }
 
-// ESP32C3 is an ESP32-C3 board (ESP32-C3-DevKitM-1 and the like): 400 KiB
-// SRAM, 4 MiB flash. TinyGo 0.37 has no driver for the chip's
-// USB-Serial/JTAG, so the firmware speaks on UART0, which these boards
-// wire to their USB-UART bridge (a CP210x, 10C4:EA60); boards with only
-// the built-in USB port need a USB-UART adapter on GPIO20/21.
+// ESP32C3 is an ESP32-C3 board: 400 KiB SRAM, 4 MiB flash, the firmware's
+// serial port on the chip's built-in USB-Serial/JTAG (TinyGo's serial for
+// this target), the USB connector of boards such as the ESP32-C3
+// SuperMini or XIAO; on boards whose connector goes to a USB-UART bridge
+// (ESP32-C3-DevKitM-1) use the chip's other USB pins (GPIO18/19).
 var ESP32C3 = Profile{
 	Name: "esp32c3", Chip: "ESP32-C3", SRAM: 400 << 10, Flash: 4 << 20,
-	USB:          USBID{0x10C4, 0xEA60},
-	FlashMethod:  "ROM serial loader (reset by DTR/RTS), image written at offset 0",
-	Baud:         921600,
+	USB:          USBID{0x303A, 0x1001},
+	FlashMethod:  "ROM serial loader over the USB-Serial/JTAG (reset by DTR/RTS), image written at offset 0",
+	Baud:         115200,
 	TinyGoTarget: "esp32c3", ImageFormat: "bin",
 	Limits: broker.ESP32C3Limits,
 	Link: link.Config{

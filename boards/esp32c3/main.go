@@ -1,10 +1,10 @@
 //go:build tinygo && esp32c3
 
 // Command esp32c3 is the GatoMQTT firmware for ESP32-C3 boards: the
-// firmware core (boards/firmware) on UART0, which development boards wire
-// to their USB-UART bridge (TinyGo 0.37 has no driver for the chip's
-// USB-Serial/JTAG), with a plain LED on GPIO8 as a heartbeat (boards whose
-// GPIO8 drives an addressable RGB LED leave it dark).
+// firmware core (boards/firmware) on the chip's built-in USB-Serial/JTAG
+// (303A:1001, TinyGo's machine.Serial for this target), with a plain LED
+// on GPIO8 as a heartbeat (boards whose GPIO8 drives an addressable RGB
+// LED leave it dark). The USB-Serial/JTAG takes 64 bytes per write.
 //
 //	tinygo flash -target=esp32c3 ./boards/esp32c3
 //	tinygo build -target=esp32c3 -o esp32c3.bin ./boards/esp32c3
@@ -27,7 +27,7 @@ func main() {
 	machine.Serial.Configure(machine.UARTConfig{BaudRate: uint32(p.Baud)})
 	led := machine.GPIO8
 	led.Configure(machine.PinConfig{Mode: machine.PinOutput})
-	line := firmware.NewPortLine(machine.Serial, 200*time.Microsecond)
+	line := firmware.NewPortLine(machine.Serial, 200*time.Microsecond, 64)
 	core, err := firmware.Start(line, p, firmware.Options{
 		Version: version, BuildID: buildID, Epoch: epoch(), Reset: reset,
 	})

@@ -25,7 +25,7 @@ func main() {
 	machine.Serial.Configure(machine.UARTConfig{BaudRate: uint32(p.Baud)})
 	led := machine.LED
 	led.Configure(machine.PinConfig{Mode: machine.PinOutput})
-	line := firmware.NewPortLine(machine.Serial, 200*time.Microsecond)
+	line := firmware.NewPortLine(machine.Serial, 200*time.Microsecond, 0)
 	core, err := firmware.Start(line, p, firmware.Options{
 		Version: version, BuildID: buildID, Epoch: epoch(), Reset: reset,
 	})

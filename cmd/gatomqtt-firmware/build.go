@@ -27,6 +27,9 @@ func (b *builder) build(p *boards.Profile) (Sizes, error) {
 			return Sizes{}, err
 		}
 	}
+	if err := CheckImage(image, p.ImageFormat); err != nil {
+		return Sizes{}, err
+	}
 	s, err := Measure(elfPath, p)
 	s.Image = image
 	return s, err

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/binary"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,5 +59,41 @@ func TestUnknownBoardIsAFlagError(t *testing.T) {
 	var stderr strings.Builder
 	if code := run([]string{"arduino"}, &strings.Builder{}, &stderr); code != 2 || !strings.Contains(stderr.String(), `no board "arduino"`) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+func TestCheckImage(t *testing.T) {
+	uf2 := make([]byte, 512)
+	for i, v := range []uint32{uf2Magic0, uf2Magic1, uf2FamilyFlag} {
+		binary.LittleEndian.PutUint32(uf2[4*i:], v)
+	}
+	binary.LittleEndian.PutUint32(uf2[28:], rp2040Family)
+	esp := make([]byte, 24)
+	esp[0], esp[12] = espImageMagic, esp32c3ChipID
+	otherChip := append([]byte(nil), esp...)
+	otherChip[12] = 9
+	otherFamily := append([]byte(nil), uf2...)
+	otherFamily[28] ^= 1
+	tests := []struct {
+		name, format string
+		data         []byte
+		ok           bool
+	}{
+		{"uf2", "uf2", uf2, true},
+		{"uf2 cut short", "uf2", uf2[:300], false},
+		{"uf2 of another family", "uf2", otherFamily, false},
+		{"esp image", "bin", esp, true},
+		{"esp image of another chip", "bin", otherChip, false},
+		{"elf as bin", "bin", []byte("\x7fELF" + strings.Repeat("\x00", 40)), false},
+		{"unknown format", "hex", esp, false},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "image")
+		if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckImage(path, tt.format); (err == nil) != tt.ok {
+			t.Errorf("%s: CheckImage = %v, want ok %v", tt.name, err, tt.ok)
+		}
 	}
 }

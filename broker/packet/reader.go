@@ -27,6 +27,13 @@ func NewReader(r io.Reader, buf []byte) *Reader {
 	return &Reader{Decoder: &Decoder{MaxPacketSize: len(buf)}, r: r, buf: buf}
 }
 
+// Init sets r up as NewReader(rd, buf) does, with d as its Decoder, for a
+// Reader held by value in a larger structure: it allocates nothing, where
+// NewReader allocates the Reader and a Decoder. d must not be nil.
+func (r *Reader) Init(rd io.Reader, buf []byte, d *Decoder) {
+	*r = Reader{Decoder: d, r: rd, buf: buf}
+}
+
 // Reset discards any buffered bytes and error and reads from r from now on.
 func (r *Reader) Reset(rd io.Reader) {
 	r.r, r.start, r.end, r.err = rd, 0, 0, nil

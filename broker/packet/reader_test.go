@@ -189,3 +189,36 @@ func TestReaderNoProgress(t *testing.T) {
 		t.Errorf("ReadPacket = %v, want io.ErrNoProgress", err)
 	}
 }
+
+// TestReaderInit checks that a Reader set up by Init in place reads like
+// one from NewReader, with the Decoder it was given, and that Init
+// allocates nothing.
+func TestReaderInit(t *testing.T) {
+	stream := allPackets(t)
+	var r packet.Reader
+	var d packet.Decoder
+	buf := make([]byte, 4096)
+	src := bytes.NewReader(nil)
+	if n := testing.AllocsPerRun(10, func() { r.Init(src, buf, &d) }); n != 0 {
+		t.Errorf("Init: %v allocations, want 0", n)
+	}
+	r.Init(&chunkReader{data: stream, n: 7}, buf, &d)
+	if r.Decoder != &d {
+		t.Fatal("Init did not keep the Decoder it was given")
+	}
+	for _, tt := range roundTrips {
+		p, err := r.ReadPacket()
+		if err != nil || !samePacket(p, tt.p) {
+			t.Fatalf("%s: ReadPacket = %+v, %v", tt.name, p, err)
+		}
+	}
+	if _, err := r.ReadPacket(); err != io.EOF {
+		t.Errorf("after the last packet: ReadPacket = %v, want io.EOF", err)
+	}
+	// The limit is the Decoder's, as after NewReader and a new Decoder.
+	d.MaxPacketSize = 8
+	r.Init(bytes.NewReader(unhex(t, "30 20")), buf, &d)
+	if _, err := r.ReadPacket(); !errors.Is(err, packet.ErrPacketTooLarge) {
+		t.Errorf("32-byte PUBLISH with a Decoder limit of 8: ReadPacket = %v, want ErrPacketTooLarge", err)
+	}
+}

@@ -31,10 +31,8 @@ type appClient struct {
 	handlers []Handler // by subscription slot, guarded by b.mu
 	calls    []Handler // the dispatcher's scratch
 	topic    []byte    // Publish's copy of its topic, guarded by b.mu
-	wake     chan struct{}
-	quit     chan struct{}
-	done     chan struct{}
-	started  bool // guarded by b.mu
+	sig      signals   // sigWake and sigQuit to the dispatcher, sigDone from it
+	started  bool      // guarded by b.mu
 	stopOnce sync.Once
 }
 
@@ -44,21 +42,19 @@ func (a *appClient) init(b *Broker) {
 	a.handlers = make([]Handler, b.lim.MaxSubscriptions)
 	a.calls = make([]Handler, 0, b.lim.MaxSubscriptions)
 	a.topic = make([]byte, 0, b.lim.MaxTopicLength)
-	a.wake = make(chan struct{}, 1)
-	a.quit = make(chan struct{})
-	a.done = make(chan struct{})
+	a.sig.init()
 }
 
-func (a *appClient) kick() { signal(a.wake) }
+func (a *appClient) kick() { a.sig.raise(sigWake) }
 
 func (a *appClient) stop() {
 	a.stopOnce.Do(func() {
-		close(a.quit)
+		a.sig.raise(sigQuit)
 		a.b.mu.Lock()
 		started := a.started
 		a.b.mu.Unlock()
 		if started {
-			<-a.done
+			a.sig.wait(sigDone)
 		}
 	})
 }
@@ -146,12 +142,10 @@ func (b *Broker) Publish(topic string, payload []byte, qos packet.QoS, retain bo
 // dispatch calls the handlers for the in-process client's deliveries.
 func (a *appClient) dispatch() {
 	b := a.b
-	defer close(a.done)
+	defer a.sig.raise(sigDone)
 	for {
-		select {
-		case <-a.quit:
+		if a.sig.wait(sigWake|sigQuit)&sigQuit != 0 {
 			return
-		case <-a.wake:
 		}
 		for {
 			b.mu.Lock()

@@ -132,10 +132,7 @@ func New(cfg Config) (*Broker, error) {
 		// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
 		// so a packet of any number of them needs no storage.
 		c.rd.Decoder = &packet.Decoder{MaxPacketSize: lim.MaxPacketSize, NoFilterSlices: true}
-		c.wake = make(chan struct{}, 1)
-		c.room = make(chan struct{}, 1)
-		c.tick = make(chan struct{}, 1)
-		c.writerDone = make(chan struct{}, 1)
+		c.sig.init()
 	}
 	for i := lim.MaxConnections - 1; i >= 0; i-- {
 		b.freeConn = append(b.freeConn, int32(i))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,12 +38,9 @@ type conn struct {
 	keepAlive    time.Duration // guarded by b.mu: 1.5 × keep alive, 0 for none
 	lastRead     atomic.Int64  // when the last packet arrived, ns since epoch
 
-	wake       chan struct{} // to the writer: out has data, or closing
-	room       chan struct{} // to the reader: out has room again, or closing
-	tick       chan struct{} // to the reader: the rate limit wait is over, or closing
-	writerDone chan struct{}
-	rateTimer  Timer
-	waitTimer  Timer // wakes the reader at waitUntil
+	sig       signals // sigWake, sigRoom, sigTick, sigDone
+	rateTimer Timer
+	waitTimer Timer // wakes the reader at waitUntil
 	// waitUntil, guarded by b.mu, is when the reader has waited long
 	// enough for a congested subscriber or a taken over connection, in ns
 	// since epoch. A deadline rather than a flag set by waitTimer: a
@@ -51,15 +49,64 @@ type conn struct {
 	waitUntil int64
 }
 
-func signal(ch chan struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
+// A signal wakes a goroutine that waits for it. Each is like a channel of
+// capacity one sent to without blocking: raising a raised signal does
+// nothing, and waiting blocks until the signal is raised, then lowers it.
+type signal uint8
+
+const (
+	sigWake signal = 1 << iota // to a writer or dispatcher: there is work, or closing
+	sigRoom                    // to the reader: out has room again, or closing
+	sigTick                    // to the reader: the rate limit wait is over, or closing
+	sigDone                    // from a writer or the dispatcher: it has returned
+	sigQuit                    // to the dispatcher: return
+)
+
+// signals are the signals of one connection or of the in-process client.
+// Unlike channels they live in the structure that owns them, so New makes
+// no allocation for them. One condition variable serves them all: raise
+// wakes every waiter, and each looks at its own signals. Waiters hold no
+// other lock, and raise may be called with b.mu held.
+type signals struct {
+	mu   sync.Mutex
+	cond sync.Cond
+	up   signal
+}
+
+func (s *signals) init() { s.cond.L = &s.mu }
+
+// raise raises the signals in which.
+func (s *signals) raise(which signal) {
+	s.mu.Lock()
+	if s.up&which != which {
+		s.up |= which
+		s.cond.Broadcast()
 	}
+	s.mu.Unlock()
+}
+
+// wait waits until one of the signals in which is raised, lowers those of
+// them that are and returns them.
+func (s *signals) wait(which signal) signal {
+	s.mu.Lock()
+	for s.up&which == 0 {
+		s.cond.Wait()
+	}
+	got := s.up & which
+	s.up &^= got
+	s.mu.Unlock()
+	return got
+}
+
+// lower lowers the signals in which.
+func (s *signals) lower(which signal) {
+	s.mu.Lock()
+	s.up &^= which
+	s.mu.Unlock()
 }
 
 // kick tells the writer there is something to write.
-func (c *conn) kick() { signal(c.wake) }
+func (c *conn) kick() { c.sig.raise(sigWake) }
 
 // markClosing records why the stream ends and wakes everyone waiting on
 // it; the caller, holding b.mu, closes the returned stream after
@@ -69,9 +116,7 @@ func (c *conn) markClosing(why error) io.Closer {
 		c.closing = true
 		c.closeErr = why
 	}
-	signal(c.wake)
-	signal(c.room)
-	signal(c.tick)
+	c.sig.raise(sigWake | sigRoom | sigTick)
 	c.b.drainedCond.Broadcast()
 	return c.rw
 }
@@ -115,12 +160,7 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser) (*conn, error) {
 	c.user = -1
 	c.started = b.now()
 	c.lastRead.Store(c.started)
-	for _, ch := range [...]chan struct{}{c.wake, c.room, c.tick, c.writerDone} {
-		select {
-		case <-ch:
-		default:
-		}
-	}
+	c.sig.lower(sigWake | sigRoom | sigTick | sigDone)
 	c.rd.Reset(rw)
 	if c.dog == nil {
 		c.dog = b.clock.AfterFunc(b.lim.ConnectTimeout, c.watchdog)
@@ -196,7 +236,7 @@ func (c *conn) serve(rw io.ReadWriteCloser) error {
 		return c.end(because(ErrRefused, "CONNACK "+strconv.Itoa(int(code)), nil))
 	}
 	go c.writeLoop(rw)
-	defer func() { <-c.writerDone }()
+	defer c.sig.wait(sigDone)
 	for {
 		p, err := c.rd.ReadPacket()
 		if err != nil {
@@ -276,8 +316,9 @@ func (c *conn) end(readErr error) error {
 // written, so a busy subscriber gets many packets per write.
 func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 	b := c.b
-	defer signal(c.writerDone)
-	for range c.wake {
+	defer c.sig.raise(sigDone)
+	for {
+		c.sig.wait(sigWake)
 		for {
 			b.mu.Lock()
 			if c.closing {
@@ -294,7 +335,7 @@ func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 			buf := c.out
 			c.out, c.spare = c.spare[:0], nil
 			b.mu.Unlock()
-			signal(c.room)
+			c.sig.raise(sigRoom)
 			_, err := rw.Write(buf)
 			c.spare = buf[:0]
 			if err != nil {

@@ -114,7 +114,7 @@ func (c *conn) waitRoom(n int) bool {
 	for !c.closing && cap(c.out)-len(c.out) < n {
 		c.kick()
 		c.b.mu.Unlock()
-		<-c.room
+		c.sig.wait(sigRoom)
 		c.b.mu.Lock()
 	}
 	return !c.closing
@@ -146,12 +146,12 @@ func (c *conn) publish(p *packet.Publish) error {
 		// QoS 1 and 2 are never lost to the rate limit: the reader waits,
 		// and TCP flow control slows the client down.
 		if c.rateTimer == nil {
-			c.rateTimer = b.clock.AfterFunc(wait, func() { signal(c.tick) })
+			c.rateTimer = b.clock.AfterFunc(wait, func() { c.sig.raise(sigTick) })
 		} else {
 			c.rateTimer.Reset(wait)
 		}
 		b.mu.Unlock()
-		<-c.tick
+		c.sig.wait(sigTick)
 		b.mu.Lock()
 	}
 	s := c.sess

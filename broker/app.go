@@ -36,12 +36,16 @@ type appClient struct {
 	stopOnce sync.Once
 }
 
-func (a *appClient) init(b *Broker) {
+// init sets a up in the last session of b, with handlers for
+// MaxSubscriptions and the dispatcher's scratch taken from h, twice that
+// long, and a topic buffer of MaxTopicLength from t.
+func (a *appClient) init(b *Broker, h []Handler, t *tables) {
 	a.b = b
 	a.s = &b.sessions[len(b.sessions)-1]
-	a.handlers = make([]Handler, b.lim.MaxSubscriptions)
-	a.calls = make([]Handler, 0, b.lim.MaxSubscriptions)
-	a.topic = make([]byte, 0, b.lim.MaxTopicLength)
+	n := b.lim.MaxSubscriptions
+	a.handlers = h[:n:n]
+	a.calls = h[n : n : 2*n]
+	a.topic = t.take(b.lim.MaxTopicLength)
 	a.sig.init()
 }
 

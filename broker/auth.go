@@ -17,12 +17,18 @@ type credential struct {
 	name, password [sha256.Size]byte
 }
 
-func newCredentials(users []User) []credential {
-	cs := make([]credential, len(users))
-	for i, u := range users {
-		cs[i] = credential{sha256.Sum256([]byte(u.Name)), sha256.Sum256([]byte(u.Password))}
+// digest returns the SHA-256 digest of s. It copies s into scratch when
+// it fits and clears it after, so that New leaves no copy of a password
+// on the heap, neither as garbage nor for as long as the collector takes.
+func digest(s string, scratch []byte) [sha256.Size]byte {
+	if len(s) > len(scratch) {
+		return sha256.Sum256([]byte(s))
 	}
-	return cs
+	p := scratch[:len(s)]
+	copy(p, s)
+	d := sha256.Sum256(p)
+	clear(p)
+	return d
 }
 
 // authenticate returns the index of the user that name and password

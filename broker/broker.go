@@ -1,10 +1,10 @@
 package broker
 
 import (
+	"crypto/sha256"
 	"io"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
@@ -69,7 +69,7 @@ type Broker struct {
 	congested   *session
 
 	stats      counters
-	stateBytes int
+	stateBytes int // the heap New took, see Stats.StateBytes
 }
 
 // New returns a Broker with every table sized for cfg.Limits.
@@ -82,98 +82,92 @@ func New(cfg Config) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{lim: lim, clock: cfg.Clock, logf: cfg.Logf, creds: newCredentials(cfg.Users), authz: cfg.Authorize}
-	b.names = make([][]byte, len(cfg.Users))
-	for i, u := range cfg.Users {
-		b.names[i] = []byte(u.Name)
+	nsess := lim.MaxSessions + 1
+	nsubs := nsess * lim.MaxSubscriptions
+	buckets := subBuckets(nsubs)
+	nameBytes := 0
+	for _, u := range cfg.Users {
+		nameBytes += len(u.Name)
 	}
+
+	// t.carve allocates every byte buffer and int32 list counted here at
+	// once; they are taken piece by piece below, and t.done checks the
+	// count.
+	var t tables
+	b := &makeTable[Broker](&t.total, 1)[0]
+	t.carve(
+		nsess*(lim.MaxClientIDLength+lim.MaxTopicLength+lim.MaxPayloadSize+1)+
+			lim.MaxConnections*(lim.MaxPacketSize+2*lim.OutboxBytes)+
+			nsubs*lim.MaxTopicLength+
+			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
+			lim.MaxTopicLength+ // the in-process client's topic
+			nameBytes,
+		lim.MaxSessions+lim.MaxConnections+buckets+1+lim.MaxMessages+nsess)
+
+	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
 	if b.clock == nil {
 		b.clock = realClock{}
 	}
 	b.epoch = b.clock.Now()
 	b.drainedCond.L = &b.mu
 
-	nsess := lim.MaxSessions + 1
-	b.sessions = make([]session, nsess)
-	b.freeSess = make([]int32, 0, lim.MaxSessions)
-	ids := make([]byte, nsess*lim.MaxClientIDLength)
-	wills := make([]byte, nsess*(lim.MaxTopicLength+lim.MaxPayloadSize))
-	flights := make([]flight, nsess*lim.MaxInflight)
-	queue := make([]queued, nsess*lim.MaxQueued)
-	rx := make([]uint16, nsess*lim.MaxInflight)
+	b.sessions = makeTable[session](&t.total, nsess)
+	flights := makeTable[flight](&t.total, nsess*lim.MaxInflight)
+	queue := makeTable[queued](&t.total, nsess*lim.MaxQueued)
+	rx := makeTable[uint16](&t.total, nsess*lim.MaxInflight)
 	for i := range b.sessions {
 		s := &b.sessions[i]
 		s.idx = int32(i)
-		s.clientID = carve(ids, i, lim.MaxClientIDLength)
-		w := carve(wills, i, lim.MaxTopicLength+lim.MaxPayloadSize)
+		s.clientID = t.take(lim.MaxClientIDLength)
+		w := t.take(lim.MaxTopicLength + lim.MaxPayloadSize)
 		s.willTopic = w[:0:lim.MaxTopicLength]
 		s.willPayload = w[lim.MaxTopicLength:lim.MaxTopicLength]
 		s.inflight = flights[i*lim.MaxInflight : (i+1)*lim.MaxInflight]
 		s.queue = queue[i*lim.MaxQueued : (i+1)*lim.MaxQueued]
-		s.rx = carve16(rx, i, lim.MaxInflight)
+		s.rx = rx[i*lim.MaxInflight : i*lim.MaxInflight : (i+1)*lim.MaxInflight]
 	}
+	b.freeSess = t.takeInts(lim.MaxSessions)[:0]
 	for i := lim.MaxSessions - 1; i >= 0; i-- {
 		b.freeSess = append(b.freeSess, int32(i))
 	}
 	app := &b.sessions[lim.MaxSessions]
 	app.used, app.app = true, true
+	b.marks = t.take(nsess)[:nsess]
+	b.matched = t.takeInts(nsess)[:0]
 
-	b.conns = make([]conn, lim.MaxConnections)
-	b.freeConn = make([]int32, 0, lim.MaxConnections)
-	rbufs := make([]byte, lim.MaxConnections*lim.MaxPacketSize)
-	obufs := make([]byte, 2*lim.MaxConnections*lim.OutboxBytes)
+	b.conns = makeTable[conn](&t.total, lim.MaxConnections)
 	for i := range b.conns {
 		c := &b.conns[i]
 		c.b, c.idx = b, int32(i)
-		c.rbuf = rbufs[i*lim.MaxPacketSize : (i+1)*lim.MaxPacketSize]
-		c.out = carve(obufs, 2*i, lim.OutboxBytes)
-		c.spare = carve(obufs, 2*i+1, lim.OutboxBytes)
-		c.rd = packet.NewReader(nil, c.rbuf)
+		c.rbuf = t.take(lim.MaxPacketSize)[:lim.MaxPacketSize]
+		c.out = t.take(lim.OutboxBytes)
+		c.spare = t.take(lim.OutboxBytes)
 		// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
 		// so a packet of any number of them needs no storage.
-		c.rd.Decoder = &packet.Decoder{MaxPacketSize: lim.MaxPacketSize, NoFilterSlices: true}
+		c.dec = packet.Decoder{MaxPacketSize: lim.MaxPacketSize, NoFilterSlices: true}
+		c.rd.Init(nil, c.rbuf, &c.dec)
 		c.sig.init()
 	}
+	b.freeConn = t.takeInts(lim.MaxConnections)[:0]
 	for i := lim.MaxConnections - 1; i >= 0; i-- {
 		b.freeConn = append(b.freeConn, int32(i))
 	}
 
-	b.subs.init(nsess, lim.MaxSubscriptions, lim.MaxTopicLength)
-	b.store.init(lim.MaxMessages, lim.MaxTopicLength, lim.MaxPayloadSize)
-	b.retained.init(lim.MaxRetained, lim.MaxTopicLength, lim.MaxPayloadSize)
-	b.marks = make([]uint8, nsess)
-	b.matched = make([]int32, 0, nsess)
-	b.app.init(b)
-	b.stateBytes = stateBytes(&lim, len(b.subs.heads))
+	b.subs.init(makeTable[subEntry](&t.total, nsubs), lim.MaxSubscriptions, lim.MaxTopicLength, &t)
+	b.store.init(makeTable[message](&t.total, lim.MaxMessages), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
+	b.retained.init(makeTable[retainedMsg](&t.total, lim.MaxRetained), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
+	b.app.init(b, makeTable[Handler](&t.total, 2*lim.MaxSubscriptions), &t)
+
+	b.creds = makeTable[credential](&t.total, len(cfg.Users))
+	b.names = makeTable[[]byte](&t.total, len(cfg.Users))
+	for i, u := range cfg.Users {
+		b.names[i] = append(t.take(len(u.Name)), u.Name...)
+		// A read buffer is free until the first ServeConn.
+		b.creds[i] = credential{sha256.Sum256(b.names[i]), digest(u.Password, b.conns[0].rbuf)}
+	}
+	t.done()
+	b.stateBytes = t.total
 	return b, nil
-}
-
-// carve returns the i-th n-byte piece of buf, empty with capacity n.
-func carve(buf []byte, i, n int) []byte { return buf[i*n : i*n : (i+1)*n] }
-
-func carve16(buf []uint16, i, n int) []uint16 { return buf[i*n : i*n : (i+1)*n] }
-
-// stateBytes adds up the tables New allocates for lim.
-func stateBytes(lim *Limits, buckets int) int {
-	nsess := lim.MaxSessions + 1
-	perSession := int(unsafe.Sizeof(session{})) + lim.MaxClientIDLength +
-		lim.MaxTopicLength + lim.MaxPayloadSize +
-		lim.MaxInflight*int(unsafe.Sizeof(flight{})+2) +
-		lim.MaxQueued*int(unsafe.Sizeof(queued{})) +
-		1 + 4 + 4 // routing marks, matched list, free list
-	perConn := int(unsafe.Sizeof(conn{})) + lim.MaxPacketSize + 2*lim.OutboxBytes +
-		int(unsafe.Sizeof(packet.Reader{})+unsafe.Sizeof(packet.Decoder{})) +
-		4 // free list
-	perSub := int(unsafe.Sizeof(subEntry{})) + lim.MaxTopicLength
-	perMsg := int(unsafe.Sizeof(message{})) + lim.MaxTopicLength + lim.MaxPayloadSize + 4
-	perRetained := int(unsafe.Sizeof(retainedMsg{})) + lim.MaxTopicLength + lim.MaxPayloadSize
-	return int(unsafe.Sizeof(Broker{})) +
-		nsess*perSession +
-		lim.MaxConnections*perConn +
-		nsess*lim.MaxSubscriptions*perSub + (buckets+1)*4 +
-		lim.MaxMessages*perMsg +
-		lim.MaxRetained*perRetained +
-		lim.MaxSubscriptions*int(unsafe.Sizeof(Handler(nil))) // in-process handlers
 }
 
 // Limits reports the limits the broker was built with, defaults filled in.

@@ -17,7 +17,8 @@ import (
 type conn struct {
 	b   *Broker
 	idx int32
-	rd  *packet.Reader
+	rd  packet.Reader
+	dec packet.Decoder     // rd's
 	rw  io.ReadWriteCloser // guarded by b.mu
 	dog Timer              // connect timeout, then keep alive
 

@@ -16,15 +16,15 @@ type store struct {
 	free []int32 // stack of free indexes
 }
 
-func (s *store) init(n, topicCap, payloadCap int) {
-	s.msgs = make([]message, n)
-	s.free = make([]int32, n)
-	topics := make([]byte, n*topicCap)
-	payloads := make([]byte, n*payloadCap)
+// init sets the store up in msgs, with the buffers of each message and
+// the free list taken from t.
+func (s *store) init(msgs []message, topicCap, payloadCap int, t *tables) {
+	s.msgs = msgs
+	s.free = t.takeInts(len(msgs))
 	for i := range s.msgs {
-		s.msgs[i].topic = topics[i*topicCap : i*topicCap : (i+1)*topicCap]
-		s.msgs[i].payload = payloads[i*payloadCap : i*payloadCap : (i+1)*payloadCap]
-		s.free[i] = int32(n - 1 - i)
+		s.msgs[i].topic = t.take(topicCap)
+		s.msgs[i].payload = t.take(payloadCap)
+		s.free[i] = int32(len(msgs) - 1 - i)
 	}
 }
 
@@ -70,13 +70,13 @@ type retainedStore struct {
 	n    int
 }
 
-func (r *retainedStore) init(n, topicCap, payloadCap int) {
-	r.msgs = make([]retainedMsg, n)
-	topics := make([]byte, n*topicCap)
-	payloads := make([]byte, n*payloadCap)
+// init sets the store up in msgs, with the buffers of each message taken
+// from t.
+func (r *retainedStore) init(msgs []retainedMsg, topicCap, payloadCap int, t *tables) {
+	r.msgs = msgs
 	for i := range r.msgs {
-		r.msgs[i].topic = topics[i*topicCap : i*topicCap : (i+1)*topicCap]
-		r.msgs[i].payload = payloads[i*payloadCap : i*payloadCap : (i+1)*payloadCap]
+		r.msgs[i].topic = t.take(topicCap)
+		r.msgs[i].payload = t.take(payloadCap)
 	}
 }
 

@@ -22,21 +22,28 @@ type subIndex struct {
 	mask       uint32
 }
 
-func (x *subIndex) init(sessions, perSession, filterCap int) {
-	n := sessions * perSession
-	x.perSession = perSession
-	x.entries = make([]subEntry, n)
-	filters := make([]byte, n*filterCap)
-	for i := range x.entries {
-		x.entries[i].filter = filters[i*filterCap : i*filterCap : (i+1)*filterCap]
-		x.entries[i].sess = int32(i / perSession)
-	}
+// subBuckets is the number of hash buckets for n subscription slots.
+func subBuckets(n int) int {
 	buckets := 1
 	for buckets < n {
 		buckets <<= 1
 	}
+	return buckets
+}
+
+// init sets the index up with perSession slots for each session of
+// entries, filters of filterCap bytes taken from t and the heads of
+// subBuckets(len(entries))+1 lists taken from t.
+func (x *subIndex) init(entries []subEntry, perSession, filterCap int, t *tables) {
+	x.perSession = perSession
+	x.entries = entries
+	for i := range x.entries {
+		x.entries[i].filter = t.take(filterCap)
+		x.entries[i].sess = int32(i / perSession)
+	}
+	buckets := subBuckets(len(entries))
 	x.mask = uint32(buckets - 1)
-	x.heads = make([]int32, buckets+1)
+	x.heads = t.takeInts(buckets + 1)
 	for i := range x.heads {
 		x.heads[i] = -1
 	}

@@ -25,7 +25,7 @@ type Config struct {
 	// 65535: the credit the peer starts with.
 	StreamBuffer int
 	// MinRTO and MaxRTO bound the retransmission timeout. 0 means 10 ms and
-	// 1 s. A frame is retransmitted before its timeout as soon as the peer
+	// 250 ms. A frame is retransmitted before its timeout as soon as the peer
 	// acknowledges a frame sent after it.
 	MinRTO, MaxRTO time.Duration
 	// SyncInterval is how often an unsynchronised side repeats its SYNC;
@@ -63,7 +63,7 @@ func (c Config) normalized() (Config, error) {
 		c.MinRTO = 10 * time.Millisecond
 	}
 	if c.MaxRTO == 0 {
-		c.MaxRTO = time.Second
+		c.MaxRTO = 250 * time.Millisecond
 	}
 	if c.MaxRTO < c.MinRTO {
 		c.MaxRTO = c.MinRTO

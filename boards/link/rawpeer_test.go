@@ -106,6 +106,12 @@ func (p *rawPeer) writeRaw(b []byte) {
 	}
 }
 
+// ack acknowledges every frame of the link before next.
+func (p *rawPeer) ack(next uint8) {
+	h := header(kindAck, 0, next)
+	p.writeFrame(append(h[:], 0, 0, 0, 0))
+}
+
 func (p *rawPeer) credit(ch uint8, n int) {
 	p.send(kindCredit, ch, binary.LittleEndian.AppendUint16(nil, uint16(n)))
 }

@@ -60,13 +60,27 @@ func (w *sendWindow) restart(window, maxPayload int) {
 		w.slots[i].state, w.slots[i].n = txFree, 0
 	}
 	w.base, w.next = 0, 0
-	w.window, w.maxPayload, w.payload = window, maxPayload, maxPayload
+	// Frames start small and grow while the line carries them: a frame
+	// already numbered cannot be cut down, and a long one that a noisy
+	// line keeps corrupting holds the window for many retransmissions.
+	w.window, w.maxPayload, w.payload = window, maxPayload, min(maxPayload, 2*MinPayload)
 	w.order, w.ackedOrder = 0, 0
 	w.srtt, w.rttvar, w.rto = 0, 0, w.minRTO*4
 	w.ackPending = false
 }
 
-func (w *sendWindow) used() int              { return int(w.next - w.base) }
+func (w *sendWindow) used() int { return int(w.next - w.base) }
+
+// unsent counts the frames queued and not yet sent once.
+func (w *sendWindow) unsent() int {
+	n := 0
+	for seq := w.base; seq != w.next; seq++ {
+		if w.slot(seq).state == txQueued {
+			n++
+		}
+	}
+	return n
+}
 func (w *sendWindow) free() int              { return w.window - w.used() }
 func (w *sendWindow) slot(seq uint8) *txSlot { return &w.slots[int(seq)%len(w.slots)] }
 
@@ -170,8 +184,13 @@ func (w *sendWindow) computeRTO() time.Duration {
 	return min(w.maxRTO, max(w.minRTO, w.srtt+4*w.rttvar))
 }
 
-// timeout marks the oldest unacknowledged frame lost when its timeout has
-// passed, and returns when to look again (0: nothing in flight).
+// timeout marks lost every frame whose retransmission timeout has passed,
+// and returns when to look again (0: nothing in flight). When it fires,
+// the line has gone quiet with frames unacknowledged — the last frames of
+// a burst, or their ACKs, were lost — so all of them go again at once.
+// The timeout backs off to at most four times its estimate: a serial line
+// is not congested, it only loses bytes, and waiting longer would not
+// help the next try get through.
 func (w *sendWindow) timeout(now time.Duration) (next time.Duration, fired bool) {
 	for seq := w.base; seq != w.next; seq++ {
 		s := w.slot(seq)
@@ -179,14 +198,20 @@ func (w *sendWindow) timeout(now time.Duration) (next time.Duration, fired bool)
 			continue
 		}
 		if due := s.sentAt + w.rto; due > now {
-			return due, false
+			if next == 0 || due < next {
+				next = due
+			}
+			continue
 		}
 		s.state = txLost
-		w.rto = min(w.maxRTO, 2*w.rto)
+		fired = true
+	}
+	if fired {
+		w.rto = min(w.maxRTO, 2*w.rto, 4*w.computeRTO())
 		w.shrink()
 		return 0, true
 	}
-	return 0, false
+	return next, false
 }
 
 // nextToSend returns the lowest-numbered frame that is lost, or failing
@@ -268,6 +293,8 @@ func (l *Link) nextFrame(f []byte) ([]byte, time.Duration) {
 			if s.state == txLost {
 				s.resent = true
 				l.stats.Retransmits++
+			} else {
+				l.cond.Broadcast() // a writer may frame the next bytes
 			}
 			w.order++
 			s.order, s.sentAt, s.state = w.order, now, txInflight

@@ -80,6 +80,11 @@ func (s *Stream) take(p []byte) int {
 	return n
 }
 
+// maxUnsent bounds the DATA frames waiting for their first transmission,
+// so that a frame takes its size from the line's latest state, not from
+// the state when a large Write began.
+const maxUnsent = 2
+
 // Write sends all of p, waiting for window room and for the peer's
 // credit.
 func (s *Stream) Write(p []byte) (int, error) {
@@ -100,7 +105,7 @@ func (s *Stream) Write(p []byte) (int, error) {
 			return written, ErrClosed
 		case l.err != nil:
 			return written, l.err
-		case !l.sync.up || l.send.free() == 0 || s.credit == 0:
+		case !l.sync.up || l.send.free() == 0 || s.credit == 0 || l.send.unsent() >= maxUnsent:
 			l.cond.Wait()
 			continue
 		}

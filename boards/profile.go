@@ -27,8 +27,12 @@ type Profile struct {
 
 	Limits broker.Limits
 	Link   link.Config // Epoch is left 0: the firmware draws it at boot
-	// StackBytes is the stack TinyGo gives each goroutine on this chip
-	// (the target's default-stack-size).
+	// StackBytes is the stack of each goroutine; firmware is built with
+	// -stack-size set to it, since TinyGo cannot size the stacks of
+	// goroutines that call through interfaces and its defaults differ by
+	// target (8 KiB for pico, 2 KiB for esp32c3). gatomqtt-firmware proves
+	// it enough by running boards/firmware/stackprobe at this size under
+	// QEMU: 2 KiB and 3 KiB overflow, 4 KiB holds.
 	StackBytes int
 	// Goroutines is the most goroutines the firmware runs at once: two
 	// per broker connection, the link's two loops, the accept and control
@@ -77,10 +81,10 @@ var Pico = Profile{
 	TinyGoTarget: "pico", ImageFormat: "uf2",
 	Limits: broker.PicoLimits,
 	Link: link.Config{
-		Streams: broker.PicoLimits.MaxConnections, Window: 16, MaxPayload: 128, StreamBuffer: 512,
+		Streams: broker.PicoLimits.MaxConnections, Window: 8, MaxPayload: 128, StreamBuffer: 512,
 		MinRTO: 20 * time.Millisecond,
 	},
-	StackBytes:  2 << 10,
+	StackBytes:  4 << 10,
 	Goroutines:  2*broker.PicoLimits.MaxConnections + 6,
 	Ceilings:    Ceilings{RAMBudget: 132 << 10},
 	SRAMRegions: []Region{{0x20000000, 264 << 10}},
@@ -102,7 +106,7 @@ var ESP32C3 = Profile{
 		Streams: broker.ESP32C3Limits.MaxConnections, Window: 8, MaxPayload: 128, StreamBuffer: 512,
 		MinRTO: 20 * time.Millisecond,
 	},
-	StackBytes: 2 << 10,
+	StackBytes: 4 << 10,
 	Goroutines: 2*broker.ESP32C3Limits.MaxConnections + 5,
 	Ceilings:   Ceilings{RAMBudget: 200 << 10},
 	// The same SRAM is addressed twice: as data (DRAM) and as code (IRAM).

@@ -96,13 +96,14 @@ var HostLimits = Limits{
 	ConnectTimeout:    10 * time.Second,
 }
 
-// PicoLimits fit a Raspberry Pi Pico (RP2040, 264 KiB SRAM) with room to
-// spare for the firmware: 48 KiB of broker state with TinyGo on the board
-// (Stats.StateBytes: 49 056 bytes; 61 084 on an amd64 host, with 64-bit
-// pointers and the Go runtime's size classes).
+// PicoLimits fit a Raspberry Pi Pico (RP2040, 264 KiB SRAM) with half of
+// it left free: the firmware (boards/pico) also spends two 4 KiB goroutine
+// stacks per connection and the serial link's buffers, and the board
+// profile's ceiling holds the sum to 132 KiB; cmd/gatomqtt-firmware
+// reports the figures of each build.
 var PicoLimits = Limits{
-	MaxSessions:       8,
-	MaxConnections:    10,
+	MaxSessions:       5,
+	MaxConnections:    6,
 	MaxSubscriptions:  8,
 	MaxInflight:       4,
 	MaxQueued:         8,
@@ -118,12 +119,12 @@ var PicoLimits = Limits{
 	PublishBurst:      20,
 }
 
-// ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM, part of it taken by the
-// Wi-Fi stack): 103 KiB of broker state with TinyGo on the board
-// (Stats.StateBytes: 105 440 bytes; 119 704 on an amd64 host).
+// ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM) with half of it left
+// free, counting as for PicoLimits the firmware's goroutine stacks and link
+// buffers (ceiling 200 KiB).
 var ESP32C3Limits = Limits{
-	MaxSessions:       12,
-	MaxConnections:    14,
+	MaxSessions:       8,
+	MaxConnections:    9,
 	MaxSubscriptions:  8,
 	MaxInflight:       8,
 	MaxQueued:         16,

@@ -110,6 +110,16 @@ func TestSlowConsumerHoldsBackPublisher(t *testing.T) {
 			}
 		}
 	}()
+	// Read nothing until the broker has held the publisher back once, so
+	// that the congestion happens whatever the scheduling, then read well
+	// within SlowConsumerWait.
+	deadline := time.Now().Add(wait)
+	for b.Stats().PublishersHeld == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("publisher never held back while nobody read: %+v", b.Stats())
+		}
+		time.Sleep(time.Millisecond)
+	}
 	slow.SetDeadline(time.Now().Add(wait))
 	for i := range n {
 		p, err := rd.ReadPacket()

@@ -131,7 +131,7 @@ func TestControlStream(t *testing.T) {
 	if h != want {
 		t.Errorf("hello = %+v, want %+v", h, want)
 	}
-	if h.Board != "esp32c3" || h.BuildID != "abc123" || h.MaxSessions != 12 || h.StateBytes == 0 {
+	if h.Board != "esp32c3" || h.BuildID != "abc123" || h.MaxSessions != uint64(boards.ESP32C3.Limits.MaxSessions) || h.StateBytes == 0 {
 		t.Errorf("hello = %+v", h)
 	}
 

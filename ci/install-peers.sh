@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the full test command needs beyond Go, when any is missing:
 # the Debian peers the tests talk to (mosquitto, its clients, openssl, socat,
-# ser2net), a C compiler for the race detector (cgo), and ss (iproute2) for
-# picking free ports. Tests skip without the peers; this script is what makes
+# ser2net), a C compiler for the race detector (cgo), ss (iproute2) for
+# picking free ports, and qemu-system-riscv32 (qemu-system-misc) for the
+# firmware's goroutine stack check. Tests skip without the peers; this script is what makes
 # the full test command complete on a fresh machine.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ command -v ser2net >/dev/null 2>&1 || [ -x /usr/sbin/ser2net ] || missing+=(ser2
 command -v stdbuf >/dev/null 2>&1 || missing+=(coreutils)
 command -v ss >/dev/null 2>&1 || missing+=(iproute2)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+command -v qemu-system-riscv32 >/dev/null 2>&1 || missing+=(qemu-system-misc)
 [ -e /usr/include/stdlib.h ] || missing+=(libc6-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 

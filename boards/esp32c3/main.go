@@ -11,6 +11,7 @@
 package main
 
 import (
+	"cmp"
 	"device/esp"
 	"machine"
 	"time"
@@ -19,10 +20,13 @@ import (
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 )
 
-// Set at build time: -ldflags="-X main.version=v1.0.0 -X main.buildID=..."
-var version, buildID = "dev", ""
+// Set at build time: -ldflags="-X main.version=v1.0.0 -X main.buildID=...".
+// TinyGo 0.37 ignores -X for a variable that has an initial value, so
+// the default version is applied in main.
+var version, buildID string
 
 func main() {
+	version = cmp.Or(version, "dev")
 	p := &boards.ESP32C3
 	machine.Serial.Configure(machine.UARTConfig{BaudRate: uint32(p.Baud)})
 	led := machine.GPIO8

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"cmp"
 	"machine"
 	"time"
 
@@ -17,10 +18,13 @@ import (
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 )
 
-// Set at build time: -ldflags="-X main.version=v1.0.0 -X main.buildID=..."
-var version, buildID = "dev", ""
+// Set at build time: -ldflags="-X main.version=v1.0.0 -X main.buildID=...".
+// TinyGo 0.37 ignores -X for a variable that has an initial value, so
+// the default version is applied in main.
+var version, buildID string
 
 func main() {
+	version = cmp.Or(version, "dev")
 	p := &boards.Pico
 	machine.Serial.Configure(machine.UARTConfig{BaudRate: uint32(p.Baud)})
 	led := machine.LED

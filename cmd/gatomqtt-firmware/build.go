@@ -6,14 +6,15 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gatomqtt/gatomqtt/boards"
 )
 
 type builder struct {
-	tinygo, out, ldflags string
-	stderr               io.Writer
+	tinygo, qemu, out, ldflags string
+	stderr                     io.Writer
 }
 
 // build compiles the board's firmware to an ELF and to its image, and
@@ -23,7 +24,7 @@ func (b *builder) build(p *boards.Profile) (Sizes, error) {
 	elfPath := filepath.Join(b.out, p.Name+".elf")
 	image := filepath.Join(b.out, p.Name+"."+p.ImageFormat)
 	for _, o := range []string{elfPath, image} {
-		if err := b.tinygoBuild(p.TinyGoTarget, o, pkg); err != nil {
+		if err := b.tinygoBuild(p, o, pkg); err != nil {
 			return Sizes{}, err
 		}
 	}
@@ -32,11 +33,27 @@ func (b *builder) build(p *boards.Profile) (Sizes, error) {
 	}
 	s, err := Measure(elfPath, p)
 	s.Image = image
+	if err == nil && b.qemu != "" {
+		err = b.checkStacks(p, &s)
+	}
 	return s, err
 }
 
-func (b *builder) tinygoBuild(target, out, pkg string) error {
-	cmd := exec.Command(b.tinygo, "build", "-target="+target, "-ldflags="+b.ldflags, "-o", out, pkg)
+// tinygoBuild builds pkg with the board's goroutine stack size: TinyGo
+// cannot size the stacks of goroutines that call through interfaces, and
+// its default differs between targets (8 KiB for the Pico, 2 KiB for the
+// ESP32-C3).
+func (b *builder) tinygoBuild(p *boards.Profile, out, pkg string) error {
+	cmd := exec.Command(b.tinygo, "build", "-target="+p.TinyGoTarget,
+		"-stack-size="+strconv.Itoa(p.StackBytes)+"B", "-ldflags="+b.ldflags, "-o", out, pkg)
+	if err := b.run(cmd); err != nil {
+		return fmt.Errorf("tinygo build -target=%s %s: %w", p.TinyGoTarget, pkg, err)
+	}
+	return nil
+}
+
+// run runs a TinyGo command, passing its output on.
+func (b *builder) run(cmd *exec.Cmd) error {
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	err := cmd.Run()
@@ -47,8 +64,5 @@ func (b *builder) tinygoBuild(target, out, pkg string) error {
 			io.WriteString(b.stderr, line)
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("tinygo build -target=%s %s: %w", target, pkg, err)
-	}
-	return nil
+	return err
 }

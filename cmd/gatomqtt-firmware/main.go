@@ -8,8 +8,12 @@
 // (<out>/pico.uf2, <out>/esp32c3.bin), then prints a table of flash, static
 // RAM (read from the ELF sections) and the RAM the firmware takes at run
 // time (broker state, link buffers, goroutine stacks), and writes it to
-// the report file. It exits with status 1 when a build fails or a board's
-// RAM is over its ceiling, and 2 on bad flags.
+// the report file. With QEMU (qemu-system-riscv32, Debian's
+// qemu-system-misc) it also proves each board's goroutine stack size
+// enough for the firmware core: it runs boards/firmware/stackprobe, built
+// for riscv-qemu with that stack size, and fails when a stack overflows.
+// It exits with status 1 when a build or a check fails or a board's RAM is
+// over its ceiling, and 2 on bad flags.
 package main
 
 import (
@@ -35,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "build", "`folder` for the images")
 	report := fs.String("report", "", "markdown `file` to write the size table to")
 	version := fs.String("version", "dev", "firmware `version` reported in the hello")
+	qemu := fs.String("qemu", "qemu-system-riscv32", "QEMU `command` that runs the stack probe at each board's stack size; empty skips the check")
 	buildID := fs.String("build-id", "", "build `id` reported in the hello (default: the git commit, when there is one)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -60,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gatomqtt-firmware:", err)
 		return 1
 	}
-	b := builder{tinygo: *tinygo, out: *out, stderr: stderr,
+	b := builder{tinygo: *tinygo, qemu: *qemu, out: *out, stderr: stderr,
 		ldflags: "-X main.version=" + *version + " -X main.buildID=" + *buildID}
 	var rows []Sizes
 	status := 0

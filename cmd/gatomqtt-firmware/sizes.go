@@ -3,6 +3,7 @@ package main
 import (
 	"debug/elf"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gatomqtt/gatomqtt/boards"
@@ -13,9 +14,13 @@ type Sizes struct {
 	Board, Image string
 	Flash        uint64 // bytes stored in flash: code, read-only data, data's initial values
 	StaticRAM    uint64 // bytes of SRAM the image takes before main: data, bss, main stack, code in RAM
-	// What the firmware takes at run time, from the profile.
+	// What the firmware takes at run time: from the stack probe under
+	// QEMU when it ran (Measured), else from the profile on this host.
 	Broker, Link, Stacks int
 	Budget               int
+	// Measured says the stack probe ran at the board's stack size and
+	// Broker and Link are the TinyGo runtime's figures, not the host's.
+	Measured bool
 }
 
 // TotalRAM is the RAM the ceiling bounds.
@@ -57,14 +62,18 @@ func Measure(path string, p *boards.Profile) (Sizes, error) {
 func Table(rows []Sizes) string {
 	var b strings.Builder
 	b.WriteString("| board | image | flash | static RAM | broker state | link buffers | goroutine stacks | RAM total | ceiling | |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---|---:|---:|---|\n")
 	for _, s := range rows {
 		verdict := "ok"
 		if !s.Fits() {
 			verdict = "OVER"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d | %d | %s |\n",
-			s.Board, s.Image, s.Flash, s.StaticRAM, s.Broker, s.Link, s.Stacks, s.TotalRAM(), s.Budget, verdict)
+		stacks := strconv.Itoa(s.Stacks)
+		if s.Measured {
+			stacks += " (checked)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %s | %d | %d | %s |\n",
+			s.Board, s.Image, s.Flash, s.StaticRAM, s.Broker, s.Link, stacks, s.TotalRAM(), s.Budget, verdict)
 	}
 	return b.String()
 }

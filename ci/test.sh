@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The project's full test command: installs missing peers, checks formatting
-# and vet, runs every Go test with the race detector, fuzzes the parsers
-# briefly, then runs the conformance suites against the in-process broker and
-# against mosquitto. Reports land in ${GATOMQTT_REPORT_DIR:-reports}.
+# The project's full test command: installs missing peers and TinyGo (built
+# from source once when none is on PATH), checks formatting and vet, runs
+# every Go test with the race detector, fuzzes the parsers briefly, builds
+# the firmware of both boards and checks their memory ceilings, measures the
+# serial link over a paced line, then runs the conformance suites against
+# the in-process broker and against mosquitto. Reports land in
+# ${GATOMQTT_REPORT_DIR:-reports}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +13,11 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "peers"
 ci/install-peers.sh
+
+step "tinygo"
+tinygo=$(ci/install-tinygo.sh)
+reports=${GATOMQTT_REPORT_DIR:-reports}
+mkdir -p "$reports"
 
 step "gofmt"
 unformatted=$(gofmt -l .)
@@ -31,6 +39,13 @@ fuzz FuzzReader ./broker/packet
 fuzz FuzzServeConn ./broker
 fuzz FuzzRecordLayer ./broker/tlspsk
 fuzz FuzzHandshakeMessages ./broker/tlspsk
+fuzz FuzzReceive ./boards/link
+
+step "firmware (TinyGo) and memory ceilings"
+go run ./cmd/gatomqtt-firmware -tinygo "$tinygo" -report "$reports/firmware-size.md"
+
+step "serial link over a paced line"
+go test -run='^$' -bench=. -benchtime=1x ./boards/link | tee "$reports/link-bench.txt"
 
 step "conformance suites"
 ci/suites.sh inproc

@@ -53,13 +53,14 @@
 //     per listener. The standard Go runtime grows stacks as needed: about
 //     6 KiB per connection measured on amd64. TinyGo gives each goroutine
 //     a fixed stack, sized by its stack-size analysis where it can and
-//     otherwise by the target's default-stack-size (2 KiB on Cortex-M
-//     targets such as the RP2040) or the -stack-size flag. Both goroutines
-//     call the stream through an interface, which that analysis cannot
-//     follow, so count on the default: MaxConnections × 2 stacks, with
-//     PicoLimits and 2 KiB stacks 10 × 2 × 2 KiB = 40 KiB, with
-//     ESP32C3Limits 14 × 2 stacks. A stream that does more in Read, such
-//     as TLS, needs larger stacks.
+//     otherwise by the target's default-stack-size (8 KiB for pico, 2 KiB
+//     for esp32c3) or the -stack-size flag. Both goroutines call the
+//     stream through an interface, which that analysis cannot follow, so
+//     count MaxConnections × 2 stacks of the -stack-size given: the board
+//     firmware uses 4 KiB, which boards/firmware/stackprobe proves enough
+//     under QEMU (2 and 3 KiB overflow), so PicoLimits take 6 × 2 × 4 KiB
+//     = 48 KiB. A stream that does more in Read, such as TLS, needs larger
+//     stacks.
 //   - Timers: each connection slot makes, the first time it needs them,
 //     its connect and keep-alive watchdog, and with PublishRate or a
 //     congested subscriber a rate-limit and a wait timer; slots keep and

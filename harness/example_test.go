@@ -40,7 +40,7 @@ func Example() {
 	fmt.Println("sessions allowed:", t.Capabilities().Limits.Sessions)
 	// Output:
 	// inproc:pico answered CONNACK(code=0 accepted, session present=false)
-	// sessions allowed: 8
+	// sessions allowed: 5
 }
 
 // A spec states what it needs; Missing says what a target lacks, which

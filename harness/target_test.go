@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker"
 )
 
 func TestParseTCP(t *testing.T) {
@@ -226,8 +228,8 @@ func TestParseInproc(t *testing.T) {
 		{in: "inproc", name: "inproc", sessions: 256, qos: 2, burst: Unlimited},
 		{in: "", name: "inproc", sessions: 256, qos: 2, burst: Unlimited},
 		{in: "inproc:", name: "inproc", sessions: 256, qos: 2, burst: Unlimited},
-		{in: "inproc:pico", name: "inproc:pico", sessions: 8, qos: 2, burst: 20},
-		{in: "inproc:esp32c3?anonymous=true", name: "inproc:esp32c3?anonymous=true", sessions: 12, qos: 2, burst: 40, anonymous: true},
+		{in: "inproc:pico", name: "inproc:pico", sessions: broker.PicoLimits.MaxSessions, qos: 2, burst: 20},
+		{in: "inproc:esp32c3?anonymous=true", name: "inproc:esp32c3?anonymous=true", sessions: broker.ESP32C3Limits.MaxSessions, qos: 2, burst: 40, anonymous: true},
 		{in: "inproc:rp2350", wantErr: `unknown profile "rp2350"`},
 		{in: "inproc:pico?sessions=3", wantErr: "unknown option(s) sessions"},
 		{in: "inproc://x", wantErr: "want inproc or inproc:<profile>"},

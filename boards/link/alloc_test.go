@@ -9,14 +9,7 @@ import (
 // state: framing, ACKs, credits and delivery allocate nothing.
 func TestNoAllocationPerFrame(t *testing.T) {
 	host, board := pipePair(t)
-	s, err := host.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := board.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, r := openStream(t, host, board)
 	// Several frames, and credit frames back. The Write must fit the
 	// receiver's free buffer even when up to a quarter of it has been read
 	// but not yet credited, since this goroutine reads only afterwards.

@@ -30,14 +30,7 @@ func BenchmarkPacedLine(b *testing.B) {
 			a, c := linetest.Pipe(linetest.Config{Baud: baud, Faults: linetest.Faults{Corrupt: tt.corrupt, Seed: 7}})
 			cfg := Config{Streams: 1, Window: 32, MaxPayload: 256, StreamBuffer: 8192}
 			host, board := pair(b, a, c, cfg, cfg)
-			s, err := host.Open()
-			if err != nil {
-				b.Fatal(err)
-			}
-			r, err := board.Accept()
-			if err != nil {
-				b.Fatal(err)
-			}
+			s, r := openStream(b, host, board)
 			data := make([]byte, 128<<10) // about 1.4 s of a clean line
 			rng := rand.New(rand.NewPCG(1, 2))
 			for i := range data {

@@ -30,6 +30,20 @@ func pair(t testing.TB, a, b io.ReadWriteCloser, ca, cb Config) (*Link, *Link) {
 	return la, lb
 }
 
+// openStream opens a stream from host and returns both of its ends.
+func openStream(t testing.TB, host, board *Link) (opened, accepted *Stream) {
+	t.Helper()
+	s, err := host.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := board.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, r
+}
+
 func pipePair(t testing.TB) (*Link, *Link) {
 	a, b := net.Pipe()
 	c := testConfig
@@ -39,14 +53,7 @@ func pipePair(t testing.TB) (*Link, *Link) {
 
 func TestStreamRoundTrip(t *testing.T) {
 	host, board := pipePair(t)
-	s, err := host.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := board.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, r := openStream(t, host, board)
 	msg := bytes.Repeat([]byte("0123456789"), 200)
 	go func() { s.Write(msg); s.Close() }()
 	got, err := io.ReadAll(r)

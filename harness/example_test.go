@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gatomqtt/gatomqtt/harness"
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 )
 
 // Outside Ginkgo, targets and clients are plain values with errors: parse
 // a target, start it, and talk to it through a raw client.
 func Example() {
-	t, err := harness.Parse("inproc:pico")
+	t, err := target.Parse("inproc:pico")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -22,21 +23,21 @@ func Example() {
 	}
 	defer t.Stop()
 
-	c, err := harness.Dial(t)
+	c, err := client.Dial(t)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer c.Close()
 	creds := t.Capabilities().Credentials
-	ack, err := c.Connect(harness.ConnectOptions{
+	ack, err := c.Connect(client.ConnectOptions{
 		ClientID: "example", CleanSession: true, Username: creds.Name, Password: creds.Password,
 	}, 5*time.Second)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(t.Name(), "answered", harness.Describe(ack))
+	fmt.Println(t.Name(), "answered", client.Describe(ack))
 	fmt.Println("sessions allowed:", t.Capabilities().Limits.Sessions)
 	// Output:
 	// inproc:pico answered CONNACK(code=0 accepted, session present=false)
@@ -46,8 +47,8 @@ func Example() {
 // A spec states what it needs; Missing says what a target lacks, which
 // Require turns into a Ginkgo skip with the reason.
 func ExampleCapabilities_Missing() {
-	t, _ := harness.Parse("tcp://127.0.0.1:1883?qos=1&sessions=4")
-	for _, m := range t.Capabilities().Missing(harness.Needs{QoS: 2, Sessions: 10, Auth: true}, t.Endpoints()) {
+	t, _ := target.Parse("tcp://127.0.0.1:1883?qos=1&sessions=4")
+	for _, m := range t.Capabilities().Missing(target.Needs{QoS: 2, Sessions: 10, Auth: true}, t.Endpoints()) {
 		fmt.Println(m)
 	}
 	// Output:

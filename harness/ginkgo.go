@@ -4,6 +4,8 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 	"github.com/onsi/ginkgo/v2"
 )
 
@@ -15,10 +17,10 @@ var Timeout = 5 * time.Second
 // unique client id. When the spec ends it is disconnected and, if it used
 // clean session 0, its session is cleared (see ClearSession). It fails the
 // spec if the server refuses or does not answer.
-func Paho(configure ...func(*mqtt.ClientOptions)) *PahoClient {
+func Paho(configure ...func(*mqtt.ClientOptions)) *client.PahoClient {
 	ginkgo.GinkgoHelper()
 	t := Current()
-	c := NewPaho(t, ClientID(""), configure...)
+	c := client.NewPaho(t, client.ClientID(""), configure...)
 	cleanupPaho(t, c)
 	if _, err := c.ConnectWait(); err != nil {
 		ginkgo.Fail(err.Error())
@@ -28,11 +30,11 @@ func Paho(configure ...func(*mqtt.ClientOptions)) *PahoClient {
 
 // cleanupPaho disconnects c when the spec ends and clears its session if
 // it used clean session 0.
-func cleanupPaho(t Target, c *PahoClient) {
+func cleanupPaho(t target.Target, c *client.PahoClient) {
 	ginkgo.DeferCleanup(func() {
 		c.Close()
 		if r := c.OptionsReader(); !r.CleanSession() {
-			if err := ClearSession(t, r.ClientID()); err != nil {
+			if err := client.ClearSession(t, r.ClientID()); err != nil {
 				ginkgo.Fail(err.Error())
 			}
 		}
@@ -44,10 +46,10 @@ func cleanupPaho(t Target, c *PahoClient) {
 // clean-session-0 CONNECTs it sent are cleared (see ClearSession), and the
 // retained messages it published (or set as retained wills) are deleted
 // (see ClearRetained).
-func Raw() *RawClient {
+func Raw() *client.RawClient {
 	ginkgo.GinkgoHelper()
 	t := Current()
-	c, err := Dial(t)
+	c, err := client.Dial(t)
 	if err != nil {
 		ginkgo.Fail(err.Error())
 	}
@@ -57,16 +59,16 @@ func Raw() *RawClient {
 
 // cleanupRaw closes c when the spec ends and clears the sessions and
 // retained messages it left on t.
-func cleanupRaw(t Target, c *RawClient) {
+func cleanupRaw(t target.Target, c *client.RawClient) {
 	ginkgo.DeferCleanup(func() {
 		c.Close()
 		for _, id := range c.PersistentSessions() {
-			if err := ClearSession(t, id); err != nil {
+			if err := client.ClearSession(t, id); err != nil {
 				ginkgo.Fail(err.Error())
 			}
 		}
 		if t.Capabilities().Retain {
-			if err := ClearRetained(t, c.RetainedTopics()...); err != nil {
+			if err := client.ClearRetained(t, c.RetainedTopics()...); err != nil {
 				ginkgo.Fail(err.Error())
 			}
 		}
@@ -76,11 +78,11 @@ func cleanupRaw(t Target, c *RawClient) {
 // RawSession returns a raw client that has completed an accepted CONNECT
 // with o. An empty o.ClientID gets a unique one, and an empty o.Username
 // gets the target's credentials when it has any.
-func RawSession(o ConnectOptions) *RawClient {
+func RawSession(o client.ConnectOptions) *client.RawClient {
 	ginkgo.GinkgoHelper()
 	t := Current()
 	if o.ClientID == "" {
-		o.ClientID = ClientID("raw")
+		o.ClientID = client.ClientID("raw")
 	}
 	if cr := t.Capabilities().Credentials; cr != nil && o.Username == "" {
 		o.Username, o.Password = cr.Name, cr.Password
@@ -91,7 +93,7 @@ func RawSession(o ConnectOptions) *RawClient {
 		ginkgo.Fail(err.Error())
 	}
 	if ack.ReturnCode != 0 {
-		ginkgo.Fail("target " + t.Name() + " refused the CONNECT: " + Describe(ack))
+		ginkgo.Fail("target " + t.Name() + " refused the CONNECT: " + client.Describe(ack))
 	}
 	return c
 }

@@ -8,13 +8,15 @@ import (
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 )
 
 // RequirePSK skips the running spec, with the reason, unless the current
 // target has a TLS-PSK endpoint offering everything n needs.
-func RequirePSK(n PSKNeeds) {
+func RequirePSK(n target.PSKNeeds) {
 	ginkgo.GinkgoHelper()
-	Require(Needs{PSK: true})
+	Require(target.Needs{PSK: true})
 	t := Current()
 	caps := t.Capabilities()
 	peer := caps.Peer
@@ -31,9 +33,9 @@ func RequirePSK(n PSKNeeds) {
 // handshake's error rather than failing the spec, for specs about refused
 // handshakes; the connection (with its Wire still open when the handshake
 // failed) is closed when the spec ends.
-func PSKHandshake(configure ...func(*tlspsk.Config)) (*PSKConn, error) {
+func PSKHandshake(configure ...func(*tlspsk.Config)) (*client.PSKConn, error) {
 	ginkgo.GinkgoHelper()
-	c, err := DialPSKConn(context.Background(), Current().Endpoints().PSK, configure...)
+	c, err := client.DialPSKConn(context.Background(), Current().Endpoints().PSK, configure...)
 	if c != nil {
 		ginkgo.DeferCleanup(func() {
 			c.Close()
@@ -46,10 +48,10 @@ func PSKHandshake(configure ...func(*tlspsk.Config)) (*PSKConn, error) {
 // RawPSK returns a raw client connected through the current target's
 // TLS-PSK endpoint (handshake done, no CONNECT sent yet) and its TLS
 // connection. Cleanup is as for Raw.
-func RawPSK(configure ...func(*tlspsk.Config)) (*RawClient, *PSKConn) {
+func RawPSK(configure ...func(*tlspsk.Config)) (*client.RawClient, *client.PSKConn) {
 	ginkgo.GinkgoHelper()
 	t := Current()
-	c, conn, err := DialPSK(t, configure...)
+	c, conn, err := client.DialPSK(t, configure...)
 	if err != nil {
 		ginkgo.Fail(err.Error())
 	}
@@ -60,10 +62,10 @@ func RawPSK(configure ...func(*tlspsk.Config)) (*RawClient, *PSKConn) {
 // PahoPSK returns a paho client connected through the current target's
 // TLS-PSK endpoint, with a unique client id, cleaned up as Paho's are. psk
 // changes the TLS configuration (nil: PSKConfig's defaults).
-func PahoPSK(psk func(*tlspsk.Config), configure ...func(*mqtt.ClientOptions)) *PahoPSKClient {
+func PahoPSK(psk func(*tlspsk.Config), configure ...func(*mqtt.ClientOptions)) *client.PahoPSKClient {
 	ginkgo.GinkgoHelper()
 	t := Current()
-	c := NewPahoPSK(t, ClientID("psk"), psk, configure...)
+	c := client.NewPahoPSK(t, client.ClientID("psk"), psk, configure...)
 	cleanupPaho(t, c.PahoClient)
 	if _, err := c.ConnectWait(); err != nil {
 		ginkgo.Fail(err.Error())

@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
 	"github.com/gatomqtt/gatomqtt/harness/report"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 	"github.com/onsi/ginkgo/v2"
 )
 
@@ -25,7 +27,7 @@ var (
 	targetFlag *string
 
 	mu          sync.Mutex
-	current     Target
+	current     target.Target
 	startedName string // Name of the last target started, for reports
 )
 
@@ -40,12 +42,12 @@ func RegisterFlags() {
 			return
 		}
 		targetFlag = flag.String("target", "",
-			"MQTT target: inproc, inproc:pico, inproc:esp32c3, tcp://host:port[?options] (default $"+EnvTarget+" or "+DefaultTarget+")")
+			"MQTT target: "+strings.Join(target.Schemes(), ", ")+", e.g. inproc:pico or tcp://host:port[?options] (default $"+EnvTarget+" or "+target.DefaultTarget+")")
 	})
 }
 
 // TargetName is the target string in force: --target, else $GATOMQTT_TARGET,
-// else DefaultTarget.
+// else target.DefaultTarget.
 func TargetName() string {
 	if targetFlag != nil {
 		if f := flag.Lookup("target"); f != nil && f.Value.String() != "" {
@@ -55,7 +57,7 @@ func TargetName() string {
 	if s := os.Getenv(EnvTarget); s != "" {
 		return s
 	}
-	return DefaultTarget
+	return target.DefaultTarget
 }
 
 // Setup wires a Ginkgo suite to the harness and returns true, so it can be
@@ -99,7 +101,7 @@ func Setup(suite string) bool {
 // StartTarget parses TargetName and starts that target, making it Current.
 func StartTarget(ctx context.Context) error {
 	name := TargetName()
-	t, err := Parse(name)
+	t, err := target.Parse(name)
 	if err != nil {
 		return fmt.Errorf("%w (set with --target or $%s)", err, EnvTarget)
 	}
@@ -113,6 +115,7 @@ func StartTarget(ctx context.Context) error {
 	current = t
 	startedName = t.Name()
 	mu.Unlock()
+	client.Process = ginkgo.GinkgoParallelProcess()
 	return nil
 }
 
@@ -145,7 +148,7 @@ func StopTarget() error {
 
 // Current returns the started target. Outside a started suite it fails the
 // running spec.
-func Current() Target {
+func Current() target.Target {
 	mu.Lock()
 	t := current
 	mu.Unlock()
@@ -157,9 +160,9 @@ func Current() Target {
 
 // Require skips the running spec, with the reason in the report, when the
 // current target lacks anything n needs.
-func Require(n Needs) {
+func Require(n target.Needs) {
 	t := Current()
-	if msg := skipReason(t, n); msg != "" {
+	if msg := target.SkipReason(t, n); msg != "" {
 		ginkgo.Skip(msg, 1)
 	}
 }
@@ -174,7 +177,7 @@ func Require(n Needs) {
 // second-connect (see package fixtures/deviations).
 func CheckDeviations() {
 	t := Current()
-	if msg := deviationReason(t, ginkgo.CurrentSpecReport().Labels()); msg != "" {
+	if msg := target.DeviationReason(t, ginkgo.CurrentSpecReport().Labels()); msg != "" {
 		ginkgo.Skip(msg, 1)
 	}
 }

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker"
-	"github.com/gatomqtt/gatomqtt/harness"
 )
 
 func TestParseACL(t *testing.T) {
@@ -118,7 +119,7 @@ func TestRunACL(t *testing.T) {
 	}
 	addr := listening.FindStringSubmatch(line)[1]
 	alice := dial(t, addr)
-	mustConnect(t, alice, harness.ConnectOptions{ClientID: "alice", CleanSession: true, Username: "alice", Password: "secret"})
+	mustConnect(t, alice, client.ConnectOptions{ClientID: "alice", CleanSession: true, Username: "alice", Password: "secret"})
 	ack, err := alice.Subscribe(1, 1, ioWait, "news/#", "#")
 	check(t, err)
 	if string(ack.ReturnCodes) != "\x01\x80" {
@@ -129,7 +130,7 @@ func TestRunACL(t *testing.T) {
 	check(t, alice.Publish("news/a", []byte("from alice"), 1, false, 2))
 	check(t, alice.ExpectPuback(2, ioWait))
 	bob := dial(t, addr)
-	mustConnect(t, bob, harness.ConnectOptions{ClientID: "bob", CleanSession: true, Username: "bob", Password: "hunter2"})
+	mustConnect(t, bob, client.ConnectOptions{ClientID: "bob", CleanSession: true, Username: "bob", Password: "hunter2"})
 	check(t, bob.Publish("news/b", []byte("from bob"), 1, false, 3))
 	check(t, bob.ExpectPuback(3, ioWait))
 	p, err := alice.ExpectPublish(ioWait)

@@ -5,8 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
-	"github.com/gatomqtt/gatomqtt/harness"
 )
 
 // The tests speak MQTT to the daemon through the harness's raw client,
@@ -16,25 +17,25 @@ import (
 const ioWait = 5 * time.Second
 
 // dial connects a client to the daemon's MQTT address.
-func dial(t *testing.T, addr string) *harness.RawClient {
+func dial(t *testing.T, addr string) *client.RawClient {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, ioWait)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return client(t, conn)
+	return speak(t, conn)
 }
 
-// client speaks MQTT on an established connection, closed when the test
+// speak speaks MQTT on an established connection, closed when the test
 // ends.
-func client(t *testing.T, conn net.Conn) *harness.RawClient {
-	c := harness.NewRawClient(conn)
+func speak(t *testing.T, conn net.Conn) *client.RawClient {
+	c := client.NewRawClient(conn)
 	t.Cleanup(func() { c.Close() })
 	return c
 }
 
 // connack sends the CONNECT o describes and returns the CONNACK code.
-func connack(t *testing.T, c *harness.RawClient, o harness.ConnectOptions) packet.ConnackCode {
+func connack(t *testing.T, c *client.RawClient, o client.ConnectOptions) packet.ConnackCode {
 	t.Helper()
 	ack, err := c.Connect(o, ioWait)
 	if err != nil {
@@ -47,12 +48,12 @@ func connack(t *testing.T, c *harness.RawClient, o harness.ConnectOptions) packe
 // empty) and returns the CONNACK code.
 func connectCode(t *testing.T, addr, user, password string) packet.ConnackCode {
 	t.Helper()
-	return connack(t, dial(t, addr), harness.ConnectOptions{ClientID: "cmd-test", CleanSession: true, Username: user, Password: password})
+	return connack(t, dial(t, addr), client.ConnectOptions{ClientID: "cmd-test", CleanSession: true, Username: user, Password: password})
 }
 
 // mustConnect sends the CONNECT o describes on c and fails the test
 // unless the daemon accepts it.
-func mustConnect(t *testing.T, c *harness.RawClient, o harness.ConnectOptions) {
+func mustConnect(t *testing.T, c *client.RawClient, o client.ConnectOptions) {
 	t.Helper()
 	if code := connack(t, c, o); code != packet.Accepted {
 		t.Fatalf("CONNACK %d for %q, want 0", code, o.ClientID)

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
-	"github.com/gatomqtt/gatomqtt/harness"
 )
 
 // TestRunPSKStalledHandshake: a connection to the PSK port whose handshake
@@ -61,8 +62,8 @@ func TestRunPSKStalledHandshake(t *testing.T) {
 	if err != nil {
 		t.Fatalf("handshake beside the stalled ones: %v", err)
 	}
-	good := client(t, conn)
-	mustConnect(t, good, harness.ConnectOptions{ClientID: "psk-beside-stalls", CleanSession: true})
+	good := speak(t, conn)
+	mustConnect(t, good, client.ConnectOptions{ClientID: "psk-beside-stalls", CleanSession: true})
 
 	for i, s := range stalls {
 		r := <-results[i]

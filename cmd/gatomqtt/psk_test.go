@@ -15,10 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
-	"github.com/gatomqtt/gatomqtt/harness"
 )
 
 const (
@@ -102,7 +103,7 @@ func TestRunPSKListener(t *testing.T) {
 				t.Errorf("negotiated %v over %v as %q, want psk_dhe_ke over %v as %q",
 					st.KeyExchangeMode, st.Group, st.Identity, tt.group, tt.identity)
 			}
-			mustConnect(t, client(t, c), harness.ConnectOptions{ClientID: "psk-" + tt.identity, CleanSession: true})
+			mustConnect(t, speak(t, c), client.ConnectOptions{ClientID: "psk-" + tt.identity, CleanSession: true})
 		})
 	}
 	if code := connectCode(t, plain, "", ""); code != packet.Accepted {
@@ -118,13 +119,13 @@ func TestRunPSKSharesTheBroker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub := client(t, conn)
-	mustConnect(t, sub, harness.ConnectOptions{ClientID: "psk-sub", CleanSession: true})
+	sub := speak(t, conn)
+	mustConnect(t, sub, client.ConnectOptions{ClientID: "psk-sub", CleanSession: true})
 	_, err = sub.Subscribe(1, 1, ioWait, "shared/t")
 	check(t, err)
 
 	pub := dial(t, plain)
-	mustConnect(t, pub, harness.ConnectOptions{ClientID: "plain-pub", CleanSession: true})
+	mustConnect(t, pub, client.ConnectOptions{ClientID: "plain-pub", CleanSession: true})
 	check(t, pub.Publish("shared/t", []byte("across listeners"), 1, false, 9))
 	got, err := sub.ExpectPublish(ioWait)
 	if err != nil {
@@ -175,7 +176,7 @@ func TestRunPSKAllowNoDHE(t *testing.T) {
 	if st := c.ConnectionState(); st.KeyExchangeMode != tlspsk.KeyExchangePSK || st.Group != 0 {
 		t.Errorf("negotiated %v over %v, want psk_ke without a group", st.KeyExchangeMode, st.Group)
 	}
-	mustConnect(t, client(t, c), harness.ConnectOptions{ClientID: "psk-ke", CleanSession: true})
+	mustConnect(t, speak(t, c), client.ConnectOptions{ClientID: "psk-ke", CleanSession: true})
 }
 
 // TestMosquittoClientsOverPSK has Debian's mosquitto_sub and mosquitto_pub,

@@ -10,7 +10,7 @@ import (
 
 // A test that wants mosquitto beside its target starts one with a user
 // and an extra configuration line, and hands its target string (address,
-// credentials, peer=mosquitto) to harness.Parse. It needs mosquitto
+// credentials, peer=mosquitto) to target.Parse. It needs mosquitto
 // installed, so it has no output to check; tests use MosquittoFor, which
 // skips without it.
 func ExampleStartMosquitto() {

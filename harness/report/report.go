@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/fixtures"
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -36,7 +38,7 @@ const (
 
 // DeviationPrefix starts the skip message of a spec skipped for a known
 // deviation (harness.CheckDeviations writes it).
-const DeviationPrefix = "known deviation of"
+const DeviationPrefix = target.DeviationPrefix
 
 // Row is one spec's outcome for one statement it is labelled with.
 type Row struct {

@@ -8,28 +8,29 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatomqtt/gatomqtt/harness"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/harness/report"
 )
 
 // devTarget is the inproc target declaring a deviation it does not have,
 // so the suite can watch the harness skip and report a deviated spec.
-type devTarget struct{ harness.Target }
+type devTarget struct{ target.Target }
 
 const devStatement = "MQTT-3.1.0-2"
 
 func (t devTarget) Name() string { return "smokedev" }
 
-func (t devTarget) Capabilities() harness.Capabilities {
+func (t devTarget) Capabilities() target.Capabilities {
 	c := t.Target.Capabilities()
 	c.Peer = "smokedev"
-	c.Deviations = harness.Deviations{devStatement: "declared by the smoke suite to test deviation skips"}
+	c.Deviations = target.Deviations{devStatement: "declared by the smoke suite to test deviation skips"}
 	return c
 }
 
 func init() {
-	harness.Register("smokedev", func(*url.URL) (harness.Target, error) {
-		t, err := harness.Parse("inproc")
+	target.Register("smokedev", func(*url.URL) (target.Target, error) {
+		t, err := target.Parse("inproc")
 		return devTarget{t}, err
 	})
 }

@@ -3,17 +3,19 @@ package connect_test
 import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
 
 var _ = Describe("Authentication", func() {
-	BeforeEach(func() { harness.Require(harness.Needs{Auth: true}) })
+	BeforeEach(func() { harness.Require(target.Needs{Auth: true}) })
 
 	It("accepts the known user with its password",
 		Label("MQTT-3.1.4-4"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			cr := harness.Current().Capabilities().Credentials
-			_, ack := accepted(harness.ConnectOptions{ClientID: harness.ClientID("user"), CleanSession: true,
+			_, ack := accepted(client.ConnectOptions{ClientID: client.ClientID("user"), CleanSession: true,
 				Username: cr.Name, Password: cr.Password})
 			Expect(ack.SessionPresent).To(BeFalse())
 		})
@@ -24,13 +26,13 @@ var _ = Describe("Authentication", func() {
 	// the acknowledge flags are 0, the connection is closed, and a PUBLISH
 	// sent right behind the CONNECT is not acted on.
 	DescribeTable("refuses bad credentials with CONNACK 4 or 5, acting on nothing after it",
-		func(ctx SpecContext, creds func(known harness.User) (user, password string)) {
-			o := harness.ConnectOptions{ClientID: harness.ClientID("bad"), CleanSession: true}
+		func(ctx SpecContext, creds func(known target.User) (user, password string)) {
+			o := client.ConnectOptions{ClientID: client.ClientID("bad"), CleanSession: true}
 			o.Username, o.Password = creds(*harness.Current().Capabilities().Credentials)
 			if o.Username == "" {
-				harness.Require(harness.Needs{NoAnonymous: true})
+				harness.Require(target.Needs{NoAnonymous: true})
 			}
-			topic := harness.Topic("auth")
+			topic := client.Topic("auth")
 			sub := subscriber(topic, 0)
 			out := append(frame(o.Packet()), frame(&packet.Publish{Topic: []byte(topic), Payload: []byte("intruder")})...)
 			c := harness.Raw()
@@ -46,12 +48,12 @@ var _ = Describe("Authentication", func() {
 			expectNothingBefore(sub, topic, "the PUBLISH of the refused client was delivered")
 		},
 		Entry("wrong password", Label("MQTT-3.2.2-4", "MQTT-3.2.2-5", "MQTT-3.1.4-5"), SpecTimeout(specTimeout),
-			func(u harness.User) (string, string) { return u.Name, u.Password + "x" }),
+			func(u target.User) (string, string) { return u.Name, u.Password + "x" }),
 		Entry("unknown user", Label("MQTT-3.2.2-4", "MQTT-3.2.2-5", "MQTT-3.1.4-5"), SpecTimeout(specTimeout),
-			func(u harness.User) (string, string) { return u.Name + "x", u.Password }),
+			func(u target.User) (string, string) { return u.Name + "x", u.Password }),
 		Entry("known user without its password", Label("MQTT-3.2.2-4", "MQTT-3.2.2-5", "MQTT-3.1.4-5"), SpecTimeout(specTimeout),
-			func(u harness.User) (string, string) { return u.Name, "" }),
+			func(u target.User) (string, string) { return u.Name, "" }),
 		Entry("no user name where anonymous clients are refused", Label("MQTT-3.2.2-4", "MQTT-3.2.2-5", "MQTT-3.1.4-5"), SpecTimeout(specTimeout),
-			func(harness.User) (string, string) { return "", "" }),
+			func(target.User) (string, string) { return "", "" }),
 	)
 })

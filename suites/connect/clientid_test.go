@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -19,7 +21,7 @@ const alnum = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 // characters cannot be unique per run; specs that use them only read the
 // CONNACK, which another run taking over the identifier cannot change.
 func idOfLength(n int, fill string) string {
-	id := harness.ClientID("")
+	id := client.ClientID("")
 	for len(id) < n {
 		id += fill
 	}
@@ -35,7 +37,7 @@ var _ = Describe("Client identifier", func() {
 			s := id()
 			Expect(len(s)).To(BeNumerically(">=", 1))
 			Expect(len(s)).To(BeNumerically("<=", 23))
-			c, ack := accepted(harness.ConnectOptions{ClientID: s, CleanSession: true, KeepAlive: 60})
+			c, ack := accepted(client.ConnectOptions{ClientID: s, CleanSession: true, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeFalse())
 			Expect(c.Send(&packet.Pingreq{})).To(Succeed())
 			Expect(c.ExpectPingresp(harness.Timeout)).To(Succeed(), "client %q", s)
@@ -58,27 +60,27 @@ var _ = Describe("Client identifier", func() {
 
 	It("may be empty with clean session 1: each such client gets a session of its own, or both are refused with CONNACK 2",
 		Label("MQTT-3.1.3-6", "MQTT-3.1.3-7"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			a, ackA := connect(harness.ConnectOptions{CleanSession: true, KeepAlive: 60})
-			b, ackB := connect(harness.ConnectOptions{CleanSession: true, KeepAlive: 60})
+			a, ackA := connect(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
+			b, ackB := connect(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
 			if ackA.ReturnCode != packet.Accepted {
 				// Accepting an empty identifier is the server's choice; one
 				// that does not must refuse it like any identifier.
-				Expect(ackA.ReturnCode).To(Equal(packet.RefusedIdentifierRejected), "CONNACK %s", harness.Describe(ackA))
-				Expect(ackB.ReturnCode).To(Equal(packet.RefusedIdentifierRejected), "CONNACK %s", harness.Describe(ackB))
+				Expect(ackA.ReturnCode).To(Equal(packet.RefusedIdentifierRejected), "CONNACK %s", client.Describe(ackA))
+				Expect(ackB.ReturnCode).To(Equal(packet.RefusedIdentifierRejected), "CONNACK %s", client.Describe(ackB))
 				Expect(a.ExpectClosed(closeWithin)).To(Succeed())
 				Expect(b.ExpectClosed(closeWithin)).To(Succeed())
 				return
 			}
-			Expect(ackB.ReturnCode).To(Equal(packet.Accepted), "CONNACK %s", harness.Describe(ackB))
+			Expect(ackB.ReturnCode).To(Equal(packet.Accepted), "CONNACK %s", client.Describe(ackB))
 			Expect(ackA.SessionPresent || ackB.SessionPresent).To(BeFalse(), "a clean session has no stored session")
 
 			// Each got an identifier of its own: neither displaced the
 			// other (MQTT-3.1.4-2 would close a), and each is served.
-			for _, c := range []*harness.RawClient{a, b} {
+			for _, c := range []*client.RawClient{a, b} {
 				Expect(c.Send(&packet.Pingreq{})).To(Succeed())
 				Expect(c.ExpectPingresp(harness.Timeout)).To(Succeed())
 			}
-			topic := harness.Topic("anon")
+			topic := client.Topic("anon")
 			_, err := a.Subscribe(1, 0, harness.Timeout, topic)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(b.Publish(topic, []byte("from b"), 0, false, 0)).To(Succeed())
@@ -88,7 +90,7 @@ var _ = Describe("Client identifier", func() {
 	It("may not be empty with clean session 0: CONNACK 2, then the connection is closed",
 		Label("MQTT-3.1.3-8", "MQTT-3.2.2-4", "MQTT-3.2.2-5"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			c := harness.Raw()
-			Expect(c.Send(withCreds(harness.ConnectOptions{CleanSession: false, KeepAlive: 60}).Packet())).To(Succeed())
+			Expect(c.Send(withCreds(client.ConnectOptions{CleanSession: false, KeepAlive: 60}).Packet())).To(Succeed())
 			expectRefusedThenClosed(c, packet.RefusedIdentifierRejected)
 		})
 
@@ -101,11 +103,11 @@ var _ = Describe("Client identifier", func() {
 			if ps := harness.Current().Capabilities().Limits.PacketSize; ps > 0 && ps < 300 {
 				n = ps - 100
 			}
-			c, ack := connect(harness.ConnectOptions{ClientID: idOfLength(n, "long"), CleanSession: true, KeepAlive: 60})
+			c, ack := connect(client.ConnectOptions{ClientID: idOfLength(n, "long"), CleanSession: true, KeepAlive: 60})
 			if ack.ReturnCode == packet.Accepted {
 				Skip("target accepts a client identifier of " + strconv.Itoa(n) + " bytes; it refuses none this spec can provoke")
 			}
-			Expect(ack.ReturnCode).To(Equal(packet.RefusedIdentifierRejected), "CONNACK %s", harness.Describe(ack))
+			Expect(ack.ReturnCode).To(Equal(packet.RefusedIdentifierRejected), "CONNACK %s", client.Describe(ack))
 			Expect(ack.SessionPresent).To(BeFalse())
 			Expect(c.ExpectClosed(closeWithin)).To(Succeed())
 		})

@@ -3,6 +3,8 @@ package connect_test
 import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -11,7 +13,7 @@ var _ = Describe("CONNACK", func() {
 	It("accepts a well-formed CONNECT with CONNACK 0, flags 0 and reserved header bits 0",
 		Label("MQTT-3.1.4-4", "MQTT-3.2.2-1", "MQTT-2.2.2-1"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			c := harness.Raw()
-			Expect(c.Send(withCreds(harness.ConnectOptions{ClientID: harness.ClientID("ok"), CleanSession: true, KeepAlive: 60}).Packet())).To(Succeed())
+			Expect(c.Send(withCreds(client.ConnectOptions{ClientID: client.ClientID("ok"), CleanSession: true, KeepAlive: 60}).Packet())).To(Succeed())
 			b, err := c.ReadRaw(harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())
 			// Fixed header 0x20 (type 2, flags 0000), remaining length 2,
@@ -23,9 +25,9 @@ var _ = Describe("CONNACK", func() {
 
 	It("sends CONNACK before anything else when CONNECT, SUBSCRIBE and PINGREQ arrive in one write",
 		Label("MQTT-3.2.0-1"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			topic := harness.Topic("first")
+			topic := client.Topic("first")
 			var out []byte
-			out = append(out, frame(withCreds(harness.ConnectOptions{ClientID: harness.ClientID("first"), CleanSession: true, KeepAlive: 60}).Packet())...)
+			out = append(out, frame(withCreds(client.ConnectOptions{ClientID: client.ClientID("first"), CleanSession: true, KeepAlive: 60}).Packet())...)
 			out = append(out, frame(&packet.Subscribe{PacketID: 9, Filters: []packet.Filter{{Topic: []byte(topic)}}})...)
 			out = append(out, frame(&packet.Pingreq{})...)
 			c := harness.Raw()
@@ -42,9 +44,9 @@ var _ = Describe("CONNACK", func() {
 
 	It("sends CONNACK before the messages queued for a resumed session",
 		Label("MQTT-3.2.0-1", "MQTT-3.2.2-2"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			harness.Require(harness.Needs{PersistentSessions: true, QoS: 1, Queued: 1})
-			id, topic := harness.ClientID("queued"), harness.Topic("queued")
-			c, _ := accepted(harness.ConnectOptions{ClientID: id, KeepAlive: 60})
+			harness.Require(target.Needs{PersistentSessions: true, QoS: 1, Queued: 1})
+			id, topic := client.ClientID("queued"), client.Topic("queued")
+			c, _ := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			_, err := c.Subscribe(1, 1, harness.Timeout, topic)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Disconnect()).To(Succeed())
@@ -53,7 +55,7 @@ var _ = Describe("CONNACK", func() {
 			// CONNECT and PINGREQ in one write: the queued PUBLISH and the
 			// PINGRESP may come in either order, but only after CONNACK.
 			r := harness.Raw()
-			out := append(frame(withCreds(harness.ConnectOptions{ClientID: id, KeepAlive: 60}).Packet()), frame(&packet.Pingreq{})...)
+			out := append(frame(withCreds(client.ConnectOptions{ClientID: id, KeepAlive: 60}).Packet()), frame(&packet.Pingreq{})...)
 			Expect(r.SendBytes(out)).To(Succeed())
 			ack, err := r.ExpectConnack(harness.Timeout)
 			Expect(err).NotTo(HaveOccurred(), "the first packet from the server")
@@ -71,7 +73,7 @@ var _ = Describe("CONNACK", func() {
 				case *packet.Pingresp:
 					sawPingresp = true
 				default:
-					Fail("after CONNACK expected the queued PUBLISH and PINGRESP, got " + harness.Describe(p))
+					Fail("after CONNACK expected the queued PUBLISH and PINGRESP, got " + client.Describe(p))
 				}
 			}
 			Expect(sawPublish && sawPingresp).To(BeTrue(), "one queued PUBLISH and one PINGRESP")

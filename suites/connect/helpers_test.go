@@ -3,6 +3,8 @@ package connect_test
 import (
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -36,7 +38,7 @@ const (
 // withCreds gives o the target's known credentials when it has none, as
 // the harness's own clients do, so that specs about other fields are not
 // refused for want of a user name.
-func withCreds(o harness.ConnectOptions) harness.ConnectOptions {
+func withCreds(o client.ConnectOptions) client.ConnectOptions {
 	if cr := harness.Current().Capabilities().Credentials; cr != nil && o.Username == "" {
 		o.Username, o.Password = cr.Name, cr.Password
 	}
@@ -47,7 +49,7 @@ func withCreds(o harness.ConnectOptions) harness.ConnectOptions {
 // target's credentials) and returns the client with the CONNACK, whatever
 // its return code. The connection is closed, and any session it left
 // cleared, when the spec ends.
-func connect(o harness.ConnectOptions) (*harness.RawClient, *packet.Connack) {
+func connect(o client.ConnectOptions) (*client.RawClient, *packet.Connack) {
 	GinkgoHelper()
 	c := harness.Raw()
 	ack, err := c.Connect(withCreds(o), harness.Timeout)
@@ -56,18 +58,18 @@ func connect(o harness.ConnectOptions) (*harness.RawClient, *packet.Connack) {
 }
 
 // accepted is connect for a CONNECT the target must accept.
-func accepted(o harness.ConnectOptions) (*harness.RawClient, *packet.Connack) {
+func accepted(o client.ConnectOptions) (*client.RawClient, *packet.Connack) {
 	GinkgoHelper()
 	c, ack := connect(o)
-	Expect(ack.ReturnCode).To(Equal(packet.Accepted), "CONNACK %s", harness.Describe(ack))
+	Expect(ack.ReturnCode).To(Equal(packet.Accepted), "CONNACK %s", client.Describe(ack))
 	return c, ack
 }
 
 // subscriber returns a clean-session raw client subscribed to topic at
 // qos, with the SUBACK granting it.
-func subscriber(topic string, qos packet.QoS) *harness.RawClient {
+func subscriber(topic string, qos packet.QoS) *client.RawClient {
 	GinkgoHelper()
-	c := harness.RawSession(harness.ConnectOptions{CleanSession: true, KeepAlive: 60})
+	c := harness.RawSession(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
 	ack, err := c.Subscribe(1, qos, harness.Timeout, topic)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(ack.ReturnCodes).To(Equal([]byte{byte(qos)}), "SUBACK for %q at QoS %d", topic, qos)
@@ -76,12 +78,12 @@ func subscriber(topic string, qos packet.QoS) *harness.RawClient {
 
 // expectPublish reads the next packet, which must be a PUBLISH of payload
 // on topic.
-func expectPublish(c *harness.RawClient, topic, payload string) *packet.Publish {
+func expectPublish(c *client.RawClient, topic, payload string) *packet.Publish {
 	GinkgoHelper()
 	p, err := c.ExpectPublish(harness.Timeout)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(string(p.Topic)).To(Equal(topic), "topic of %s", harness.Describe(p))
-	Expect(string(p.Payload)).To(Equal(payload), "payload of %s", harness.Describe(p))
+	Expect(string(p.Topic)).To(Equal(topic), "topic of %s", client.Describe(p))
+	Expect(string(p.Payload)).To(Equal(payload), "payload of %s", client.Describe(p))
 	return p
 }
 
@@ -90,7 +92,7 @@ func expectPublish(c *harness.RawClient, topic, payload string) *packet.Publish 
 // and routed it.
 func publishQoS1(topic, payload string) {
 	GinkgoHelper()
-	p := harness.RawSession(harness.ConnectOptions{CleanSession: true, KeepAlive: 60})
+	p := harness.RawSession(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
 	Expect(p.Publish(topic, []byte(payload), 1, false, 1)).To(Succeed())
 	Expect(p.ExpectPuback(1, harness.Timeout)).To(Succeed())
 	Expect(p.Disconnect()).To(Succeed())
@@ -102,12 +104,12 @@ func publishQoS1(topic, payload string) {
 // closed that packet's connection), it proves that packet delivered
 // nothing to sub without waiting out a quiet period: a delivery would
 // have been routed before the marker and arrived first.
-func expectNothingBefore(sub *harness.RawClient, topic, what string) {
+func expectNothingBefore(sub *client.RawClient, topic, what string) {
 	GinkgoHelper()
 	publishQoS1(topic, "marker")
 	p, err := sub.ExpectPublish(harness.Timeout)
 	Expect(err).NotTo(HaveOccurred(), "the marker PUBLISH")
-	Expect(string(p.Payload)).To(Equal("marker"), "%s: got %s before the marker", what, harness.Describe(p))
+	Expect(string(p.Payload)).To(Equal("marker"), "%s: got %s before the marker", what, client.Describe(p))
 	Expect(string(p.Topic)).To(Equal(topic), "the marker PUBLISH")
 }
 
@@ -130,7 +132,7 @@ type handConnect struct {
 // client identifier, carrying the target's credentials, for a spec to
 // spoil in one respect.
 func validConnect() handConnect {
-	h := handConnect{name: "MQTT", level: 4, flags: flagClean, keepAlive: 60, clientID: []byte(harness.ClientID("hand"))}
+	h := handConnect{name: "MQTT", level: 4, flags: flagClean, keepAlive: 60, clientID: []byte(client.ClientID("hand"))}
 	if cr := harness.Current().Capabilities().Credentials; cr != nil {
 		h.flags |= flagUsername | flagPassword
 		h.user = [][]byte{[]byte(cr.Name), []byte(cr.Password)}
@@ -153,7 +155,7 @@ func (h handConnect) bytes() []byte {
 }
 
 // sendHand dials the target and writes h.
-func sendHand(h handConnect) *harness.RawClient {
+func sendHand(h handConnect) *client.RawClient {
 	GinkgoHelper()
 	c := harness.Raw()
 	Expect(c.SendBytes(h.bytes())).To(Succeed())
@@ -171,7 +173,7 @@ func frame(p packet.Packet) []byte {
 // expectRefusedThenClosed reads a CONNACK that must carry code and the
 // acknowledge flags 0 (MQTT-3.2.2-4), byte for byte, and then expects the
 // server to close the connection (MQTT-3.2.2-5).
-func expectRefusedThenClosed(c *harness.RawClient, code packet.ConnackCode) {
+func expectRefusedThenClosed(c *client.RawClient, code packet.ConnackCode) {
 	GinkgoHelper()
 	b, err := c.ReadRaw(harness.Timeout)
 	Expect(err).NotTo(HaveOccurred(), "expected CONNACK with return code %d", code)

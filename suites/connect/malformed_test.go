@@ -3,6 +3,7 @@ package connect_test
 import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
+	"github.com/gatomqtt/gatomqtt/harness/client"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -33,7 +34,7 @@ var _ = Describe("Malformed CONNECT", func() {
 		Entry("reserved fixed-header flag set", Label("MQTT-2.2.2-2", "MQTT-3.1.4-1"), SpecTimeout(specTimeout),
 			func(h *handConnect) { h.headerFlags = 0x01 }),
 		Entry("will QoS 3", Label("MQTT-3.1.4-1", "MQTT-3.1.2-14"), SpecTimeout(specTimeout),
-			func(h *handConnect) { withWill(h, harness.Topic("will"), flagWillQoS1|flagWillQoS2) }),
+			func(h *handConnect) { withWill(h, client.Topic("will"), flagWillQoS1|flagWillQoS2) }),
 		Entry("will QoS 1 without the will flag", Label("MQTT-3.1.4-1", "MQTT-3.1.2-13", "MQTT-3.1.2-11"), SpecTimeout(specTimeout),
 			func(h *handConnect) { h.flags |= flagWillQoS1 }),
 		Entry("will QoS 2 without the will flag", Label("MQTT-3.1.4-1", "MQTT-3.1.2-13", "MQTT-3.1.2-11"), SpecTimeout(specTimeout),
@@ -66,9 +67,9 @@ var _ = Describe("Malformed CONNECT", func() {
 		Entry("client identifier with U+0000", Label("MQTT-1.5.3-2", "MQTT-3.1.4-1"), SpecTimeout(specTimeout),
 			func(h *handConnect) { h.clientID = append(h.clientID, nul...) }),
 		Entry("will topic with a surrogate", Label("MQTT-1.5.3-1", "MQTT-3.1.4-1", "MQTT-3.1.3-10"), SpecTimeout(specTimeout),
-			func(h *handConnect) { withWill(h, harness.Topic("will")+surrogate, 0) }),
+			func(h *handConnect) { withWill(h, client.Topic("will")+surrogate, 0) }),
 		Entry("will topic with U+0000", Label("MQTT-1.5.3-2", "MQTT-3.1.4-1"), SpecTimeout(specTimeout),
-			func(h *handConnect) { withWill(h, harness.Topic("will")+nul, 0) }),
+			func(h *handConnect) { withWill(h, client.Topic("will")+nul, 0) }),
 		Entry("user name with a surrogate", Label("MQTT-1.5.3-1", "MQTT-3.1.4-1", "MQTT-3.1.3-11"), SpecTimeout(specTimeout),
 			func(h *handConnect) { withUser(h, "user"+surrogate) }),
 		Entry("user name with U+0000", Label("MQTT-1.5.3-2", "MQTT-3.1.4-1"), SpecTimeout(specTimeout),
@@ -77,13 +78,13 @@ var _ = Describe("Malformed CONNECT", func() {
 
 	It("acts on nothing sent after a refused CONNECT",
 		Label("MQTT-3.1.4-5", "MQTT-3.1.3-8", "MQTT-3.2.2-5"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			topic := harness.Topic("after-refusal")
+			topic := client.Topic("after-refusal")
 			sub := subscriber(topic, 0)
 
 			// Empty client identifier with clean session 0: refused with
 			// CONNACK 2 (MQTT-3.1.3-8). The PUBLISH rides in the same write,
 			// so it reaches the server before the connection is closed.
-			bad := withCreds(harness.ConnectOptions{KeepAlive: 60}).Packet()
+			bad := withCreds(client.ConnectOptions{KeepAlive: 60}).Packet()
 			out := append(frame(bad), frame(&packet.Publish{Topic: []byte(topic), Payload: []byte("ignored")})...)
 			c := harness.Raw()
 			Expect(c.SendBytes(out)).To(Succeed())

@@ -3,6 +3,8 @@ package connect_test
 import (
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -12,7 +14,7 @@ import (
 var _ = Describe("PINGREQ and keep alive", func() {
 	It("answers every PINGREQ with a PINGRESP whose reserved header bits are 0",
 		Label("MQTT-3.12.4-1", "MQTT-2.2.2-1"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			c := harness.RawSession(harness.ConnectOptions{CleanSession: true, KeepAlive: 60})
+			c := harness.RawSession(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
 			for i := range 3 {
 				Expect(c.Send(&packet.Pingreq{})).To(Succeed())
 				b, err := c.ReadRaw(harness.Timeout)
@@ -30,7 +32,7 @@ var _ = Describe("PINGREQ and keep alive", func() {
 		Label("MQTT-3.1.2-24"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
 			const keepAlive = time.Second
 			c := harness.Raw()
-			Expect(c.Send(withCreds(harness.ConnectOptions{ClientID: harness.ClientID("ka"), CleanSession: true, KeepAlive: 1}).Packet())).To(Succeed())
+			Expect(c.Send(withCreds(client.ConnectOptions{ClientID: client.ClientID("ka"), CleanSession: true, KeepAlive: 1}).Packet())).To(Succeed())
 			sent := time.Now()
 			ack, err := c.ExpectConnack(harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())

@@ -3,6 +3,9 @@ package connect_test
 import (
 	"errors"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -23,10 +26,10 @@ var _ = Describe("Protocol name and level", func() {
 			p, err := c.Read(closeWithin)
 			if err == nil {
 				ack, ok := p.(*packet.Connack)
-				Expect(ok).To(BeTrue(), "expected the connection closed, got %s", harness.Describe(p))
+				Expect(ok).To(BeTrue(), "expected the connection closed, got %s", client.Describe(p))
 				Expect(ack.ReturnCode).NotTo(Equal(packet.Accepted), "accepted protocol name %q", name)
 				err = c.ExpectClosed(closeWithin)
-			} else if errors.Is(err, harness.ErrClosed) {
+			} else if errors.Is(err, client.ErrClosed) {
 				err = nil
 			}
 			Expect(err).NotTo(HaveOccurred())
@@ -41,7 +44,7 @@ var _ = Describe("Protocol name and level", func() {
 			// Level 3 (MQTT 3.1) and 5 (MQTT 5) are left out: a broker may
 			// support them. No MQTT version ever used these levels.
 			c := harness.Raw()
-			p := withCreds(harness.ConnectOptions{ClientID: harness.ClientID("level"), CleanSession: true}).Packet()
+			p := withCreds(client.ConnectOptions{ClientID: client.ClientID("level"), CleanSession: true}).Packet()
 			p.ProtocolLevel = level
 			Expect(c.Send(p)).To(Succeed())
 			expectRefusedThenClosed(c, packet.RefusedProtocolVersion)
@@ -53,22 +56,22 @@ var _ = Describe("Protocol name and level", func() {
 
 	It("refuses an unsupported level with session present 0 even when the client has a stored session",
 		Label("MQTT-3.2.2-4", "MQTT-3.1.2-2", "MQTT-3.1.4-3"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			harness.Require(harness.Needs{PersistentSessions: true})
-			id := harness.ClientID("lvl")
-			c, _ := accepted(harness.ConnectOptions{ClientID: id, KeepAlive: 60})
-			_, err := c.Subscribe(1, 0, harness.Timeout, harness.Topic("kept"))
+			harness.Require(target.Needs{PersistentSessions: true})
+			id := client.ClientID("lvl")
+			c, _ := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			_, err := c.Subscribe(1, 0, harness.Timeout, client.Topic("kept"))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Disconnect()).To(Succeed())
 
 			r := harness.Raw()
-			p := withCreds(harness.ConnectOptions{ClientID: id, KeepAlive: 60}).Packet()
+			p := withCreds(client.ConnectOptions{ClientID: id, KeepAlive: 60}).Packet()
 			p.ProtocolLevel = 7
 			Expect(r.Send(p)).To(Succeed())
 			expectRefusedThenClosed(r, packet.RefusedProtocolVersion)
 
 			// Clean session handling follows a successful CONNECT check
 			// only (MQTT-3.1.4-3): the refusal left the session alone.
-			_, ack := connect(harness.ConnectOptions{ClientID: id, KeepAlive: 60})
+			_, ack := connect(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			Expect(ack.ReturnCode).To(Equal(packet.Accepted))
 			Expect(ack.SessionPresent).To(BeTrue(), "session present after the refused CONNECT")
 		})

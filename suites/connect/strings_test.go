@@ -3,6 +3,7 @@ package connect_test
 import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
+	"github.com/gatomqtt/gatomqtt/harness/client"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -17,9 +18,9 @@ var _ = Describe("UTF-8 strings", func() {
 	// by hand because the codec refuses to encode a bad one.
 	DescribeTable("a bad string after CONNECT closes the connection, delivering nothing",
 		func(ctx SpecContext, bad string, subscribe bool) {
-			topic := harness.Topic("utf8")
+			topic := client.Topic("utf8")
 			sub := subscriber(topic+"/#", 0)
-			c := harness.RawSession(harness.ConnectOptions{CleanSession: true, KeepAlive: 60})
+			c := harness.RawSession(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
 			name := topic + "/" + bad
 			var b []byte
 			if subscribe {
@@ -44,7 +45,7 @@ var _ = Describe("UTF-8 strings", func() {
 
 	It("keeps U+FEFF as part of a topic name",
 		Label("MQTT-1.5.3-3"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			base := harness.Topic("bom")
+			base := client.Topic("bom")
 			withBOM := base + "/" + bom + "x"
 			without := base + "/x"
 			subBOM := subscriber(withBOM, 0)

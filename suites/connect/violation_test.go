@@ -3,6 +3,9 @@ package connect_test
 import (
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -12,9 +15,9 @@ import (
 var _ = Describe("Protocol violations", func() {
 	It("closes the connection on a second CONNECT",
 		Label("MQTT-3.1.0-2"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			id := harness.ClientID("again")
-			c, _ := accepted(harness.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
-			Expect(c.Send(withCreds(harness.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60}).Packet())).To(Succeed())
+			id := client.ClientID("again")
+			c, _ := accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
+			Expect(c.Send(withCreds(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60}).Packet())).To(Succeed())
 			Expect(c.ExpectClosed(closeWithin)).To(Succeed())
 		})
 
@@ -23,7 +26,7 @@ var _ = Describe("Protocol violations", func() {
 	// nothing and acting on nothing.
 	DescribeTable("closes a connection whose first packet is not CONNECT",
 		func(ctx SpecContext, first func(topic string) []byte) {
-			topic := harness.Topic("first")
+			topic := client.Topic("first")
 			sub := subscriber(topic, 0)
 			c := harness.Raw()
 			Expect(c.SendBytes(first(topic))).To(Succeed())
@@ -50,7 +53,7 @@ var _ = Describe("Protocol violations", func() {
 
 	DescribeTable("closes a connection that sends a packet no client may send",
 		func(ctx SpecContext, b []byte) {
-			c := harness.RawSession(harness.ConnectOptions{CleanSession: true, KeepAlive: 60})
+			c := harness.RawSession(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
 			Expect(c.SendBytes(b)).To(Succeed())
 			Expect(c.ExpectClosed(closeWithin)).To(Succeed())
 		},
@@ -70,7 +73,7 @@ var _ = Describe("Protocol violations", func() {
 			// no statement number), so this runs only where the target
 			// declares its bound.
 			const most = 3 * time.Second
-			harness.Require(harness.Needs{ConnectTimeout: most})
+			harness.Require(target.Needs{ConnectTimeout: most})
 			timeout := harness.Current().Capabilities().ConnectTimeout
 			start := time.Now()
 			c := harness.Raw()
@@ -87,9 +90,9 @@ var _ = Describe("Protocol violations", func() {
 			if size <= 0 || size >= 1<<20 {
 				Skip("target declares no packet size bound below 1 MiB")
 			}
-			topic := harness.Topic("big")
+			topic := client.Topic("big")
 			sub := subscriber(topic, 0)
-			c := harness.RawSession(harness.ConnectOptions{CleanSession: true, KeepAlive: 60})
+			c := harness.RawSession(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
 			// A PUBLISH one byte beyond the bound: fixed header (up to 4
 			// bytes) + topic (2 + len) + payload.
 			payload := make([]byte, size+1-2-len(topic)-headerLen(size))

@@ -3,6 +3,9 @@ package lwt_test
 import (
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
@@ -14,12 +17,12 @@ var _ = Describe("Will on a broken connection", func() {
 	DescribeTable("publishes the will, not retained, when the network connection closes without DISCONNECT",
 		Label("MQTT-3.1.2-8", "MQTT-3.1.2-16"),
 		func(ctx SpecContext, vanish func(topic string)) {
-			harness.Require(harness.Needs{Wills: true})
-			topic := harness.Topic("gone")
+			harness.Require(target.Needs{Wills: true})
+			topic := client.Topic("gone")
 			watcher := watch(topic, 0)
 
 			vanish(topic)
-			expectWill(watcher, harness.Message{Topic: topic, Payload: "gone", QoS: 0, Retain: false})
+			expectWill(watcher, client.Message{Topic: topic, Payload: "gone", QoS: 0, Retain: false})
 			Expect(watcher.ExpectNothing(quiet)).To(Succeed(), "the will must be published once")
 
 			// Retain 0: an ordinary message, nothing kept for later subscribers.
@@ -31,17 +34,17 @@ var _ = Describe("Will on a broken connection", func() {
 			Expect(c.Abort()).To(Succeed())
 		}, SpecTimeout(10*time.Second)),
 		Entry("a raw client closing its socket", func(topic string) {
-			c := harness.RawSession(willOptions(harness.ClientID("fin"), harness.Will{Topic: topic, Message: []byte("gone")}))
+			c := harness.RawSession(willOptions(client.ClientID("fin"), client.Will{Topic: topic, Message: []byte("gone")}))
 			Expect(c.Close()).To(Succeed())
 		}, SpecTimeout(10*time.Second)),
 	)
 
 	It("publishes the will when the keep alive runs out one and a half times over", Label("MQTT-3.1.2-24", "MQTT-3.1.2-8"), func(ctx SpecContext) {
-		harness.Require(harness.Needs{Wills: true})
-		topic := harness.Topic("keepalive")
+		harness.Require(target.Needs{Wills: true})
+		topic := client.Topic("keepalive")
 		watcher := watch(topic, 0)
 
-		o := willOptions(harness.ClientID("ka"), harness.Will{Topic: topic, Message: []byte("silent")})
+		o := willOptions(client.ClientID("ka"), client.Will{Topic: topic, Message: []byte("silent")})
 		o.KeepAlive = 1
 		if cr := harness.Current().Capabilities().Credentials; cr != nil {
 			o.Username, o.Password = cr.Name, cr.Password
@@ -53,28 +56,28 @@ var _ = Describe("Will on a broken connection", func() {
 		if ack.ReturnCode == packet.RefusedServerUnavailable {
 			// A bounded server may refuse a keep alive outside its range
 			// with CONNACK 3 (MQTT 3.1.2.10 lets it close instead of serve).
-			Skip("the target refuses keep alive 1 s: " + harness.Describe(ack))
+			Skip("the target refuses keep alive 1 s: " + client.Describe(ack))
 		}
-		Expect(ack.ReturnCode).To(Equal(packet.Accepted), harness.Describe(ack))
+		Expect(ack.ReturnCode).To(Equal(packet.Accepted), client.Describe(ack))
 		// The server must close once 1.5 s pass with nothing received; not
 		// before the 1 s keep alive itself is over, and the bound adds
 		// slack for a server that checks its timers once a second.
 		Expect(c.ExpectClosed(3 * time.Second)).To(Succeed())
 		Expect(time.Since(start)).To(BeNumerically(">=", time.Second), "closed before the keep alive period was over")
-		expectWill(watcher, harness.Message{Topic: topic, Payload: "silent", QoS: 0, Retain: false})
+		expectWill(watcher, client.Message{Topic: topic, Payload: "silent", QoS: 0, Retain: false})
 	}, SpecTimeout(10*time.Second))
 
 	DescribeTable("publishes the will when the server closes the connection for a protocol error",
 		Label("MQTT-3.1.2-8", "MQTT-4.8.0-1"),
 		func(ctx SpecContext, bad []byte) {
-			harness.Require(harness.Needs{Wills: true})
-			topic := harness.Topic("error")
+			harness.Require(target.Needs{Wills: true})
+			topic := client.Topic("error")
 			watcher := watch(topic, 0)
 
-			c := harness.RawSession(willOptions(harness.ClientID("err"), harness.Will{Topic: topic, Message: []byte("broken")}))
+			c := harness.RawSession(willOptions(client.ClientID("err"), client.Will{Topic: topic, Message: []byte("broken")}))
 			Expect(c.SendBytes(bad)).To(Succeed())
 			Expect(c.ExpectClosed(harness.Timeout)).To(Succeed())
-			expectWill(watcher, harness.Message{Topic: topic, Payload: "broken", QoS: 0, Retain: false})
+			expectWill(watcher, client.Message{Topic: topic, Payload: "broken", QoS: 0, Retain: false})
 		},
 		Entry("a second CONNECT", secondConnect(), Label("MQTT-3.1.0-2", "second-connect"), SpecTimeout(10*time.Second)),
 		Entry("a PUBLISH with both QoS bits set", []byte{0x36, 5, 0, 1, 'a', 0, 1}, Label("MQTT-3.3.1-4"), SpecTimeout(10*time.Second)),
@@ -86,7 +89,7 @@ var _ = Describe("Will on a broken connection", func() {
 // secondConnect encodes a well-formed CONNECT, which is a protocol
 // violation once the connection has been accepted.
 func secondConnect() []byte {
-	b, err := harness.ConnectOptions{ClientID: "second", CleanSession: true}.Packet().Append(nil)
+	b, err := client.ConnectOptions{ClientID: "second", CleanSession: true}.Packet().Append(nil)
 	if err != nil {
 		panic(err)
 	}

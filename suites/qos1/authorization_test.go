@@ -4,6 +4,9 @@ import (
 	"errors"
 	"path"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -13,23 +16,23 @@ import (
 // answerOrClose sends p, when not nil, and reads the server's next packet,
 // which must be want with identifier id (id 0: any) unless the server
 // closes the connection instead. It reports whether it closed.
-func answerOrClose(c *harness.RawClient, p packet.Packet, want packet.Type, id uint16) (closed bool) {
+func answerOrClose(c *client.RawClient, p packet.Packet, want packet.Type, id uint16) (closed bool) {
 	GinkgoHelper()
 	if p != nil {
 		err := c.Send(p)
-		if errors.Is(err, harness.ErrClosed) {
+		if errors.Is(err, client.ErrClosed) {
 			return true
 		}
 		Expect(err).NotTo(HaveOccurred())
 	}
 	got, err := c.Read(harness.Timeout)
-	if errors.Is(err, harness.ErrClosed) {
+	if errors.Is(err, client.ErrClosed) {
 		return true
 	}
 	Expect(err).NotTo(HaveOccurred(), "waiting for %s %d or the connection closed", want, id)
-	Expect(got.Type()).To(Equal(want), "got %s, want %s %d or the connection closed", harness.Describe(got), want, id)
+	Expect(got.Type()).To(Equal(want), "got %s, want %s %d or the connection closed", client.Describe(got), want, id)
 	if id != 0 {
-		Expect(ackID(got)).To(Equal(id), "got %s", harness.Describe(got))
+		Expect(ackID(got)).To(Equal(id), "got %s", client.Describe(got))
 	}
 	return false
 }
@@ -52,14 +55,14 @@ func ackID(p packet.Packet) uint16 {
 // that does not let a client publish cannot say so in MQTT 3.1.1, and
 // either acknowledges as usual or closes the connection (MQTT-3.3.5-2);
 // both are accepted. It reports whether the server closed.
-func publishDenied(c *harness.RawClient, topic string, qos packet.QoS, retain bool) (closed bool) {
+func publishDenied(c *client.RawClient, topic string, qos packet.QoS, retain bool) (closed bool) {
 	GinkgoHelper()
 	id := uint16(0)
 	if qos > 0 {
 		id = nextID()
 	}
 	err := c.Publish(topic, []byte("denied"), qos, retain, id)
-	if errors.Is(err, harness.ErrClosed) {
+	if errors.Is(err, client.ErrClosed) {
 		return true
 	}
 	Expect(err).NotTo(HaveOccurred())
@@ -78,13 +81,13 @@ func publishDenied(c *harness.RawClient, topic string, qos packet.QoS, retain bo
 
 var _ = Describe("publishing to a topic the client may not publish to", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{DeniedTopic: true, Sessions: 4})
+		harness.Require(target.Needs{DeniedTopic: true, Sessions: 4})
 	})
 
 	DescribeTable("is acknowledged as its QoS requires, or the connection closed, and not delivered",
 		Label("MQTT-3.3.5-2"),
 		func(ctx SpecContext, qos packet.QoS) {
-			harness.Require(harness.Needs{QoS: byte(qos)})
+			harness.Require(target.Needs{QoS: byte(qos)})
 			topic := harness.DeniedTopic("write")
 			// Subscribing is allowed below the denied prefix: by the exact
 			// name and by a wildcard, so that no route escapes the check.
@@ -96,7 +99,7 @@ var _ = Describe("publishing to a topic the client may not publish to", func() {
 			expectNothing(sub)
 			if !closed {
 				// The connection goes on: an allowed PUBLISH is taken.
-				publish(pub, harness.Topic("after"), "allowed", qos)
+				publish(pub, client.Topic("after"), "allowed", qos)
 			}
 		},
 		Entry("at QoS 0", within, packet.QoS(0)),
@@ -107,7 +110,7 @@ var _ = Describe("publishing to a topic the client may not publish to", func() {
 	DescribeTable("with the retain flag, is not retained either",
 		Label("MQTT-3.3.5-2"),
 		func(ctx SpecContext, qos packet.QoS) {
-			harness.Require(harness.Needs{QoS: byte(qos), Retain: true})
+			harness.Require(target.Needs{QoS: byte(qos), Retain: true})
 			topic := harness.DeniedTopic("retain")
 			publishDenied(session(), topic, qos, true)
 			late := session()

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -31,7 +33,7 @@ var idCounter atomic.Uint32
 func nextID() uint16 { return uint16(idCounter.Add(1)%65535 + 1) }
 
 // withCredentials fills in the target's credentials, as RawSession does.
-func withCredentials(o harness.ConnectOptions) harness.ConnectOptions {
+func withCredentials(o client.ConnectOptions) client.ConnectOptions {
 	if cr := harness.Current().Capabilities().Credentials; cr != nil && o.Username == "" {
 		o.Username, o.Password = cr.Name, cr.Password
 	}
@@ -39,14 +41,14 @@ func withCredentials(o harness.ConnectOptions) harness.ConnectOptions {
 }
 
 // session returns a raw client with an accepted clean session.
-func session() *harness.RawClient {
+func session() *client.RawClient {
 	GinkgoHelper()
-	return harness.RawSession(harness.ConnectOptions{CleanSession: true})
+	return harness.RawSession(client.ConnectOptions{CleanSession: true})
 }
 
 // connect opens a raw connection, sends CONNECT with o and expects it
 // accepted, returning the CONNACK for its session present flag.
-func connect(o harness.ConnectOptions) (*harness.RawClient, *packet.Connack) {
+func connect(o client.ConnectOptions) (*client.RawClient, *packet.Connack) {
 	GinkgoHelper()
 	c := harness.Raw()
 	ack, err := c.Connect(withCredentials(o), harness.Timeout)
@@ -60,15 +62,15 @@ func connect(o harness.ConnectOptions) (*harness.RawClient, *packet.Connack) {
 // (a clean-session-1 connect with the same identifier), so that stored
 // sessions do not pile up on a target with few of them.
 func persistentID() string {
-	id := harness.ClientID("p")
+	id := client.ClientID("p")
 	target := harness.Current()
 	DeferCleanup(func() {
-		c, err := harness.Dial(target)
+		c, err := client.Dial(target)
 		if err != nil {
 			return
 		}
 		defer c.Close()
-		o := withCredentials(harness.ConnectOptions{ClientID: id, CleanSession: true})
+		o := withCredentials(client.ConnectOptions{ClientID: id, CleanSession: true})
 		if _, err := c.Connect(o, harness.Timeout); err == nil {
 			_ = c.Disconnect()
 		}
@@ -96,7 +98,7 @@ func delivered(pub, sub packet.QoS) packet.QoS {
 // returns the SUBACK's codes, after checking what every SUBACK must be:
 // the SUBSCRIBE's identifier (MQTT-3.8.4-2), one code per filter
 // (MQTT-3.8.4-5) and only the codes 0, 1, 2 and 0x80 (MQTT-3.9.3-2).
-func subscribeCodes(c *harness.RawClient, qos packet.QoS, filters ...string) []byte {
+func subscribeCodes(c *client.RawClient, qos packet.QoS, filters ...string) []byte {
 	GinkgoHelper()
 	ack, err := c.Subscribe(nextID(), qos, harness.Timeout, filters...)
 	Expect(err).NotTo(HaveOccurred())
@@ -108,7 +110,7 @@ func subscribeCodes(c *harness.RawClient, qos packet.QoS, filters ...string) []b
 }
 
 // subscribe subscribes c to filters at qos and expects every one granted.
-func subscribe(c *harness.RawClient, qos packet.QoS, filters ...string) {
+func subscribe(c *client.RawClient, qos packet.QoS, filters ...string) {
 	GinkgoHelper()
 	codes := subscribeCodes(c, qos, filters...)
 	for i, code := range codes {
@@ -117,7 +119,7 @@ func subscribe(c *harness.RawClient, qos packet.QoS, filters ...string) {
 }
 
 // subscriber returns a new clean session subscribed to filters at qos.
-func subscriber(qos packet.QoS, filters ...string) *harness.RawClient {
+func subscriber(qos packet.QoS, filters ...string) *client.RawClient {
 	GinkgoHelper()
 	c := session()
 	subscribe(c, qos, filters...)
@@ -127,7 +129,7 @@ func subscriber(qos packet.QoS, filters ...string) *harness.RawClient {
 // publish sends a PUBLISH and waits for the acknowledgement its QoS
 // calls for, completing a QoS 2 exchange: once it returns, the server
 // owns the message. No other packet may arrive on c meanwhile.
-func publish(c *harness.RawClient, topic, payload string, qos packet.QoS) {
+func publish(c *client.RawClient, topic, payload string, qos packet.QoS) {
 	GinkgoHelper()
 	id := uint16(0)
 	if qos > 0 {
@@ -148,12 +150,12 @@ func publish(c *harness.RawClient, topic, payload string, qos packet.QoS) {
 // with PUBREC and not yet seen released, while it acknowledges the rest
 // of what arrives as a well-behaved client does.
 type inbox struct {
-	c        *harness.RawClient
+	c        *client.RawClient
 	got      []*packet.Publish
 	awaiting map[uint16]bool // QoS 2 identifiers answered with PUBREC
 }
 
-func newInbox(c *harness.RawClient) *inbox {
+func newInbox(c *client.RawClient) *inbox {
 	return &inbox{c: c, awaiting: map[uint16]bool{}}
 }
 
@@ -176,7 +178,7 @@ func (b *inbox) handle(p packet.Packet) {
 		delete(b.awaiting, p.PacketID)
 		Expect(b.c.Send(&packet.Pubcomp{PacketID: p.PacketID})).To(Succeed())
 	default:
-		Fail("expected no packet but PUBLISH or PUBREL, got " + harness.Describe(p))
+		Fail("expected no packet but PUBLISH or PUBREL, got " + client.Describe(p))
 	}
 }
 
@@ -220,12 +222,12 @@ func (b *inbox) readUntil(what string, stop func(packet.Packet) bool) packet.Pac
 // of a spec take one session and one subscription per fenced client,
 // counted in what specs Require.
 var fences struct {
-	topics map[*harness.RawClient]string // per client of the running spec
-	pub    *harness.RawClient            // publishes the fences, made on first use
+	topics map[*client.RawClient]string // per client of the running spec
+	pub    *client.RawClient            // publishes the fences, made on first use
 }
 
 var _ = BeforeEach(func() {
-	fences.topics = map[*harness.RawClient]string{}
+	fences.topics = map[*client.RawClient]string{}
 	fences.pub = nil
 })
 
@@ -235,7 +237,7 @@ func (b *inbox) settle() []*packet.Publish {
 	GinkgoHelper()
 	topic, ok := fences.topics[b.c]
 	if !ok {
-		topic = harness.Topic("fence")
+		topic = client.Topic("fence")
 		id := nextID()
 		Expect(b.c.Send(&packet.Subscribe{PacketID: id, Filters: []packet.Filter{{Topic: []byte(topic), QoS: 1}}})).To(Succeed())
 		p := b.readUntil("SUBACK for the fence topic", func(p packet.Packet) bool {
@@ -254,14 +256,14 @@ func (b *inbox) settle() []*packet.Publish {
 		return ok && string(pub.Topic) == topic
 	})
 	fence := p.(*packet.Publish)
-	Expect(fence.QoS).To(Equal(packet.QoS(1)), "fence %s", harness.Describe(fence))
+	Expect(fence.QoS).To(Equal(packet.QoS(1)), "fence %s", client.Describe(fence))
 	Expect(b.c.Send(&packet.Puback{PacketID: fence.PacketID})).To(Succeed())
 	return b.until(0)
 }
 
 // receive reads exactly n messages on c, acknowledging them, and checks
 // that no more follow.
-func receive(c *harness.RawClient, n int) []*packet.Publish {
+func receive(c *client.RawClient, n int) []*packet.Publish {
 	GinkgoHelper()
 	b := newInbox(c)
 	b.until(n)
@@ -271,13 +273,13 @@ func receive(c *harness.RawClient, n int) []*packet.Publish {
 }
 
 // receiveOne reads exactly one message on c, acknowledging it.
-func receiveOne(c *harness.RawClient) *packet.Publish {
+func receiveOne(c *client.RawClient) *packet.Publish {
 	GinkgoHelper()
 	return receive(c, 1)[0]
 }
 
 // expectNothing checks that nothing more is on its way to any of cs.
-func expectNothing(cs ...*harness.RawClient) {
+func expectNothing(cs ...*client.RawClient) {
 	GinkgoHelper()
 	for _, c := range cs {
 		Expect(newInbox(c).settle()).To(BeEmpty())
@@ -288,7 +290,7 @@ func expectNothing(cs ...*harness.RawClient) {
 // PUBLISH to topic, ignoring everything else (for subscribers to filters
 // such as "#" that see the traffic of other specs). QoS 1 and 2 traffic
 // is acknowledged so that the server keeps sending.
-func expectNoPublishOn(c *harness.RawClient, topic string) {
+func expectNoPublishOn(c *client.RawClient, topic string) {
 	GinkgoHelper()
 	b := newInbox(c)
 	deadline := time.Now().Add(quiet)
@@ -298,12 +300,12 @@ func expectNoPublishOn(c *harness.RawClient, topic string) {
 			return
 		}
 		p, err := c.Read(left)
-		if errors.Is(err, harness.ErrTimeout) {
+		if errors.Is(err, client.ErrTimeout) {
 			return
 		}
 		Expect(err).NotTo(HaveOccurred())
 		if pub, ok := p.(*packet.Publish); ok {
-			Expect(string(pub.Topic)).NotTo(Equal(topic), "delivered %s", harness.Describe(pub))
+			Expect(string(pub.Topic)).NotTo(Equal(topic), "delivered %s", client.Describe(pub))
 		}
 		b.handle(p)
 	}
@@ -316,7 +318,7 @@ func describe(ps []*packet.Publish) string {
 	}
 	s := make([]string, len(ps))
 	for i, p := range ps {
-		s[i] = harness.Describe(p)
+		s[i] = client.Describe(p)
 	}
 	return strings.Join(s, ", ")
 }
@@ -404,7 +406,7 @@ func ackBytes(t packet.Type, id uint16) []byte {
 }
 
 // expectRaw reads the next packet as bytes and expects exactly want.
-func expectRaw(c *harness.RawClient, want []byte) {
+func expectRaw(c *client.RawClient, want []byte) {
 	GinkgoHelper()
 	got, err := c.ReadRaw(harness.Timeout)
 	Expect(err).NotTo(HaveOccurred(), "expected % x", want)

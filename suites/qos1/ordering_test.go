@@ -3,6 +3,9 @@ package qos1_test
 import (
 	"context"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -15,7 +18,7 @@ import (
 // the server answers. A bounded server may refuse a client more incoming
 // QoS 2 exchanges awaiting PUBREL than its in-flight limit, so at most
 // that many are left open at once.
-func publishAll(c *harness.RawClient, topic string, payloads []string, qos packet.QoS) {
+func publishAll(c *client.RawClient, topic string, payloads []string, qos packet.QoS) {
 	GinkgoHelper()
 	window := len(payloads)
 	if l := harness.Current().Capabilities().Limits.Inflight; qos == 2 && l < window {
@@ -45,18 +48,18 @@ func publishAll(c *harness.RawClient, topic string, payloads []string, qos packe
 		Expect(err).NotTo(HaveOccurred(), "%d of %d exchanges complete", len(done), len(payloads))
 		switch p := p.(type) {
 		case *packet.Puback:
-			Expect(qos).To(Equal(packet.QoS(1)), "got %s", harness.Describe(p))
+			Expect(qos).To(Equal(packet.QoS(1)), "got %s", client.Describe(p))
 			done[p.PacketID] = true
 		case *packet.Pubrec:
-			Expect(qos).To(Equal(packet.QoS(2)), "got %s", harness.Describe(p))
+			Expect(qos).To(Equal(packet.QoS(2)), "got %s", client.Describe(p))
 			Expect(c.Send(&packet.Pubrel{PacketID: p.PacketID})).To(Succeed())
 		case *packet.Pubcomp:
-			Expect(qos).To(Equal(packet.QoS(2)), "got %s", harness.Describe(p))
+			Expect(qos).To(Equal(packet.QoS(2)), "got %s", client.Describe(p))
 			done[p.PacketID] = true
 			open--
 			send()
 		default:
-			Fail("publisher expected acknowledgements, got " + harness.Describe(p))
+			Fail("publisher expected acknowledgements, got " + client.Describe(p))
 		}
 	}
 	for id := range done {
@@ -66,26 +69,26 @@ func publishAll(c *harness.RawClient, topic string, payloads []string, qos packe
 
 var _ = Describe("ordering and packet identifiers", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 3, QoS: 1})
+		harness.Require(target.Needs{Sessions: 3, QoS: 1})
 	})
 
 	DescribeTable("forwards the messages of one publisher on one topic in the order received",
 		func(ctx context.Context, qos packet.QoS) {
-			harness.Require(harness.Needs{QoS: byte(qos)})
+			harness.Require(target.Needs{QoS: byte(qos)})
 			n := 20
 			// A target with small queues may not hold 20 messages for a
 			// subscriber that reads only once they are all published.
 			if l := harness.Current().Capabilities().Limits; l.Inflight+l.Queued < n {
 				n = l.Inflight + l.Queued
 			}
-			topic := harness.Topic("seq")
+			topic := client.Topic("seq")
 			sub := subscriber(qos, topic)
 			want := numbered("n", n)
 			publishAll(session(), topic, want, qos)
 			got := receive(sub, n)
 			Expect(payloads(got)).To(Equal(want))
 			for _, p := range got {
-				Expect(p.QoS).To(Equal(qos), "%s", harness.Describe(p))
+				Expect(p.QoS).To(Equal(qos), "%s", client.Describe(p))
 			}
 		},
 		Entry("QoS 0", Label("MQTT-4.6.0-5", "MQTT-4.6.0-6"), within, packet.QoS(0)),
@@ -101,7 +104,7 @@ var _ = Describe("ordering and packet identifiers", func() {
 				n = l // beyond the in-flight limit, later ones wait their turn
 			}
 			maxQoS := packet.QoS(harness.Current().Capabilities().MaxQoS)
-			topic := harness.Topic("ids")
+			topic := client.Topic("ids")
 			sub := subscriber(maxQoS, topic)
 			pub := session()
 			for i, m := range numbered("i", n) {
@@ -111,8 +114,8 @@ var _ = Describe("ordering and packet identifiers", func() {
 			got := expectPublishes(sub, n)
 			seen := map[uint16]string{}
 			for _, p := range got {
-				Expect(p.PacketID).NotTo(BeZero(), "%s", harness.Describe(p))
-				Expect(seen).NotTo(HaveKey(p.PacketID), "%s while %q is in flight with that identifier", harness.Describe(p), seen[p.PacketID])
+				Expect(p.PacketID).NotTo(BeZero(), "%s", client.Describe(p))
+				Expect(seen).NotTo(HaveKey(p.PacketID), "%s while %q is in flight with that identifier", client.Describe(p), seen[p.PacketID])
 				seen[p.PacketID] = string(p.Payload)
 			}
 			Expect(payloads(got)).To(Equal(numbered("i", n)))

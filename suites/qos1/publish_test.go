@@ -3,6 +3,9 @@ package qos1_test
 import (
 	"context"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -11,13 +14,13 @@ import (
 
 var _ = Describe("PUBLISH", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 3, QoS: 1})
+		harness.Require(target.Needs{Sessions: 3, QoS: 1})
 	})
 
 	It("forwards QoS 0 at QoS 0 with DUP 0, no packet identifier and no acknowledgement",
 		Label("MQTT-2.3.1-5", "MQTT-3.3.1-2", "MQTT-4.3.1-1", "MQTT-3.3.4-1", "MQTT-3.3.2-1"), within,
 		func(ctx SpecContext) {
-			topic := harness.Topic("q0")
+			topic := client.Topic("q0")
 			sub := subscriber(0, topic)
 			pub := session()
 			Expect(pub.Publish(topic, []byte("hello"), 0, false, 0)).To(Succeed())
@@ -35,7 +38,7 @@ var _ = Describe("PUBLISH", func() {
 	It("acknowledges QoS 1 with a PUBACK carrying the PUBLISH's packet identifier",
 		Label("MQTT-3.3.4-1", "MQTT-2.3.1-6", "MQTT-2.2.2-1", "MQTT-4.3.2-2"), within,
 		func(ctx SpecContext) {
-			topic := harness.Topic("puback")
+			topic := client.Topic("puback")
 			pub := session()
 			for _, id := range []uint16{1, 0x1234, 0xFFFF} {
 				Expect(pub.Publish(topic, []byte("x"), 1, false, id)).To(Succeed())
@@ -46,7 +49,7 @@ var _ = Describe("PUBLISH", func() {
 	It("forwards QoS 1 at QoS 1 with DUP 0 and a non-zero identifier, and sends it once when acknowledged",
 		Label("MQTT-4.3.2-1", "MQTT-2.3.1-1", "MQTT-3.3.4-1", "MQTT-3.3.2-3"), within,
 		func(ctx SpecContext) {
-			topic := harness.Topic("q1")
+			topic := client.Topic("q1")
 			sub := subscriber(1, topic)
 			pub := session()
 			publish(pub, topic, "m1", 1)
@@ -65,20 +68,20 @@ var _ = Describe("PUBLISH", func() {
 	It("forwards a PUBLISH sent with DUP 1 with DUP 0, since the forward is not a retransmission",
 		Label("MQTT-3.3.1-3"), within,
 		func(ctx SpecContext) {
-			topic := harness.Topic("dup")
+			topic := client.Topic("dup")
 			sub := subscriber(1, topic)
 			pub := session()
 			Expect(pub.Send(&packet.Publish{Topic: []byte(topic), Payload: []byte("d"), QoS: 1, Dup: true, PacketID: 3})).To(Succeed())
 			Expect(pub.ExpectPuback(3, harness.Timeout)).To(Succeed())
 
 			p := receiveOne(sub)
-			Expect(p.Dup).To(BeFalse(), "delivered %s", harness.Describe(p))
+			Expect(p.Dup).To(BeFalse(), "delivered %s", client.Describe(p))
 		})
 
 	It("treats a QoS 1 PUBLISH reusing an acknowledged identifier as a new message, whatever its DUP flag",
 		Label("MQTT-4.3.2-2"), within,
 		func(ctx SpecContext) {
-			topic := harness.Topic("reuse")
+			topic := client.Topic("reuse")
 			sub := subscriber(1, topic)
 			pub := session()
 			Expect(pub.Publish(topic, []byte("first"), 1, false, 5)).To(Succeed())
@@ -92,7 +95,7 @@ var _ = Describe("PUBLISH", func() {
 	It("delivers a message to its own sender when the sender subscribes to the topic",
 		Label("MQTT-4.5.0-1"), within,
 		func(ctx SpecContext) {
-			topic := harness.Topic("self")
+			topic := client.Topic("self")
 			c := subscriber(1, topic)
 			Expect(c.Publish(topic, []byte("echo"), 1, false, 9)).To(Succeed())
 			// The PUBACK for the sender's PUBLISH and the delivery to its
@@ -110,7 +113,7 @@ var _ = Describe("PUBLISH", func() {
 					got = append(got, p)
 					Expect(c.Send(&packet.Puback{PacketID: p.PacketID})).To(Succeed())
 				default:
-					Fail("expected PUBACK and PUBLISH, got " + harness.Describe(p))
+					Fail("expected PUBACK and PUBLISH, got " + client.Describe(p))
 				}
 			}
 			Expect(acked).To(BeTrue())
@@ -121,9 +124,9 @@ var _ = Describe("PUBLISH", func() {
 	It("adds a message to every session with a matching subscription",
 		Label("MQTT-4.5.0-1"), within,
 		func(ctx SpecContext) {
-			harness.Require(harness.Needs{Sessions: 5})
-			topic := harness.Topic("fan")
-			subs := []*harness.RawClient{subscriber(1, topic), subscriber(0, topic), subscriber(1, topic)}
+			harness.Require(target.Needs{Sessions: 5})
+			topic := client.Topic("fan")
+			subs := []*client.RawClient{subscriber(1, topic), subscriber(0, topic), subscriber(1, topic)}
 			publish(session(), topic, "all", 1)
 			for _, s := range subs {
 				Expect(payloads(receive(s, 1))).To(Equal([]string{"all"}))
@@ -132,9 +135,9 @@ var _ = Describe("PUBLISH", func() {
 
 	Describe("a malformed PUBLISH closes the connection and is not delivered", func() {
 		var topic string
-		var sub *harness.RawClient
+		var sub *client.RawClient
 		BeforeEach(func() {
-			topic = harness.Topic("bad")
+			topic = client.Topic("bad")
 			sub = subscriber(1, topic+"/#")
 		})
 

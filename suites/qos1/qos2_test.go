@@ -3,6 +3,9 @@ package qos1_test
 import (
 	"context"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -11,14 +14,14 @@ import (
 
 var _ = Describe("QoS 2", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 3, QoS: 2, Inflight: 2})
+		harness.Require(target.Needs{Sessions: 3, QoS: 2, Inflight: 2})
 	})
 
 	Describe("from a client", func() {
 		It("answers PUBLISH with PUBREC and PUBREL with PUBCOMP, each carrying the identifier",
 			Label("MQTT-3.3.4-1", "MQTT-2.3.1-6", "MQTT-2.2.2-1", "MQTT-4.3.3-2"), within,
 			func(ctx SpecContext) {
-				topic := harness.Topic("in2")
+				topic := client.Topic("in2")
 				sub := subscriber(2, topic)
 				pub := session()
 				Expect(pub.Publish(topic, []byte("two"), 2, false, 0x0A0B)).To(Succeed())
@@ -34,7 +37,7 @@ var _ = Describe("QoS 2", func() {
 		It("delivers a PUBLISH re-sent with DUP before PUBREL once, and takes the identifier as new after PUBCOMP",
 			Label("MQTT-4.3.3-2", "MQTT-3.3.4-1"), within,
 			func(ctx SpecContext) {
-				topic := harness.Topic("once")
+				topic := client.Topic("once")
 				sub := subscriber(2, topic)
 				pub := session()
 				Expect(pub.Publish(topic, []byte("first"), 2, false, 7)).To(Succeed())
@@ -56,7 +59,7 @@ var _ = Describe("QoS 2", func() {
 
 		DescribeTable("closes the connection on a PUBREL whose fixed-header flags are not 0010",
 			func(ctx context.Context, first byte) {
-				topic := harness.Topic("rel")
+				topic := client.Topic("rel")
 				pub := session()
 				Expect(pub.Publish(topic, []byte("x"), 2, false, 3)).To(Succeed())
 				Expect(pub.ExpectPubrec(3, harness.Timeout)).To(Succeed())
@@ -71,11 +74,11 @@ var _ = Describe("QoS 2", func() {
 		It("answers a PUBREL re-sent after a clean-session-0 reconnect with PUBCOMP, delivering the message once",
 			Label("MQTT-4.4.0-1", "MQTT-4.3.3-2"), within,
 			func(ctx SpecContext) {
-				harness.Require(harness.Needs{PersistentSessions: true})
-				topic := harness.Topic("relagain")
+				harness.Require(target.Needs{PersistentSessions: true})
+				topic := client.Topic("relagain")
 				sub := subscriber(2, topic)
 				id := persistentID()
-				pub, _ := connect(harness.ConnectOptions{ClientID: id})
+				pub, _ := connect(client.ConnectOptions{ClientID: id})
 				Expect(pub.Publish(topic, []byte("p"), 2, false, 21)).To(Succeed())
 				Expect(pub.ExpectPubrec(21, harness.Timeout)).To(Succeed())
 				Expect(pub.Close()).To(Succeed())
@@ -89,11 +92,11 @@ var _ = Describe("QoS 2", func() {
 		It("frees an identifier whose PUBREL came just before DISCONNECT, so a new message with it is delivered after a reconnect",
 			Label("MQTT-4.3.3-2", "MQTT-4.4.0-1"), within,
 			func(ctx SpecContext) {
-				harness.Require(harness.Needs{PersistentSessions: true})
-				topic := harness.Topic("relbye")
+				harness.Require(target.Needs{PersistentSessions: true})
+				topic := client.Topic("relbye")
 				sub := subscriber(2, topic)
 				id := persistentID()
-				pub, _ := connect(harness.ConnectOptions{ClientID: id})
+				pub, _ := connect(client.ConnectOptions{ClientID: id})
 				Expect(pub.Publish(topic, []byte("first"), 2, false, 6)).To(Succeed())
 				Expect(pub.ExpectPubrec(6, harness.Timeout)).To(Succeed())
 				// PUBREL, DISCONNECT and a new connection follow each other
@@ -118,7 +121,7 @@ var _ = Describe("QoS 2", func() {
 		It("sends PUBLISH at QoS 2, waits for PUBREC, sends PUBREL with flags 0010, and nothing after PUBCOMP",
 			Label("MQTT-4.3.3-1", "MQTT-3.6.1-1", "MQTT-2.3.1-6", "MQTT-2.2.2-1", "MQTT-3.3.4-1", "MQTT-2.3.1-1"), within,
 			func(ctx SpecContext) {
-				topic := harness.Topic("out2")
+				topic := client.Topic("out2")
 				sub := subscriber(2, topic)
 				publish(session(), topic, "o", 2)
 
@@ -138,10 +141,10 @@ var _ = Describe("QoS 2", func() {
 		It("re-sends an unacknowledged QoS 2 PUBLISH after a clean-session-0 reconnect, with DUP 1 and its identifier",
 			Label("MQTT-4.4.0-1", "MQTT-3.3.1-1", "MQTT-4.3.3-1", "MQTT-2.3.1-4"), within,
 			func(ctx SpecContext) {
-				harness.Require(harness.Needs{PersistentSessions: true})
+				harness.Require(target.Needs{PersistentSessions: true})
 				id := persistentID()
-				topic := harness.Topic("again2")
-				sub, _ := connect(harness.ConnectOptions{ClientID: id})
+				topic := client.Topic("again2")
+				sub, _ := connect(client.ConnectOptions{ClientID: id})
 				subscribe(sub, 2, topic)
 				publish(session(), topic, "a", 2)
 				first, err := sub.ExpectPublish(harness.Timeout)
@@ -151,9 +154,9 @@ var _ = Describe("QoS 2", func() {
 				sub = resume(id)
 				again, err := sub.ExpectPublish(harness.Timeout)
 				Expect(err).NotTo(HaveOccurred())
-				Expect(again.Dup).To(BeTrue(), "re-sent %s", harness.Describe(again))
+				Expect(again.Dup).To(BeTrue(), "re-sent %s", client.Describe(again))
 				Expect(again.QoS).To(Equal(packet.QoS(2)))
-				Expect(again.PacketID).To(Equal(first.PacketID), "re-sent %s after %s", harness.Describe(again), harness.Describe(first))
+				Expect(again.PacketID).To(Equal(first.PacketID), "re-sent %s after %s", client.Describe(again), client.Describe(first))
 				Expect(string(again.Payload)).To(Equal("a"))
 				Expect(sub.Send(&packet.Pubrec{PacketID: again.PacketID})).To(Succeed())
 				Expect(sub.ExpectPubrel(again.PacketID, harness.Timeout)).To(Succeed())
@@ -164,10 +167,10 @@ var _ = Describe("QoS 2", func() {
 		It("re-sends PUBREL, not the PUBLISH, after a clean-session-0 reconnect when PUBCOMP was withheld",
 			Label("MQTT-4.3.3-1", "MQTT-4.4.0-1", "MQTT-3.6.1-1"), within,
 			func(ctx SpecContext) {
-				harness.Require(harness.Needs{PersistentSessions: true})
+				harness.Require(target.Needs{PersistentSessions: true})
 				id := persistentID()
-				topic := harness.Topic("rel2")
-				sub, _ := connect(harness.ConnectOptions{ClientID: id})
+				topic := client.Topic("rel2")
+				sub, _ := connect(client.ConnectOptions{ClientID: id})
 				subscribe(sub, 2, topic)
 				publish(session(), topic, "r", 2)
 				p, err := sub.ExpectPublish(harness.Timeout)
@@ -185,7 +188,7 @@ var _ = Describe("QoS 2", func() {
 		It("completes a QoS 2 delivery begun before the subscription is deleted",
 			Label("MQTT-3.10.4-3"), within,
 			func(ctx SpecContext) {
-				topic := harness.Topic("unsub2")
+				topic := client.Topic("unsub2")
 				sub := subscriber(2, topic)
 				publish(session(), topic, "u", 2)
 				p, err := sub.ExpectPublish(harness.Timeout)
@@ -204,10 +207,10 @@ var _ = Describe("deleting a subscription", func() {
 	It("does not abandon a QoS 1 delivery already begun: it is re-sent after a reconnect",
 		Label("MQTT-3.10.4-3", "MQTT-4.4.0-1"), within,
 		func(ctx SpecContext) {
-			harness.Require(harness.Needs{Sessions: 3, QoS: 1, PersistentSessions: true})
+			harness.Require(target.Needs{Sessions: 3, QoS: 1, PersistentSessions: true})
 			id := persistentID()
-			topic := harness.Topic("unsub1")
-			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			topic := client.Topic("unsub1")
+			sub, _ := connect(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			publish(session(), topic, "k", 1)
 			first, err := sub.ExpectPublish(harness.Timeout)

@@ -3,6 +3,8 @@ package qos1_test
 import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -18,7 +20,7 @@ type resumed struct {
 // readResumed reads packets until nPub PUBLISH and nRel PUBREL packets
 // have arrived, acknowledging nothing. The standard orders messages per
 // topic, not PUBREL against PUBLISH, so they are gathered in any order.
-func readResumed(c *harness.RawClient, nPub, nRel int) resumed {
+func readResumed(c *client.RawClient, nPub, nRel int) resumed {
 	GinkgoHelper()
 	var r resumed
 	for len(r.publishes) < nPub || len(r.pubrels) < nRel {
@@ -30,7 +32,7 @@ func readResumed(c *harness.RawClient, nPub, nRel int) resumed {
 		case *packet.Pubrel:
 			r.pubrels = append(r.pubrels, p.PacketID)
 		default:
-			Fail("expected PUBLISH or PUBREL on resumption, got " + harness.Describe(p))
+			Fail("expected PUBLISH or PUBREL on resumption, got " + client.Describe(p))
 		}
 	}
 	return r
@@ -52,11 +54,11 @@ var _ = Describe("session state", func() {
 	It("of a clean-session-0 client outlives its connection whole: subscriptions, deliveries in flight both ways, and messages queued while it is away",
 		Label("MQTT-4.1.0-1", "MQTT-3.1.2-4", "MQTT-3.1.2-5", "MQTT-4.4.0-1", "MQTT-4.3.3-2"), within,
 		func(ctx SpecContext) {
-			harness.Require(harness.Needs{Sessions: 4, QoS: 2, PersistentSessions: true, Inflight: 4, Queued: 2})
+			harness.Require(target.Needs{Sessions: 4, QoS: 2, PersistentSessions: true, Inflight: 4, Queued: 2})
 			id := persistentID()
-			a, b, out := harness.Topic("state-a"), harness.Topic("state-b"), harness.Topic("state-out")
+			a, b, out := client.Topic("state-a"), client.Topic("state-b"), client.Topic("state-out")
 			watcher := subscriber(2, out)
-			c, ack := connect(harness.ConnectOptions{ClientID: id})
+			c, ack := connect(client.ConnectOptions{ClientID: id})
 			Expect(ack.SessionPresent).To(BeFalse())
 			subscribe(c, 1, a)
 			subscribe(c, 2, b)
@@ -85,8 +87,8 @@ var _ = Describe("session state", func() {
 			c = resume(id)
 			r := readResumed(c, 3, 1)
 			again, iAgain := byPayload(r.publishes, "in flight")
-			Expect(again.Dup).To(BeTrue(), "re-sent %s", harness.Describe(again))
-			Expect(again.PacketID).To(Equal(inFlight.PacketID), "re-sent %s after %s", harness.Describe(again), harness.Describe(inFlight))
+			Expect(again.Dup).To(BeTrue(), "re-sent %s", client.Describe(again))
+			Expect(again.PacketID).To(Equal(inFlight.PacketID), "re-sent %s after %s", client.Describe(again), client.Describe(inFlight))
 			Expect(r.pubrels).To(Equal([]uint16{released.PacketID}), "PUBREL re-sent for the delivery waiting for PUBCOMP")
 			q1, iQ1 := byPayload(r.publishes, "queued 1")
 			Expect(q1.QoS).To(Equal(packet.QoS(1)))
@@ -117,8 +119,8 @@ var _ = Describe("session state", func() {
 	It("of a clean-session-1 client lasts as long as its connection, while other clients come and go",
 		Label("MQTT-4.1.0-2"), within,
 		func(ctx SpecContext) {
-			harness.Require(harness.Needs{Sessions: 4, QoS: 1})
-			topic := harness.Topic("life")
+			harness.Require(target.Needs{Sessions: 4, QoS: 1})
+			topic := client.Topic("life")
 			s := subscriber(1, topic)
 			gets := func(payload string) {
 				GinkgoHelper()
@@ -141,10 +143,10 @@ var _ = Describe("session state", func() {
 			Expect(o.ExpectUnsuback(5, harness.Timeout)).To(Succeed())
 			Expect(o.Disconnect()).To(Succeed())
 			id := persistentID()
-			pc, _ := connect(harness.ConnectOptions{ClientID: id})
+			pc, _ := connect(client.ConnectOptions{ClientID: id})
 			subscribe(pc, 1, topic)
 			Expect(pc.Disconnect()).To(Succeed())
-			pc, _ = connect(harness.ConnectOptions{ClientID: id, CleanSession: true})
+			pc, _ = connect(client.ConnectOptions{ClientID: id, CleanSession: true})
 			Expect(pc.Disconnect()).To(Succeed())
 			p = session()
 			publish(p, topic, "m2", 1)
@@ -154,9 +156,9 @@ var _ = Describe("session state", func() {
 
 			// A client is taken over by a new connection with its
 			// identifier, which publishes.
-			tid := harness.ClientID("take")
-			connect(harness.ConnectOptions{ClientID: tid, CleanSession: true})
-			t2, _ := connect(harness.ConnectOptions{ClientID: tid, CleanSession: true})
+			tid := client.ClientID("take")
+			connect(client.ConnectOptions{ClientID: tid, CleanSession: true})
+			t2, _ := connect(client.ConnectOptions{ClientID: tid, CleanSession: true})
 			publish(t2, topic, "m3", 1)
 			gets("m3")
 

@@ -3,21 +3,23 @@ package qos1_test
 import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
 
 // resume connects again with clean session 0 as id and expects the
 // server to have kept the session.
-func resume(id string) *harness.RawClient {
+func resume(id string) *client.RawClient {
 	GinkgoHelper()
-	c, ack := connect(harness.ConnectOptions{ClientID: id})
+	c, ack := connect(client.ConnectOptions{ClientID: id})
 	Expect(ack.SessionPresent).To(BeTrue(), "CONNACK session present for %q", id)
 	return c
 }
 
 // expectPublishes reads n PUBLISH packets without acknowledging them.
-func expectPublishes(c *harness.RawClient, n int) []*packet.Publish {
+func expectPublishes(c *client.RawClient, n int) []*packet.Publish {
 	GinkgoHelper()
 	ps := make([]*packet.Publish, 0, n)
 	for len(ps) < n {
@@ -30,15 +32,15 @@ func expectPublishes(c *harness.RawClient, n int) []*packet.Publish {
 
 var _ = Describe("delivery retry and persistent sessions", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 4, QoS: 1, PersistentSessions: true})
+		harness.Require(target.Needs{Sessions: 4, QoS: 1, PersistentSessions: true})
 	})
 
 	It("re-sends an unacknowledged QoS 1 PUBLISH after a clean-session-0 reconnect, with DUP 1 and its identifier, and not again once acknowledged",
 		Label("MQTT-4.4.0-1", "MQTT-3.3.1-1", "MQTT-4.3.2-1", "MQTT-2.3.1-4"), within,
 		func(ctx SpecContext) {
 			id := persistentID()
-			topic := harness.Topic("retry")
-			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			topic := client.Topic("retry")
+			sub, _ := connect(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			publish(session(), topic, "r", 1)
 			first, err := sub.ExpectPublish(harness.Timeout)
@@ -50,8 +52,8 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 			sub = resume(id)
 			again, err := sub.ExpectPublish(harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(again.Dup).To(BeTrue(), "re-sent %s", harness.Describe(again))
-			Expect(again.PacketID).To(Equal(first.PacketID), "re-sent %s after %s", harness.Describe(again), harness.Describe(first))
+			Expect(again.Dup).To(BeTrue(), "re-sent %s", client.Describe(again))
+			Expect(again.PacketID).To(Equal(first.PacketID), "re-sent %s after %s", client.Describe(again), client.Describe(first))
 			Expect(again.QoS).To(Equal(packet.QoS(1)))
 			Expect(string(again.Topic)).To(Equal(topic))
 			Expect(string(again.Payload)).To(Equal("r"))
@@ -72,8 +74,8 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 		Label("MQTT-4.3.2-1", "MQTT-4.4.0-1"), within,
 		func(ctx SpecContext) {
 			id := persistentID()
-			topic := harness.Topic("ackbye")
-			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			topic := client.Topic("ackbye")
+			sub, _ := connect(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			publish(session(), topic, "a", 1)
 			p, err := sub.ExpectPublish(harness.Timeout)
@@ -92,10 +94,10 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 		Label("MQTT-4.6.0-1", "MQTT-4.4.0-1", "MQTT-2.3.1-4", "MQTT-3.3.1-1"), within,
 		func(ctx SpecContext) {
 			const n = 3
-			harness.Require(harness.Needs{Inflight: n})
+			harness.Require(target.Needs{Inflight: n})
 			id := persistentID()
-			topic := harness.Topic("order")
-			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			topic := client.Topic("order")
+			sub, _ := connect(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			pub := session()
 			for _, m := range numbered("o", n) {
@@ -109,8 +111,8 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 			again := expectPublishes(sub, n)
 			Expect(payloads(again)).To(Equal(numbered("o", n)), "re-sent %s", describe(again))
 			for i, p := range again {
-				Expect(p.Dup).To(BeTrue(), "re-sent %s", harness.Describe(p))
-				Expect(p.PacketID).To(Equal(first[i].PacketID), "re-sent %s after %s", harness.Describe(p), harness.Describe(first[i]))
+				Expect(p.Dup).To(BeTrue(), "re-sent %s", client.Describe(p))
+				Expect(p.PacketID).To(Equal(first[i].PacketID), "re-sent %s after %s", client.Describe(p), client.Describe(first[i]))
 				Expect(sub.Send(&packet.Puback{PacketID: p.PacketID})).To(Succeed())
 			}
 			expectNothing(sub)
@@ -119,10 +121,10 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 	It("keeps QoS 1 messages published while the client is away and delivers them on reconnect, in order",
 		Label("MQTT-4.5.0-1", "MQTT-4.6.0-6", "MQTT-3.1.2-5"), within,
 		func(ctx SpecContext) {
-			harness.Require(harness.Needs{Queued: 3})
+			harness.Require(target.Needs{Queued: 3})
 			id := persistentID()
-			topic := harness.Topic("away")
-			sub, _ := connect(harness.ConnectOptions{ClientID: id})
+			topic := client.Topic("away")
+			sub, _ := connect(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			Expect(sub.Disconnect()).To(Succeed())
 
@@ -147,9 +149,9 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 			), "delivered %s", describe(got))
 			for _, p := range got {
 				if p.Payload[1] == '1' {
-					Expect(p.QoS).To(Equal(packet.QoS(1)), "%s", harness.Describe(p))
+					Expect(p.QoS).To(Equal(packet.QoS(1)), "%s", client.Describe(p))
 				} else {
-					Expect(p.QoS).To(Equal(packet.QoS(0)), "%s", harness.Describe(p))
+					Expect(p.QoS).To(Equal(packet.QoS(0)), "%s", client.Describe(p))
 				}
 			}
 		})

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -12,14 +15,14 @@ import (
 
 var _ = Describe("SUBSCRIBE", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 3, QoS: 1, Subscriptions: 4})
+		harness.Require(target.Needs{Sessions: 3, QoS: 1, Subscriptions: 4})
 	})
 
 	It("is answered by a SUBACK carrying its packet identifier",
 		Label("MQTT-3.8.4-1", "MQTT-3.8.4-2", "MQTT-2.3.1-7", "MQTT-2.2.2-1"), within,
 		func(ctx SpecContext) {
 			c := session()
-			topic := harness.Topic("subid")
+			topic := client.Topic("subid")
 			for _, id := range []uint16{1, 0xBEEF, 0xFFFF} {
 				Expect(c.Send(&packet.Subscribe{PacketID: id, Filters: []packet.Filter{{Topic: []byte(topic), QoS: 0}}})).To(Succeed())
 				// SUBACK: fixed header 0x90, remaining length 3, the
@@ -31,7 +34,7 @@ var _ = Describe("SUBSCRIBE", func() {
 	It("answers several filters with one SUBACK whose codes follow the filters' order, and all of them deliver",
 		Label("MQTT-3.8.4-4", "MQTT-3.8.4-5", "MQTT-3.9.3-1", "MQTT-3.9.3-2"), within,
 		func(ctx SpecContext) {
-			base := harness.Topic("multi")
+			base := client.Topic("multi")
 			want := []packet.QoS{2, 0, 1}
 			sub := session()
 			s := &packet.Subscribe{PacketID: nextID()}
@@ -51,14 +54,14 @@ var _ = Describe("SUBSCRIBE", func() {
 			Expect(payloads(got)).To(ConsistOf("a", "b", "c"))
 			for _, p := range got {
 				i := p.Payload[0] - 'a'
-				Expect(p.QoS).To(Equal(delivered(1, want[i])), "delivery on filter %d: %s", i, harness.Describe(p))
+				Expect(p.QoS).To(Equal(delivered(1, want[i])), "delivery on filter %d: %s", i, client.Describe(p))
 			}
 		})
 
 	It("grants a wildcard filter with working matching, or refuses it with 0x80",
 		Label("MQTT-3.8.3-2"), within,
 		func(ctx SpecContext) {
-			base := harness.Topic("wild")
+			base := client.Topic("wild")
 			sub := session()
 			codes := subscribeCodes(sub, 1, base+"/#")
 			pub := session()
@@ -74,7 +77,7 @@ var _ = Describe("SUBSCRIBE", func() {
 	It("refuses only the invalid filter of a SUBSCRIBE with 0x80, or closes the connection",
 		Label("MQTT-3.8.4-5", "MQTT-4.7.1-2"), within,
 		func(ctx SpecContext) {
-			base := harness.Topic("mixed")
+			base := client.Topic("mixed")
 			c := session()
 			Expect(c.SendBytes(subscribeBytes(0x02, 77,
 				rawFilter{[]byte(base + "/a"), 1},
@@ -82,13 +85,13 @@ var _ = Describe("SUBSCRIBE", func() {
 				rawFilter{[]byte(base + "/c"), 0},
 			))).To(Succeed())
 			p, err := c.Read(harness.Timeout)
-			if errors.Is(err, harness.ErrClosed) {
+			if errors.Is(err, client.ErrClosed) {
 				// A malformed filter may be treated as a protocol
 				// violation; closing is then the outcome (section 4.8).
 				return
 			}
 			Expect(err).NotTo(HaveOccurred())
-			Expect(p).To(BeAssignableToTypeOf(&packet.Suback{}), "got %s", harness.Describe(p))
+			Expect(p).To(BeAssignableToTypeOf(&packet.Suback{}), "got %s", client.Describe(p))
 			ack := p.(*packet.Suback)
 			Expect(ack.PacketID).To(Equal(uint16(77)))
 			Expect(ack.ReturnCodes).To(Equal([]byte{granted(1), packet.SubackFailure, granted(0)}))
@@ -96,15 +99,15 @@ var _ = Describe("SUBSCRIBE", func() {
 
 	DescribeTable("an invalid topic filter is refused with 0x80 or the connection closed, never granted",
 		func(ctx context.Context, filter func(base string) []byte) {
-			base := harness.Topic("inv")
+			base := client.Topic("inv")
 			c := session()
 			Expect(c.SendBytes(subscribeBytes(0x02, 12, rawFilter{filter(base), 1}))).To(Succeed())
 			p, err := c.Read(harness.Timeout)
-			if errors.Is(err, harness.ErrClosed) {
+			if errors.Is(err, client.ErrClosed) {
 				return
 			}
 			Expect(err).NotTo(HaveOccurred())
-			Expect(harness.Describe(p)).To(Equal(harness.Describe(&packet.Suback{PacketID: 12, ReturnCodes: []byte{packet.SubackFailure}})))
+			Expect(client.Describe(p)).To(Equal(client.Describe(&packet.Suback{PacketID: 12, ReturnCodes: []byte{packet.SubackFailure}})))
 		},
 		Entry("'#' not last", Label("MQTT-4.7.1-2"), within, func(b string) []byte { return []byte(b + "/#/b") }),
 		Entry("'#' inside a level", Label("MQTT-4.7.1-2"), within, func(b string) []byte { return []byte(b + "/a#") }),
@@ -117,7 +120,7 @@ var _ = Describe("SUBSCRIBE", func() {
 
 	DescribeTable("a malformed SUBSCRIBE closes the connection without a SUBACK",
 		func(ctx context.Context, frame func(topic string) []byte) {
-			topic := harness.Topic("badsub")
+			topic := client.Topic("badsub")
 			c := session()
 			Expect(c.SendBytes(frame(topic))).To(Succeed())
 			Expect(c.ExpectClosed(closeBound)).To(Succeed())
@@ -150,12 +153,12 @@ var _ = Describe("SUBSCRIBE", func() {
 
 	DescribeTable("delivers at the lower of the published QoS and the granted QoS",
 		func(ctx context.Context, pubQoS, subQoS packet.QoS) {
-			harness.Require(harness.Needs{QoS: byte(max(pubQoS, subQoS))})
-			topic := harness.Topic("down")
+			harness.Require(target.Needs{QoS: byte(max(pubQoS, subQoS))})
+			topic := client.Topic("down")
 			sub := subscriber(subQoS, topic)
 			publish(session(), topic, "d", pubQoS)
 			p := receiveOne(sub)
-			Expect(p.QoS).To(Equal(delivered(pubQoS, subQoS)), "delivered %s", harness.Describe(p))
+			Expect(p.QoS).To(Equal(delivered(pubQoS, subQoS)), "delivered %s", client.Describe(p))
 		},
 		EntryDescription("published at QoS %d, subscribed at QoS %d"),
 		Entry(nil, Label("MQTT-3.8.4-6", "MQTT-3.3.4-1"), within, packet.QoS(0), packet.QoS(0)),
@@ -171,14 +174,14 @@ var _ = Describe("SUBSCRIBE", func() {
 
 	DescribeTable("a repeated subscription to the same filter replaces the first one",
 		func(ctx context.Context, first, second packet.QoS) {
-			harness.Require(harness.Needs{QoS: byte(max(first, second))})
-			topic := harness.Topic("again")
+			harness.Require(target.Needs{QoS: byte(max(first, second))})
+			topic := client.Topic("again")
 			sub := subscriber(first, topic)
 			subscribe(sub, second, topic)
 			publish(session(), topic, "once", 2)
 			// One subscription, so one copy, at the QoS of the second.
 			p := receiveOne(sub)
-			Expect(p.QoS).To(Equal(delivered(2, second)), "delivered %s", harness.Describe(p))
+			Expect(p.QoS).To(Equal(delivered(2, second)), "delivered %s", client.Describe(p))
 		},
 		Entry("raising QoS 0 to 1", Label("MQTT-3.8.4-3"), within, packet.QoS(0), packet.QoS(1)),
 		Entry("lowering QoS 1 to 0", Label("MQTT-3.8.4-3"), within, packet.QoS(1), packet.QoS(0)),
@@ -191,8 +194,8 @@ var _ = Describe("SUBSCRIBE", func() {
 		// one copy per matching subscription (section 3.3.5): accept
 		// either, as long as one copy carries the highest QoS.
 		func(ctx context.Context, wildQoS, exactQoS, pubQoS packet.QoS) {
-			harness.Require(harness.Needs{QoS: byte(max(wildQoS, exactQoS, pubQoS))})
-			base := harness.Topic("over")
+			harness.Require(target.Needs{QoS: byte(max(wildQoS, exactQoS, pubQoS))})
+			base := client.Topic("over")
 			sub := session()
 			subscribe(sub, wildQoS, base+"/#")
 			subscribe(sub, exactQoS, base+"/b")

@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -11,7 +14,7 @@ import (
 
 var _ = Describe("topic matching", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 3, QoS: 1})
+		harness.Require(target.Needs{Sessions: 3, QoS: 1})
 	})
 
 	// Each entry subscribes to one filter and publishes to topics, all
@@ -20,7 +23,7 @@ var _ = Describe("topic matching", func() {
 	// match arrive, each on its own topic name (MQTT-3.3.2-3).
 	DescribeTable("delivers exactly the topics the filter matches",
 		func(ctx context.Context, filter string, match, noMatch []string) {
-			base := harness.Topic("m")
+			base := client.Topic("m")
 			sub := subscriber(1, base+"/"+filter)
 			pub := session()
 			for _, t := range append(append([]string(nil), match...), noMatch...) {
@@ -29,7 +32,7 @@ var _ = Describe("topic matching", func() {
 			got := receive(sub, len(match))
 			Expect(payloads(got)).To(ConsistOf(match))
 			for _, p := range got {
-				Expect(string(p.Topic)).To(Equal(base+"/"+string(p.Payload)), "topic name of %s", harness.Describe(p))
+				Expect(string(p.Topic)).To(Equal(base+"/"+string(p.Payload)), "topic name of %s", client.Describe(p))
 			}
 		},
 		Entry("multi-level wildcard matches the parent and every level below", Label("MQTT-3.3.2-3", "MQTT-4.7.1-2"), within,
@@ -77,7 +80,7 @@ var _ = Describe("topic matching", func() {
 	It("compares names and filters exactly, without normalising Unicode or case",
 		Label("MQTT-4.7.3-4", "MQTT-3.3.2-3"), within,
 		func(ctx SpecContext) {
-			base := harness.Topic("u")
+			base := client.Topic("u")
 			precomposed := base + "/caf\u00e9"
 			sub := subscriber(1, precomposed)
 			pub := session()
@@ -92,7 +95,7 @@ var _ = Describe("topic matching", func() {
 	It("keeps U+FEFF (EF BB BF) in topic names as part of the name",
 		Label("MQTT-1.5.3-3", "MQTT-4.7.3-4"), within,
 		func(ctx SpecContext) {
-			base := harness.Topic("bom")
+			base := client.Topic("bom")
 			withBOM := base + "/\ufeffx"
 			sub := subscriber(1, withBOM, base+"/x")
 			publish(session(), withBOM, "bom", 1)
@@ -103,10 +106,10 @@ var _ = Describe("topic matching", func() {
 	It("matches no topic starting with '$' against a filter starting with '#' or '+'",
 		Label("MQTT-4.7.2-1"), within,
 		func(ctx SpecContext) {
-			harness.Require(harness.Needs{Sessions: 5})
+			harness.Require(target.Needs{Sessions: 5})
 			// "$gato/<run>/...": a topic of the application's own below
 			// "$", which the server lets clients publish to.
-			topic := "$" + harness.Topic("dollar")
+			topic := "$" + client.Topic("dollar")
 			levels := strings.Split(topic, "/")
 			// A filter whose first level is "$gato" itself matches, even
 			// with wildcards further on.

@@ -3,6 +3,9 @@ package qos1_test
 import (
 	"context"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -10,7 +13,7 @@ import (
 )
 
 // unsubscribe sends one UNSUBSCRIBE for filters and expects its UNSUBACK.
-func unsubscribe(c *harness.RawClient, filters ...string) {
+func unsubscribe(c *client.RawClient, filters ...string) {
 	GinkgoHelper()
 	u := &packet.Unsubscribe{PacketID: nextID()}
 	for _, f := range filters {
@@ -22,13 +25,13 @@ func unsubscribe(c *harness.RawClient, filters ...string) {
 
 var _ = Describe("UNSUBSCRIBE", func() {
 	BeforeEach(func() {
-		harness.Require(harness.Needs{Sessions: 3, QoS: 1, Subscriptions: 4})
+		harness.Require(target.Needs{Sessions: 3, QoS: 1, Subscriptions: 4})
 	})
 
 	It("is answered by an UNSUBACK with its packet identifier, and no message is sent through the filter afterwards",
 		Label("MQTT-3.10.4-2", "MQTT-3.10.4-4", "MQTT-2.3.1-7", "MQTT-2.2.2-1"), within,
 		func(ctx SpecContext) {
-			topic := harness.Topic("unsub")
+			topic := client.Topic("unsub")
 			sub := subscriber(1, topic)
 			pub := session()
 			publish(pub, topic, "before", 1)
@@ -45,7 +48,7 @@ var _ = Describe("UNSUBSCRIBE", func() {
 		func(ctx SpecContext) {
 			c := session()
 			for _, id := range []uint16{1, 0xFFFF} {
-				Expect(c.Send(&packet.Unsubscribe{PacketID: id, Topics: [][]byte{[]byte(harness.Topic("never"))}})).To(Succeed())
+				Expect(c.Send(&packet.Unsubscribe{PacketID: id, Topics: [][]byte{[]byte(client.Topic("never"))}})).To(Succeed())
 				expectRaw(c, ackBytes(packet.UNSUBACK, id))
 			}
 		})
@@ -53,7 +56,7 @@ var _ = Describe("UNSUBSCRIBE", func() {
 	It("deletes only the subscription whose filter is character for character the same",
 		Label("MQTT-3.10.4-1"), within,
 		func(ctx SpecContext) {
-			base := harness.Topic("exact")
+			base := client.Topic("exact")
 			sub := session()
 			subscribe(sub, 1, base+"/a/b")
 			subscribe(sub, 1, base+"/a/+")
@@ -75,7 +78,7 @@ var _ = Describe("UNSUBSCRIBE", func() {
 	It("handles several filters in one UNSUBSCRIBE as separate ones, with one UNSUBACK",
 		Label("MQTT-3.10.4-6"), within,
 		func(ctx SpecContext) {
-			base := harness.Topic("several")
+			base := client.Topic("several")
 			x, y, z := base+"/x", base+"/y", base+"/z"
 			sub := subscriber(1, x, y, z)
 			unsubscribe(sub, x, y)
@@ -88,7 +91,7 @@ var _ = Describe("UNSUBSCRIBE", func() {
 
 	DescribeTable("a malformed UNSUBSCRIBE closes the connection without an UNSUBACK",
 		func(ctx context.Context, frame func(topic string) []byte) {
-			topic := harness.Topic("badunsub")
+			topic := client.Topic("badunsub")
 			c := subscriber(0, topic)
 			Expect(c.SendBytes(frame(topic))).To(Succeed())
 			Expect(c.ExpectClosed(closeBound)).To(Succeed())

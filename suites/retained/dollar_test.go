@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -13,8 +16,8 @@ import (
 
 var _ = Describe("Topics beginning with $", func() {
 	It("are neither replayed nor forwarded to filters that begin with a wildcard", Label("MQTT-4.7.2-1", "MQTT-3.3.1-6"), func(ctx SpecContext) {
-		harness.Require(harness.Needs{Retain: true, Retained: 1, QoS: 1})
-		base := harness.Topic("dollar")      // gato/<run>/<process>/<n>/dollar
+		harness.Require(target.Needs{Retain: true, Retained: 1, QoS: 1})
+		base := client.Topic("dollar")       // gato/<run>/<process>/<n>/dollar
 		topic := "$" + base + "/x"           // $gato/<run>/<process>/<n>/dollar/x
 		_, rest, _ := strings.Cut(base, "/") // <run>/<process>/<n>/dollar
 		r := newRetainer()
@@ -33,13 +36,13 @@ var _ = Describe("Topics beginning with $", func() {
 		// the target did take and retain it.
 		control := subscriber()
 		got := replay(control, 1, 1, 1, "$"+base+"/+")
-		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "retained", QoS: 1, Retain: true}))
+		Expect(client.MessageOf(got[0])).To(Equal(client.Message{Topic: topic, Payload: "retained", QoS: 1, Retain: true}))
 		Expect(control.Acknowledge(got[0])).To(Succeed())
 
 		r.publish(topic, "live", 1, false)
 		got, err := control.CollectPublishes(1, harness.Timeout)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(harness.MessageOf(got[0])).To(Equal(harness.Message{Topic: topic, Payload: "live", QoS: 1, Retain: false}))
+		Expect(client.MessageOf(got[0])).To(Equal(client.Message{Topic: topic, Payload: "live", QoS: 1, Retain: false}))
 		Expect(plus.ExpectNothing(quiet)).To(Succeed())
 		Expect(drain(hash, nil, topic)).To(BeEmpty())
 	}, SpecTimeout(10*time.Second))
@@ -49,24 +52,24 @@ var _ = Describe("Topics beginning with $", func() {
 // quiet bound (or for at most a second, as a target shared with other
 // runs may never fall quiet), and returns the deliveries, early ones
 // included, whose topic is topic.
-func drain(c *harness.RawClient, early []*packet.Publish, topic string) []harness.Message {
+func drain(c *client.RawClient, early []*packet.Publish, topic string) []client.Message {
 	GinkgoHelper()
-	var hits []harness.Message
+	var hits []client.Message
 	for _, p := range early {
 		if string(p.Topic) == topic {
-			hits = append(hits, harness.MessageOf(p))
+			hits = append(hits, client.MessageOf(p))
 		}
 	}
 	for end := time.Now().Add(time.Second); time.Now().Before(end); {
 		p, err := c.Read(quiet)
-		if errors.Is(err, harness.ErrTimeout) {
+		if errors.Is(err, client.ErrTimeout) {
 			return hits
 		}
 		Expect(err).NotTo(HaveOccurred())
 		pub, ok := p.(*packet.Publish)
-		Expect(ok).To(BeTrue(), "expected only PUBLISH, got %s", harness.Describe(p))
+		Expect(ok).To(BeTrue(), "expected only PUBLISH, got %s", client.Describe(p))
 		if string(pub.Topic) == topic {
-			hits = append(hits, harness.MessageOf(pub))
+			hits = append(hits, client.MessageOf(pub))
 		}
 	}
 	return hits

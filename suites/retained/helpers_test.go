@@ -3,6 +3,8 @@ package retained_test
 import (
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -18,13 +20,13 @@ const quiet = 250 * time.Millisecond
 // retained messages a raw client left when the spec ends, so specs leave a
 // target's retained store as they found it.
 type retainer struct {
-	c  *harness.RawClient
+	c  *client.RawClient
 	id uint16
 }
 
 func newRetainer() *retainer {
 	GinkgoHelper()
-	return &retainer{c: harness.RawSession(harness.ConnectOptions{CleanSession: true})}
+	return &retainer{c: harness.RawSession(client.ConnectOptions{CleanSession: true})}
 }
 
 // publish sends a message and waits for the handshake proving the server
@@ -36,15 +38,15 @@ func (r *retainer) publish(topic, payload string, qos packet.QoS, retain bool) {
 }
 
 // subscriber returns a new clean session.
-func subscriber() *harness.RawClient {
+func subscriber() *client.RawClient {
 	GinkgoHelper()
-	return harness.RawSession(harness.ConnectOptions{CleanSession: true})
+	return harness.RawSession(client.ConnectOptions{CleanSession: true})
 }
 
 // subscribe subscribes c to filters at qos, expects every filter granted
 // (at qos or, as MQTT 3.9.3 allows, lower) and returns the granted QoS of
 // the first filter and any PUBLISH that came before the SUBACK.
-func subscribe(c *harness.RawClient, id uint16, qos packet.QoS, filters ...string) (packet.QoS, []*packet.Publish) {
+func subscribe(c *client.RawClient, id uint16, qos packet.QoS, filters ...string) (packet.QoS, []*packet.Publish) {
 	GinkgoHelper()
 	ack, early, err := c.SubscribeCollect(id, qos, harness.Timeout, filters...)
 	Expect(err).NotTo(HaveOccurred())
@@ -57,15 +59,15 @@ func subscribe(c *harness.RawClient, id uint16, qos packet.QoS, filters ...strin
 
 // replay subscribes c to filters at qos and returns the n retained
 // messages it then receives, failing if any more arrive within quiet.
-func replay(c *harness.RawClient, id uint16, qos packet.QoS, n int, filters ...string) []*packet.Publish {
+func replay(c *client.RawClient, id uint16, qos packet.QoS, n int, filters ...string) []*packet.Publish {
 	GinkgoHelper()
 	_, got := subscribe(c, id, qos, filters...)
 	if len(got) < n {
 		more, err := c.CollectPublishes(n-len(got), harness.Timeout)
 		got = append(got, more...)
-		Expect(err).NotTo(HaveOccurred(), "received so far: %v", harness.MessagesOf(got))
+		Expect(err).NotTo(HaveOccurred(), "received so far: %v", client.MessagesOf(got))
 	}
-	Expect(harness.MessagesOf(got)).To(HaveLen(n))
+	Expect(client.MessagesOf(got)).To(HaveLen(n))
 	Expect(c.ExpectNothing(quiet)).To(Succeed())
 	return got
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/harness"
@@ -13,7 +15,7 @@ import (
 
 var _ = Describe("the TLS-PSK handshake", func() {
 	DescribeTable("completes in each key exchange mode and carries an MQTT session",
-		func(ctx SpecContext, needs harness.PSKNeeds, mode tlspsk.KeyExchangeMode, group tlspsk.Group, configure func(*tlspsk.Config)) {
+		func(ctx SpecContext, needs target.PSKNeeds, mode tlspsk.KeyExchangeMode, group tlspsk.Group, configure func(*tlspsk.Config)) {
 			harness.RequirePSK(needs)
 			c, conn := harness.RawPSK(configure)
 			st := conn.ConnectionState()
@@ -26,16 +28,16 @@ var _ = Describe("the TLS-PSK handshake", func() {
 			Expect(c.ExpectPingresp(harness.Timeout)).To(Succeed())
 		},
 		Entry("psk_dhe_ke over X25519", Label("RFC8446-4.2.9", "RFC8446-4.2.8", "MQTT-3.1.4-4", "MQTT-3.2.0-1", "MQTT-3.12.4-1"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{Group: tlspsk.X25519}, tlspsk.KeyExchangePSKDHE, tlspsk.X25519, dhe(tlspsk.X25519)),
+			target.PSKNeeds{Group: tlspsk.X25519}, tlspsk.KeyExchangePSKDHE, tlspsk.X25519, dhe(tlspsk.X25519)),
 		Entry("psk_dhe_ke over P-256", Label("RFC8446-4.2.9", "RFC8446-4.2.8", "MQTT-3.1.4-4", "MQTT-3.2.0-1", "MQTT-3.12.4-1"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{Group: tlspsk.P256}, tlspsk.KeyExchangePSKDHE, tlspsk.P256, dhe(tlspsk.P256)),
+			target.PSKNeeds{Group: tlspsk.P256}, tlspsk.KeyExchangePSKDHE, tlspsk.P256, dhe(tlspsk.P256)),
 		Entry("psk_ke", Label("RFC8446-4.2.9", "MQTT-3.1.4-4", "MQTT-3.2.0-1", "MQTT-3.12.4-1"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{PSKKE: true}, tlspsk.KeyExchangePSK, tlspsk.Group(0), pskKE),
+			target.PSKNeeds{PSKKE: true}, tlspsk.KeyExchangePSK, tlspsk.Group(0), pskKE),
 	)
 
 	DescribeTable("negotiates each cipher suite and carries an MQTT session",
 		func(ctx SpecContext, suite tlspsk.CipherSuite) {
-			harness.RequirePSK(harness.PSKNeeds{Suite: suite})
+			harness.RequirePSK(target.PSKNeeds{Suite: suite})
 			c, conn := harness.RawPSK(func(c *tlspsk.Config) { c.CipherSuites = []tlspsk.CipherSuite{suite} })
 			Expect(conn.ConnectionState().CipherSuite).To(Equal(suite))
 			connect(c)
@@ -48,7 +50,7 @@ var _ = Describe("the TLS-PSK handshake", func() {
 	)
 
 	It("lets the server choose when the client offers both modes", Label("RFC8446-4.2.9"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{})
+		harness.RequirePSK(target.PSKNeeds{})
 		c, conn := harness.RawPSK(func(c *tlspsk.Config) {
 			c.KeyExchangeModes = []tlspsk.KeyExchangeMode{tlspsk.KeyExchangePSK, tlspsk.KeyExchangePSKDHE}
 		})
@@ -68,7 +70,7 @@ var _ = Describe("the TLS-PSK handshake", func() {
 
 	It("asks for another key share with HelloRetryRequest when the client's share is in a group it does not take",
 		Label("RFC8446-4.1.4", "RFC8446-4.2.8", "MQTT-3.1.4-4"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-			harness.RequirePSK(harness.PSKNeeds{})
+			harness.RequirePSK(target.PSKNeeds{})
 			taken := harness.Current().Capabilities().PSK.Groups
 			var first, retry tlspsk.Group
 			for _, g := range []tlspsk.Group{tlspsk.X25519, tlspsk.P256} {

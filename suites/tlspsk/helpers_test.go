@@ -4,6 +4,9 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/harness"
@@ -35,9 +38,9 @@ func pskKE(c *tlspsk.Config) {
 // connect sends an accepted clean-session CONNECT on c, presenting the
 // target's credentials, and checks that the first packet back is a CONNACK
 // accepting it.
-func connect(c *harness.RawClient) {
+func connect(c *client.RawClient) {
 	GinkgoHelper()
-	o := harness.ConnectOptions{ClientID: harness.ClientID("psk"), CleanSession: true, KeepAlive: 30}
+	o := client.ConnectOptions{ClientID: client.ClientID("psk"), CleanSession: true, KeepAlive: 30}
 	if cr := harness.Current().Capabilities().Credentials; cr != nil {
 		o.Username, o.Password = cr.Name, cr.Password
 	}
@@ -48,7 +51,7 @@ func connect(c *harness.RawClient) {
 
 // session returns a raw client over the target's PSK endpoint configured
 // by configure, connected at the MQTT level, and its TLS connection.
-func session(configure ...func(*tlspsk.Config)) (*harness.RawClient, *harness.PSKConn) {
+func session(configure ...func(*tlspsk.Config)) (*client.RawClient, *client.PSKConn) {
 	GinkgoHelper()
 	c, conn := harness.RawPSK(configure...)
 	connect(c)
@@ -67,16 +70,26 @@ func expectRefused(configure func(*tlspsk.Config)) tlspsk.Alert {
 	Expect(errors.As(err, &ae)).To(BeTrue(), "handshake error %v, want a fatal alert from the server", err)
 	Expect(c.Wire.ExpectClosed(closeBound)).To(Succeed())
 	in := c.Wire.In()
-	Expect(in.ByType[harness.RecordApplicationData]).To(BeZero(),
+	Expect(in.ByType[client.RecordApplicationData]).To(BeZero(),
 		"protected records (which would carry MQTT) from a server that refused the PSK: %+v", in)
-	Expect(in.ByType[harness.RecordAlert]).To(Equal(1), "alert records from the server: %+v", in)
+	Expect(in.ByType[client.RecordAlert]).To(Equal(1), "alert records from the server: %+v", in)
 	AddReportEntry("alert", ae.Alert.String())
 	return ae.Alert
 }
 
-// isGatomqtt reports whether the target runs this project's server, whose
-// alerts are checked exactly.
-func isGatomqtt() bool { return harness.Current().Capabilities().Peer == "gatomqtt" }
+// declaredAlerts are the refusal alerts the current target declares.
+func declaredAlerts() target.PSKAlerts { return harness.Current().Capabilities().PSK.Alerts }
+
+// expectDeclared checks a refusal's alert against the one the target
+// declares for it; undeclared (zero), any alert but close_notify will do.
+func expectDeclared(got, declared tlspsk.Alert) {
+	GinkgoHelper()
+	if declared == tlspsk.AlertCloseNotify {
+		Expect(got).NotTo(Equal(tlspsk.AlertCloseNotify), "a refusal must be a fatal alert")
+		return
+	}
+	Expect(got).To(Equal(declared), "the alert %s declares", harness.Current().Capabilities().Peer)
+}
 
 // payload returns n bytes that differ from record to record.
 func payload(n int) []byte {

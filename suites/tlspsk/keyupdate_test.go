@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -19,9 +22,9 @@ var _ = Describe("KeyUpdate in the middle of an MQTT session over TLS-PSK", func
 	// (PUBACK, the delivered PUBLISH).
 	DescribeTable("keeps messages flowing both ways",
 		func(ctx SpecContext, requestPeer bool) {
-			harness.RequirePSK(harness.PSKNeeds{})
-			harness.Require(harness.Needs{QoS: 1})
-			topic := harness.Topic("keyupdate")
+			harness.RequirePSK(target.PSKNeeds{})
+			harness.Require(target.Needs{QoS: 1})
+			topic := client.Topic("keyupdate")
 			sub, subConn := session()
 			ack, err := sub.Subscribe(1, 1, harness.Timeout, topic)
 			Expect(err).NotTo(HaveOccurred())
@@ -55,7 +58,7 @@ var _ = Describe("KeyUpdate in the middle of an MQTT session over TLS-PSK", func
 			}
 			// Both sessions still answer, so the subscriber's PUBACKs
 			// under its new keys were taken.
-			for _, c := range []*harness.RawClient{sub, pub} {
+			for _, c := range []*client.RawClient{sub, pub} {
 				Expect(c.Send(&packet.Pingreq{})).To(Succeed())
 				Expect(c.ExpectPingresp(harness.Timeout)).To(Succeed())
 			}

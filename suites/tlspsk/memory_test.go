@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+	"github.com/gatomqtt/gatomqtt/harness/target/inproc"
+
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -19,18 +23,18 @@ var _ = Describe("bytes per TLS-PSK connection", func() {
 	// MQTT CONNECT has been answered, the server's likewise on targets that
 	// expose it (inproc).
 	DescribeTable("stay under the record buffers the negotiated limit needs",
-		func(ctx SpecContext, needs harness.PSKNeeds, limit int, configure ...func(*tlspsk.Config)) {
+		func(ctx SpecContext, needs target.PSKNeeds, limit int, configure ...func(*tlspsk.Config)) {
 			harness.RequirePSK(needs)
 			cctx, cancel := context.WithTimeout(ctx, harness.Timeout)
 			defer cancel()
-			conn, err := harness.DialPSKConn(cctx, harness.Current().Endpoints().PSK, configure...)
+			conn, err := client.DialPSKConn(cctx, harness.Current().Endpoints().PSK, configure...)
 			if conn != nil {
 				DeferCleanup(conn.Close)
 			}
 			Expect(err).NotTo(HaveOccurred())
 			// The raw client reads the TLS connection directly: nothing but
 			// this spec holds buffers on the client side.
-			connect(harness.NewRawClient(conn))
+			connect(client.NewRawClient(conn))
 
 			st := conn.ConnectionState()
 			ceiling := tlspsk.BufferBytes(limit)
@@ -45,8 +49,8 @@ var _ = Describe("bytes per TLS-PSK connection", func() {
 			// receive buffer too under max_fragment_length, which binds
 			// both directions, but not under record_size_limit, where the
 			// server advertises its own receive limit.
-			if srv, ok := harness.PSKServerState(harness.Current(), conn.LocalAddr()); ok {
-				server, ok := harness.PSKServerBufferBytes(harness.Current(), conn.LocalAddr())
+			if srv, ok := inproc.PSKServerState(harness.Current(), conn.LocalAddr()); ok {
+				server, ok := inproc.PSKServerBufferBytes(harness.Current(), conn.LocalAddr())
 				Expect(ok).To(BeTrue(), "server connection gone")
 				AddReportEntry("server buffer bytes, "+name, server, ReportEntryVisibilityAlways)
 				fmt.Fprintf(GinkgoWriter, "%s: server %d bytes (send %d, receive %d)\n", name, server, srv.SendLimit, srv.ReceiveLimit)
@@ -58,19 +62,19 @@ var _ = Describe("bytes per TLS-PSK connection", func() {
 			}
 		},
 		Entry("psk_dhe_ke X25519, full records", Label("memory", "RFC8446-5.1"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{Group: tlspsk.X25519}, tlspsk.MaxPlaintext, dhe(tlspsk.X25519)),
+			target.PSKNeeds{Group: tlspsk.X25519}, tlspsk.MaxPlaintext, dhe(tlspsk.X25519)),
 		Entry("psk_dhe_ke P-256, full records", Label("memory", "RFC8446-5.1"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{Group: tlspsk.P256}, tlspsk.MaxPlaintext, dhe(tlspsk.P256)),
+			target.PSKNeeds{Group: tlspsk.P256}, tlspsk.MaxPlaintext, dhe(tlspsk.P256)),
 		Entry("psk_ke, full records", Label("memory", "RFC8446-5.1"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{PSKKE: true}, tlspsk.MaxPlaintext, pskKE),
+			target.PSKNeeds{PSKKE: true}, tlspsk.MaxPlaintext, pskKE),
 		Entry("psk_dhe_ke X25519, max_fragment_length 512", Label("memory", "RFC6066-4"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{Group: tlspsk.X25519, MaxFragmentLength: true}, 512, dhe(tlspsk.X25519), mfl512),
+			target.PSKNeeds{Group: tlspsk.X25519, MaxFragmentLength: true}, 512, dhe(tlspsk.X25519), mfl512),
 		Entry("psk_dhe_ke P-256, max_fragment_length 512", Label("memory", "RFC6066-4"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{Group: tlspsk.P256, MaxFragmentLength: true}, 512, dhe(tlspsk.P256), mfl512),
+			target.PSKNeeds{Group: tlspsk.P256, MaxFragmentLength: true}, 512, dhe(tlspsk.P256), mfl512),
 		Entry("psk_ke, max_fragment_length 512", Label("memory", "RFC6066-4"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{PSKKE: true, MaxFragmentLength: true}, 512, pskKE, mfl512),
+			target.PSKNeeds{PSKKE: true, MaxFragmentLength: true}, 512, pskKE, mfl512),
 		Entry("psk_dhe_ke X25519, record_size_limit 513", Label("memory", "RFC8449-4"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{Group: tlspsk.X25519, RecordSizeLimit: true}, 512, dhe(tlspsk.X25519), rsl513),
+			target.PSKNeeds{Group: tlspsk.X25519, RecordSizeLimit: true}, 512, dhe(tlspsk.X25519), rsl513),
 	)
 })
 

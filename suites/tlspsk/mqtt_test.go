@@ -3,6 +3,9 @@ package tlspsk_test
 import (
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/gatomqtt/gatomqtt/harness"
@@ -13,14 +16,14 @@ import (
 var _ = Describe("MQTT over TLS-PSK through paho", func() {
 	DescribeTable("delivers between two PSK clients",
 		func(ctx SpecContext, qos byte) {
-			harness.RequirePSK(harness.PSKNeeds{})
-			harness.Require(harness.Needs{QoS: qos})
-			topic := harness.Topic("pubsub")
+			harness.RequirePSK(target.PSKNeeds{})
+			harness.Require(target.Needs{QoS: qos})
+			topic := client.Topic("pubsub")
 			sub := harness.PahoPSK(nil)
-			Expect(harness.Wait(sub.Subscribe(topic, qos, nil), "subscribe")).To(Succeed())
+			Expect(client.Wait(sub.Subscribe(topic, qos, nil), "subscribe")).To(Succeed())
 			pub := harness.PahoPSK(nil)
 			// For QoS 1 the token completes on the server's PUBACK.
-			Expect(harness.Wait(pub.Publish(topic, qos, false, "over psk"), "publish")).To(Succeed())
+			Expect(client.Wait(pub.Publish(topic, qos, false, "over psk"), "publish")).To(Succeed())
 			var m mqtt.Message
 			Eventually(sub.Messages).WithTimeout(harness.Timeout).Should(Receive(&m))
 			Expect(m.Topic()).To(Equal(topic))
@@ -34,17 +37,17 @@ var _ = Describe("MQTT over TLS-PSK through paho", func() {
 	)
 
 	It("keeps a retained message published over PSK for a later PSK subscriber", Label("RFC8446-4.2.11", "MQTT-3.3.1-5", "MQTT-3.3.1-8"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{})
-		harness.Require(harness.Needs{Retain: true, QoS: 1, Retained: 1})
-		topic := harness.Topic("retained")
+		harness.RequirePSK(target.PSKNeeds{})
+		harness.Require(target.Needs{Retain: true, QoS: 1, Retained: 1})
+		topic := client.Topic("retained")
 		t := harness.Current()
-		DeferCleanup(func() { Expect(harness.ClearRetained(t, topic)).To(Succeed()) })
+		DeferCleanup(func() { Expect(client.ClearRetained(t, topic)).To(Succeed()) })
 		pub := harness.PahoPSK(nil)
-		Expect(harness.Wait(pub.Publish(topic, 1, true, "kept over psk"), "publish")).To(Succeed())
+		Expect(client.Wait(pub.Publish(topic, 1, true, "kept over psk"), "publish")).To(Succeed())
 		pub.Close()
 
 		sub := harness.PahoPSK(nil)
-		Expect(harness.Wait(sub.Subscribe(topic, 1, nil), "subscribe")).To(Succeed())
+		Expect(client.Wait(sub.Subscribe(topic, 1, nil), "subscribe")).To(Succeed())
 		var m mqtt.Message
 		Eventually(sub.Messages).WithTimeout(harness.Timeout).Should(Receive(&m))
 		Expect(string(m.Payload())).To(Equal("kept over psk"))
@@ -53,11 +56,11 @@ var _ = Describe("MQTT over TLS-PSK through paho", func() {
 	})
 
 	It("publishes the will of a PSK client whose connection breaks", Label("RFC8446-4.2.11", "MQTT-3.1.2-8"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{})
-		harness.Require(harness.Needs{Wills: true, QoS: 1})
-		topic := harness.Topic("will")
+		harness.RequirePSK(target.PSKNeeds{})
+		harness.Require(target.Needs{Wills: true, QoS: 1})
+		topic := client.Topic("will")
 		sub := harness.PahoPSK(nil)
-		Expect(harness.Wait(sub.Subscribe(topic, 1, nil), "subscribe")).To(Succeed())
+		Expect(client.Wait(sub.Subscribe(topic, 1, nil), "subscribe")).To(Succeed())
 		victim := harness.PahoPSK(nil, func(o *mqtt.ClientOptions) { o.SetWill(topic, "psk client gone", 1, false) })
 		// Abort resets the TCP connection beneath TLS: no close_notify, no
 		// DISCONNECT, as when a board loses power.

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+	"github.com/gatomqtt/gatomqtt/harness/target/inproc"
+
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/harness"
@@ -17,10 +21,10 @@ const bigPayload = 2048
 
 var _ = Describe("record sizes a small client asks for", func() {
 	DescribeTable("are honoured both ways while a large PUBLISH still arrives whole",
-		func(ctx SpecContext, needs harness.PSKNeeds, limit int, configure func(*tlspsk.Config)) {
+		func(ctx SpecContext, needs target.PSKNeeds, limit int, configure func(*tlspsk.Config)) {
 			harness.RequirePSK(needs)
-			harness.Require(harness.Needs{PayloadSize: bigPayload, PacketSize: bigPayload + 256, QoS: 1})
-			topic := harness.Topic("records")
+			harness.Require(target.Needs{PayloadSize: bigPayload, PacketSize: bigPayload + 256, QoS: 1})
+			topic := client.Topic("records")
 			sub, subConn := session(configure)
 			ack, err := sub.Subscribe(1, 1, harness.Timeout, topic)
 			Expect(err).NotTo(HaveOccurred())
@@ -54,7 +58,7 @@ var _ = Describe("record sizes a small client asks for", func() {
 			Expect(pubConn.Wire.Out().MaxLength).To(BeNumerically("<=", pubConn.ConnectionState().SendLimit+1+tagBytes),
 				"largest record to the server")
 
-			if srv, ok := harness.PSKServerState(harness.Current(), sub.Conn().LocalAddr()); ok {
+			if srv, ok := inproc.PSKServerState(harness.Current(), sub.Conn().LocalAddr()); ok {
 				Expect(srv.SendLimit).To(BeNumerically("<=", limit), "server send limit")
 				if srv.MaxFragmentLength != 0 {
 					Expect(srv.ReceiveLimit).To(BeNumerically("<=", limit), "server receive limit under max_fragment_length")
@@ -62,15 +66,15 @@ var _ = Describe("record sizes a small client asks for", func() {
 			}
 		},
 		Entry("max_fragment_length 512", Label("RFC6066-4", "MQTT-4.3.2-2"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{MaxFragmentLength: true}, 512, func(c *tlspsk.Config) { c.MaxFragmentLength = 512 }),
+			target.PSKNeeds{MaxFragmentLength: true}, 512, func(c *tlspsk.Config) { c.MaxFragmentLength = 512 }),
 		Entry("record_size_limit 513", Label("RFC8449-4", "MQTT-4.3.2-2"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{RecordSizeLimit: true}, 512, func(c *tlspsk.Config) { c.RecordSizeLimit = 513 }),
+			target.PSKNeeds{RecordSizeLimit: true}, 512, func(c *tlspsk.Config) { c.RecordSizeLimit = 513 }),
 		Entry("record_size_limit 1025 beside max_fragment_length 512", Label("RFC8449-5", "RFC6066-4"), SpecTimeout(10*time.Second),
-			harness.PSKNeeds{RecordSizeLimit: true}, 1024, func(c *tlspsk.Config) { c.MaxFragmentLength = 512; c.RecordSizeLimit = 1025 }),
+			target.PSKNeeds{RecordSizeLimit: true}, 1024, func(c *tlspsk.Config) { c.MaxFragmentLength = 512; c.RecordSizeLimit = 1025 }),
 	)
 
 	It("lets record_size_limit take precedence over max_fragment_length", Label("RFC8449-5"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{RecordSizeLimit: true, MaxFragmentLength: true})
+		harness.RequirePSK(target.PSKNeeds{RecordSizeLimit: true, MaxFragmentLength: true})
 		_, conn := session(func(c *tlspsk.Config) { c.MaxFragmentLength = 512; c.RecordSizeLimit = 1025 })
 		st := conn.ConnectionState()
 		// A server that supports record_size_limit ignores
@@ -87,14 +91,14 @@ var _ = Describe("a client offering record_size_limit to a server that ignores i
 	// records of 2^14 bytes; the client must take them. Targets whose
 	// server honours the extension cannot show this and skip.
 	It("still receives full-size records", Label("RFC8449-4", "MQTT-4.3.2-2"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{})
+		harness.RequirePSK(target.PSKNeeds{})
 		if harness.Current().Capabilities().PSK.RecordSizeLimit {
 			Skip("target " + harness.Current().Name() + " honours record_size_limit, so it cannot show a server ignoring it " +
 				"(mosquitto, on OpenSSL 3.0, does)")
 		}
 		const limit, size = 512, 4096
-		harness.Require(harness.Needs{PayloadSize: size, PacketSize: size + 256, QoS: 1})
-		topic := harness.Topic("rsl-ignored")
+		harness.Require(target.Needs{PayloadSize: size, PacketSize: size + 256, QoS: 1})
+		topic := client.Topic("rsl-ignored")
 		sub, subConn := session(rsl513)
 		st := subConn.ConnectionState()
 		Expect(st.PeerRecordSizeLimit).To(BeZero(), "the server answered record_size_limit: it does not ignore it")

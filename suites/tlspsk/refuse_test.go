@@ -5,6 +5,9 @@ import (
 	"net"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/harness/client"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/harness"
 	. "github.com/onsi/ginkgo/v2"
@@ -19,57 +22,49 @@ var _ = Describe("a TLS-PSK endpoint refusing a client", func() {
 	// 3.0 in mosquitto answers missing_extension then, and illegal_parameter
 	// to a wrong key). What matters to MQTT, the abort before any protected
 	// record, expectRefused checks for every target; the alert itself is
-	// checked exactly against this project's server.
+	// checked exactly against every target that declares it.
 
 	It("refuses a wrong key before any MQTT byte", Label("RFC8446-4.2.11", "RFC8446-4.2.11.2", "RFC8446-6.2"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{})
+		harness.RequirePSK(target.PSKNeeds{})
 		alert := expectRefused(func(c *tlspsk.Config) {
 			c.PSK.Key = append([]byte(nil), c.PSK.Key...)
 			c.PSK.Key[0] ^= 0x80
 		})
-		if isGatomqtt() {
-			Expect(alert).To(Equal(tlspsk.AlertDecryptError))
-		}
+		expectDeclared(alert, declaredAlerts().WrongKey)
 	})
 
 	It("refuses an unknown identity before any MQTT byte", Label("RFC8446-4.2.11", "RFC8446-6.2"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{})
-		alert := expectRefused(func(c *tlspsk.Config) { c.PSK.Identity = "unknown-" + harness.ClientID("") })
-		if isGatomqtt() {
-			Expect(alert).To(Equal(tlspsk.AlertUnknownPSKIdentity))
-		} else {
-			Expect(alert).NotTo(Equal(tlspsk.AlertCloseNotify))
-		}
+		harness.RequirePSK(target.PSKNeeds{})
+		alert := expectRefused(func(c *tlspsk.Config) { c.PSK.Identity = "unknown-" + client.ClientID("") })
+		expectDeclared(alert, declaredAlerts().UnknownIdentity)
 	})
 
 	It("refuses psk_ke alone where it takes only psk_dhe_ke", Label("RFC8446-4.2.9"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{})
-		if harness.Current().Capabilities().PSK.Missing(harness.PSKNeeds{PSKKE: true}, "") == nil {
+		harness.RequirePSK(target.PSKNeeds{})
+		if harness.Current().Capabilities().PSK.Missing(target.PSKNeeds{PSKKE: true}, "") == nil {
 			Skip("target " + harness.Current().Name() + " accepts psk_ke")
 		}
 		alert := expectRefused(pskKE)
-		if isGatomqtt() {
-			Expect(alert).To(Equal(tlspsk.AlertHandshakeFailure))
-		}
+		expectDeclared(alert, declaredAlerts().ModeRefused)
 	})
 
 	It("never answers plain MQTT on the TLS port", Label("RFC8446-5", "RFC8446-5.1"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
-		harness.RequirePSK(harness.PSKNeeds{})
+		harness.RequirePSK(target.PSKNeeds{})
 		conn, err := net.DialTimeout("tcp", harness.Current().Endpoints().PSK.Address, harness.Timeout)
 		Expect(err).NotTo(HaveOccurred())
-		wire := harness.NewRecordConn(conn)
-		c := harness.NewRawClient(wire)
+		wire := client.NewRecordConn(conn)
+		c := client.NewRawClient(wire)
 		// A CONNECT starts with byte 0x10, no TLS record type: the server
 		// must end the connection (RFC 8446 section 5: unexpected_message),
 		// at most with an alert, and never with a CONNACK.
-		err = c.Send(harness.ConnectOptions{ClientID: harness.ClientID("plain"), CleanSession: true}.Packet())
-		if err != nil && !errors.Is(err, harness.ErrClosed) {
+		err = c.Send(client.ConnectOptions{ClientID: client.ClientID("plain"), CleanSession: true}.Packet())
+		if err != nil && !errors.Is(err, client.ErrClosed) {
 			Fail(err.Error())
 		}
 		Expect(wire.ExpectClosed(closeBound)).To(Succeed())
 		in := wire.In()
 		for typ := range in.ByType {
-			Expect(typ).To(Equal(byte(harness.RecordAlert)), "the server answered plain MQTT with %+v", in)
+			Expect(typ).To(Equal(byte(client.RecordAlert)), "the server answered plain MQTT with %+v", in)
 		}
 	})
 })

@@ -28,7 +28,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gatomqtt/gatomqtt/harness/load"
+	"github.com/gatomqtt/gatomqtt/load"
 )
 
 func main() {

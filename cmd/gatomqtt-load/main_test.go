@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatomqtt/gatomqtt/harness/load"
+	"github.com/gatomqtt/gatomqtt/load"
 )
 
 func TestTableFromTSV(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness"
-	"github.com/gatomqtt/gatomqtt/harness/peers"
+	"github.com/gatomqtt/gatomqtt/peers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )

@@ -29,6 +29,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/fixtures"
 	"github.com/gatomqtt/gatomqtt/fixtures/peers"
 )
 
@@ -64,7 +65,7 @@ type inprocTarget struct {
 // Parse reads inproc[:profile][?options]. Profiles: host
 // (default), pico, esp32c3. With anonymous=true no user is configured and
 // any client may connect; by default User is required. Either way
-// clients may not publish below DeniedTopic. The TLS-PSK
+// clients may not publish below fixtures.DeniedTopic. The TLS-PSK
 // endpoint, with a random identity and key, accepts what FullPSK lists;
 // psk_ke=false, psk_suites=... and psk_groups=... narrow it (see
 // target.PSKOptions), e.g. psk_groups=p256 makes clients whose first
@@ -95,7 +96,7 @@ func Parse(u *url.URL) (target.Target, error) {
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
-	t := &inprocTarget{name: "inproc", limits: lim, denied: DeniedTopic}
+	t := &inprocTarget{name: "inproc", limits: lim, denied: fixtures.DeniedTopic}
 	if profile != "" {
 		t.name += ":" + profile
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/fixtures"
 	"github.com/gatomqtt/gatomqtt/harness/client"
 	"github.com/gatomqtt/gatomqtt/harness/target/inproc"
 	"github.com/gatomqtt/gatomqtt/harness/target/targettest"
@@ -140,8 +141,8 @@ func TestDeniedTopic(t *testing.T) {
 	for _, name := range []string{"inproc:pico", "inproc:pico?anonymous=true"} {
 		t.Run(name, func(t *testing.T) {
 			tg := targettest.Started(t, name)
-			if got := tg.Capabilities().DeniedTopic; got != inproc.DeniedTopic {
-				t.Fatalf("DeniedTopic = %q, want %q", got, inproc.DeniedTopic)
+			if got := tg.Capabilities().DeniedTopic; got != fixtures.DeniedTopic {
+				t.Fatalf("DeniedTopic = %q, want %q", got, fixtures.DeniedTopic)
 			}
 			creds := tg.Capabilities().Credentials
 			connect := func(id string) *client.RawClient {
@@ -161,7 +162,7 @@ func TestDeniedTopic(t *testing.T) {
 				return c
 			}
 			sub := connect("sub")
-			topic := inproc.DeniedTopic + "/" + client.RunID + "/x"
+			topic := fixtures.DeniedTopic + "/" + client.RunID + "/x"
 			ack, err := sub.Subscribe(1, 1, 5*time.Second, topic)
 			if err != nil || ack.ReturnCodes[0] != 1 {
 				t.Fatalf("SUBSCRIBE to the denied prefix: %v %s, want granted", err, client.Describe(ack))

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gatomqtt/gatomqtt/broker"
+	"github.com/gatomqtt/gatomqtt/fixtures"
 	"github.com/gatomqtt/gatomqtt/harness/target"
 )
 
@@ -40,7 +41,7 @@ func TestParseInproc(t *testing.T) {
 			c := tg.Capabilities()
 			if tg.Name() != tt.name || c.Limits.Sessions != tt.sessions || int(c.MaxQoS) != tt.qos ||
 				c.Limits.Burst != tt.burst || c.Anonymous != tt.anonymous || (c.Credentials == nil) != tt.anonymous ||
-				c.DeniedTopic != DeniedTopic {
+				c.DeniedTopic != fixtures.DeniedTopic {
 				t.Errorf("Parse(%q) = %s %+v", tt.in, tg.Name(), c)
 			}
 		})

@@ -12,7 +12,7 @@ import (
 	"github.com/gatomqtt/gatomqtt/harness/target/targettest"
 
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
-	"github.com/gatomqtt/gatomqtt/harness/peers"
+	"github.com/gatomqtt/gatomqtt/peers"
 )
 
 // TestPSKAgainstMosquitto carries paho's MQTT traffic over this project's

@@ -11,7 +11,7 @@ import (
 	"github.com/gatomqtt/gatomqtt/harness/target/targettest"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
-	"github.com/gatomqtt/gatomqtt/harness/peers"
+	"github.com/gatomqtt/gatomqtt/peers"
 )
 
 func TestTCPTargetAgainstMosquitto(t *testing.T) {

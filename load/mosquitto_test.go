@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatomqtt/gatomqtt/harness/peers"
+	"github.com/gatomqtt/gatomqtt/peers"
 )
 
 func TestRunAgainstMosquitto(t *testing.T) {

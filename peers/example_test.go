@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/gatomqtt/gatomqtt/harness/peers"
+	"github.com/gatomqtt/gatomqtt/peers"
 )
 
 // A test that wants mosquitto beside its target starts one with a user

@@ -6,7 +6,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gatomqtt/gatomqtt/harness/peers"
+	"github.com/gatomqtt/gatomqtt/peers"
 )
 
 func TestMosquittoStartsAndStops(t *testing.T) {

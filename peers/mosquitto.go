@@ -45,6 +45,12 @@ type MosquittoOptions struct {
 	Config []string
 	// StartTimeout bounds the wait for the listener; 0 means 10s.
 	StartTimeout time.Duration
+	// ACL gives mosquitto fixtures/mosquitto.acl, so clients may subscribe
+	// below fixtures.DeniedTopic but not publish there, and declares that
+	// prefix in Target.
+	ACL bool
+	// Port is the loopback port to listen on; 0 picks a free one.
+	Port int
 }
 
 // A Mosquitto is a running mosquitto process.
@@ -52,6 +58,7 @@ type Mosquitto struct {
 	// Addr is the 127.0.0.1:port it listens on.
 	Addr  string
 	users []User
+	acl   bool
 	dir   string
 	cmd   *exec.Cmd
 	log   *syncBuffer
@@ -91,7 +98,13 @@ func StartMosquitto(opts MosquittoOptions) (*Mosquitto, error) {
 		return nil, fmt.Errorf("peers: %w", err)
 	}
 	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
+	// A free port can be taken before mosquitto binds it: try others. A
+	// port the caller chose is tried once.
+	attempts := 3
+	if opts.Port != 0 {
+		attempts = 1
+	}
+	for attempt := 0; attempt < attempts; attempt++ {
 		m, err := startMosquitto(bin, dir, opts)
 		if err == nil {
 			return m, nil
@@ -103,11 +116,25 @@ func StartMosquitto(opts MosquittoOptions) (*Mosquitto, error) {
 }
 
 func startMosquitto(bin, dir string, opts MosquittoOptions) (*Mosquitto, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
+	port := opts.Port
+	if port == 0 {
+		var err error
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
 	}
 	conf := strings.ReplaceAll(fixtures.MosquittoConf(), "PORT", strconv.Itoa(port))
+	if opts.ACL {
+		// mosquitto started as root reads it after dropping to its own user.
+		acl := filepath.Join(dir, "mosquitto.acl")
+		if err := os.WriteFile(acl, []byte(fixtures.MosquittoACL()), 0o644); err != nil {
+			return nil, fmt.Errorf("peers: %w", err)
+		}
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("peers: %w", err)
+		}
+		conf += "acl_file " + acl + "\n"
+	}
 	if len(opts.Users) > 0 {
 		pwfile, err := writePasswords(dir, opts.Users)
 		if err != nil {
@@ -123,6 +150,7 @@ func startMosquitto(bin, dir string, opts MosquittoOptions) (*Mosquitto, error) 
 	m := &Mosquitto{
 		Addr:  net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		users: opts.Users,
+		acl:   opts.ACL,
 		dir:   dir,
 		log:   &syncBuffer{},
 		done:  make(chan struct{}),
@@ -209,9 +237,12 @@ func freePort() (int, error) {
 }
 
 // Target is the harness target string for this mosquitto, with its
-// credentials when it has users.
+// credentials when it has users and its denied prefix when it has the ACL.
 func (m *Mosquitto) Target() string {
 	q := url.Values{"peer": {"mosquitto"}}
+	if m.acl {
+		q.Set("denied", fixtures.DeniedTopic)
+	}
 	if len(m.users) > 0 {
 		q.Set("username", m.users[0].Name)
 		q.Set("password", m.users[0].Password)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
-	"github.com/gatomqtt/gatomqtt/harness/load"
+	"github.com/gatomqtt/gatomqtt/load"
 )
 
 // Two publishers send 500 QoS 1 messages each to two subscribers of the

@@ -76,30 +76,25 @@ for b in $BROKERS; do
 		;;
 	mosquitto)
 		[ -x "$MOSQUITTO" ] || die "$MOSQUITTO not found (apt-get install mosquitto)"
+		(cd "$root" && go build -o "$OUT/bin/gatomqtt-peer" ./cmd/gatomqtt-peer)
 		;;
 	*) die "unknown broker $b (want gatomqtt, mosquitto or mochi)" ;;
 	esac
 done
 
-# mosquitto: no persistence; no queue limit (max_queued_messages 0 means
-# unlimited), so that it queues rather than drops; TCP_NODELAY on client
-# sockets, as Go sets it on every TCP connection of the other two brokers
-# (without it mosquitto's p99 at a fixed rate is tens of milliseconds of
-# Nagle delay); every other setting is Debian's default (for instance
-# max_inflight_messages 20 per client). mosquitto is single-threaded.
-cat >"$OUT/mosquitto.conf" <<EOF
-listener $PORT 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 0
-set_tcp_nodelay true
-log_dest stderr
-log_type error
-connection_messages false
-EOF
+# mosquitto is started as the conformance runs start it (cmd/gatomqtt-peer
+# over fixtures/mosquitto.conf: no persistence, quiet logs), with these
+# lines after it: no queue limit (max_queued_messages 0 means unlimited), so
+# that it queues rather than drops; Debian's default of 20 messages in
+# flight per client; TCP_NODELAY on client sockets, as Go sets it on every
+# TCP connection of the other two brokers (without it mosquitto's p99 at a
+# fixed rate is tens of milliseconds of Nagle delay). mosquitto is
+# single-threaded.
+mosquitto_config=(-config "max_queued_messages 0" -config "max_inflight_messages 20" -config "set_tcp_nodelay true")
 
 # --- broker lifecycle ---------------------------------------------------------
-broker_pid=
+broker_pid= # the broker's process, whose memory and CPU are measured
+stop_pid=   # the process to stop it by (gatomqtt-peer, for mosquitto)
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
@@ -108,10 +103,18 @@ start_broker() {
 	port_open && die "port $PORT is already in use; set PORT"
 	case $name in
 	gatomqtt) "$OUT/bin/gatomqtt" ${GATOMQTT_ARGS//\{addr\}/$addr} >>"$logfile" 2>&1 & ;;
-	mosquitto) "$MOSQUITTO" -c "$OUT/mosquitto.conf" >>"$logfile" 2>&1 & ;;
+	mosquitto)
+		# gatomqtt-peer prints the target once mosquitto listens.
+		exec 4< <(GATOMQTT_MOSQUITTO=$MOSQUITTO exec "$OUT/bin/gatomqtt-peer" -port "$PORT" "${mosquitto_config[@]}" \
+			-pidfile "$OUT/mosquitto.pid" -log "$logfile" mosquitto 2>>"$logfile")
+		stop_pid=$!
+		read -r _ <&4 || die "mosquitto did not start; see $logfile"
+		broker_pid=$(cat "$OUT/mosquitto.pid")
+		return 0
+		;;
 	mochi) "$OUT/bin/mochi" -listen "$addr" >>"$logfile" 2>&1 & ;;
 	esac
-	broker_pid=$!
+	broker_pid=$! stop_pid=$!
 	# Wait, at most 10 s, for the listener.
 	for _ in $(seq 200); do
 		port_open && return 0
@@ -122,10 +125,10 @@ start_broker() {
 }
 
 stop_broker() {
-	[ -n "$broker_pid" ] || return 0
-	kill "$broker_pid" 2>/dev/null || true
-	wait "$broker_pid" 2>/dev/null || true
-	broker_pid=
+	[ -n "$stop_pid" ] || return 0
+	kill "$stop_pid" 2>/dev/null || true
+	wait "$stop_pid" 2>/dev/null || true
+	broker_pid= stop_pid=
 }
 trap stop_broker EXIT
 

@@ -3,12 +3,13 @@
 // conformance configuration. It prints the harness target string of the
 // running peer as one line on stdout, serves until SIGINT or SIGTERM, then stops the peer and exits 0.
 //
-//	gatomqtt-peer [-psk] [-acl] [-port n] [-config line]... [-log file] mosquitto
+//	gatomqtt-peer [-psk] [-acl] [-port n] [-config line]... [-log file] [-pidfile file] mosquitto
 //
 // ci/suites.sh runs the suites against it; bench/run.sh benchmarks it.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,6 +41,7 @@ func run(args []string, stdout io.Writer, stopped <-chan os.Signal) error {
 	acl := fs.Bool("acl", false, "give mosquitto fixtures/mosquitto.acl and declare its denied topic prefix")
 	port := fs.Int("port", 0, "loopback port for MQTT (default: a free one)")
 	logFile := fs.String("log", "", "write the peer's output to this file when it stops")
+	pidFile := fs.String("pidfile", "", "write the peer's process id to this file (to measure its memory)")
 	var config lines
 	fs.Var(&config, "config", "a configuration line appended to fixtures/mosquitto.conf (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -51,6 +53,7 @@ func run(args []string, stdout io.Writer, stopped <-chan os.Signal) error {
 	opts := peers.MosquittoOptions{Config: config, ACL: *acl, Port: *port}
 	var (
 		target string
+		pid    int
 		stop   func() error
 		log    func() string
 	)
@@ -59,13 +62,18 @@ func run(args []string, stdout io.Writer, stopped <-chan os.Signal) error {
 		if err != nil {
 			return err
 		}
-		target, stop, log = m.Target(), m.Stop, m.Log
+		target, pid, stop, log = m.Target(), m.PID(), m.Stop, m.Log
 	} else {
 		m, err := peers.StartMosquitto(opts)
 		if err != nil {
 			return err
 		}
-		target, stop, log = m.Target(), m.Stop, m.Log
+		target, pid, stop, log = m.Target(), m.PID(), m.Stop, m.Log
+	}
+	if *pidFile != "" {
+		if err := os.WriteFile(*pidFile, []byte(fmt.Sprintln(pid)), 0o644); err != nil {
+			return errors.Join(err, stop())
+		}
 	}
 	fmt.Fprintln(stdout, target)
 

@@ -35,8 +35,11 @@ func TestRunMosquitto(t *testing.T) {
 	out := &lineWriter{line: make(chan string, 1)}
 	stop := make(chan os.Signal, 1)
 	logFile := filepath.Join(t.TempDir(), "mosquitto.log")
+	pidFile := filepath.Join(t.TempDir(), "mosquitto.pid")
 	done := make(chan error, 1)
-	go func() { done <- run([]string{"-psk", "-acl", "-log", logFile, "mosquitto"}, out, stop) }()
+	go func() {
+		done <- run([]string{"-psk", "-acl", "-log", logFile, "-pidfile", pidFile, "mosquitto"}, out, stop)
+	}()
 
 	var s string
 	select {
@@ -51,6 +54,14 @@ func TestRunMosquitto(t *testing.T) {
 	c := tg.Capabilities()
 	if c.Peer != "mosquitto" || c.DeniedTopic == "" || tg.Endpoints().PSK == nil {
 		t.Errorf("target %s: peer %q, denied %q, psk %+v", tg.Name(), c.Peer, c.DeniedTopic, tg.Endpoints().PSK)
+	}
+
+	pid, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmdline, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/cmdline"); err != nil || !bytes.Contains(cmdline, []byte("mosquitto")) {
+		t.Errorf("pid file %q names no mosquitto (%q, %v)", pid, cmdline, err)
 	}
 
 	stop <- syscall.SIGTERM

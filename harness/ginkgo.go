@@ -80,20 +80,9 @@ func cleanupRaw(t target.Target, c *client.RawClient) {
 // gets the target's credentials when it has any.
 func RawSession(o client.ConnectOptions) *client.RawClient {
 	ginkgo.GinkgoHelper()
-	t := Current()
 	if o.ClientID == "" {
 		o.ClientID = client.ClientID("raw")
 	}
-	if cr := t.Capabilities().Credentials; cr != nil && o.Username == "" {
-		o.Username, o.Password = cr.Name, cr.Password
-	}
-	c := Raw()
-	ack, err := c.Connect(o, Timeout)
-	if err != nil {
-		ginkgo.Fail(err.Error())
-	}
-	if ack.ReturnCode != 0 {
-		ginkgo.Fail("target " + t.Name() + " refused the CONNECT: " + client.Describe(ack))
-	}
+	c, _ := Accepted(o)
 	return c
 }

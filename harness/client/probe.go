@@ -21,9 +21,7 @@ func Probe(ctx context.Context, addr string, creds *target.User) error {
 	}
 	defer rc.Close()
 	opts := ConnectOptions{ClientID: ClientID("probe"), CleanSession: true, KeepAlive: 30}
-	if creds != nil {
-		opts.Username, opts.Password = creds.Name, creds.Password
-	}
+	opts = opts.WithCredentials(creds)
 	ack, err := rc.Connect(opts, time.Until(deadline))
 	if err != nil {
 		return fmt.Errorf("probing %s: %w", addr, err)

@@ -271,9 +271,7 @@ func ClearRetained(target target.Target, topics ...string) error {
 	}
 	defer c.Close()
 	o := ConnectOptions{ClientID: ClientID("clear"), CleanSession: true}
-	if cr := target.Capabilities().Credentials; cr != nil {
-		o.Username, o.Password = cr.Name, cr.Password
-	}
+	o = o.WithCredentials(target.Capabilities().Credentials)
 	ack, err := c.Connect(o, 10*time.Second)
 	if err != nil {
 		return fmt.Errorf("harness: clearing retained messages: %w", err)
@@ -308,9 +306,7 @@ func ClearSession(target target.Target, id string) error {
 	}
 	defer c.Close()
 	o := ConnectOptions{ClientID: id, CleanSession: true}
-	if cr := target.Capabilities().Credentials; cr != nil {
-		o.Username, o.Password = cr.Name, cr.Password
-	}
+	o = o.WithCredentials(target.Capabilities().Credentials)
 	ack, err := c.Connect(o, 10*time.Second)
 	if err != nil {
 		return fmt.Errorf("harness: clearing session %q: %w", id, err)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
+	"github.com/gatomqtt/gatomqtt/harness/target"
 )
 
 // ConnectOptions are the fields of a well-formed CONNECT. For anything
@@ -24,6 +25,16 @@ type Will struct {
 	Message []byte
 	QoS     packet.QoS
 	Retain  bool
+}
+
+// WithCredentials returns o presenting creds when o names no user and
+// creds is not nil: what every client of the harness does, so that specs
+// about other fields are not refused for want of a user name.
+func (o ConnectOptions) WithCredentials(creds *target.User) ConnectOptions {
+	if creds != nil && o.Username == "" {
+		o.Username, o.Password = creds.Name, creds.Password
+	}
+	return o
 }
 
 // Packet returns the CONNECT the options describe.

@@ -15,7 +15,7 @@ var _ = Describe("Authentication", func() {
 	It("accepts the known user with its password",
 		Label("MQTT-3.1.4-4"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			cr := harness.Current().Capabilities().Credentials
-			_, ack := accepted(client.ConnectOptions{ClientID: client.ClientID("user"), CleanSession: true,
+			_, ack := harness.Accepted(client.ConnectOptions{ClientID: client.ClientID("user"), CleanSession: true,
 				Username: cr.Name, Password: cr.Password})
 			Expect(ack.SessionPresent).To(BeFalse())
 		})

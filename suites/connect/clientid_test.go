@@ -37,7 +37,7 @@ var _ = Describe("Client identifier", func() {
 			s := id()
 			Expect(len(s)).To(BeNumerically(">=", 1))
 			Expect(len(s)).To(BeNumerically("<=", 23))
-			c, ack := accepted(client.ConnectOptions{ClientID: s, CleanSession: true, KeepAlive: 60})
+			c, ack := harness.Accepted(client.ConnectOptions{ClientID: s, CleanSession: true, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeFalse())
 			Expect(c.Send(&packet.Pingreq{})).To(Succeed())
 			Expect(c.ExpectPingresp(harness.Timeout)).To(Succeed(), "client %q", s)
@@ -60,8 +60,8 @@ var _ = Describe("Client identifier", func() {
 
 	It("may be empty with clean session 1: each such client gets a session of its own, or both are refused with CONNACK 2",
 		Label("MQTT-3.1.3-6", "MQTT-3.1.3-7"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			a, ackA := connect(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
-			b, ackB := connect(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
+			a, ackA := harness.Connect(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
+			b, ackB := harness.Connect(client.ConnectOptions{CleanSession: true, KeepAlive: 60})
 			if ackA.ReturnCode != packet.Accepted {
 				// Accepting an empty identifier is the server's choice; one
 				// that does not must refuse it like any identifier.
@@ -90,7 +90,7 @@ var _ = Describe("Client identifier", func() {
 	It("may not be empty with clean session 0: CONNACK 2, then the connection is closed",
 		Label("MQTT-3.1.3-8", "MQTT-3.2.2-4", "MQTT-3.2.2-5"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			c := harness.Raw()
-			Expect(c.Send(withCreds(client.ConnectOptions{CleanSession: false, KeepAlive: 60}).Packet())).To(Succeed())
+			Expect(c.Send(harness.Credentials(client.ConnectOptions{CleanSession: false, KeepAlive: 60}).Packet())).To(Succeed())
 			expectRefusedThenClosed(c, packet.RefusedIdentifierRejected)
 		})
 
@@ -103,7 +103,7 @@ var _ = Describe("Client identifier", func() {
 			if ps := harness.Current().Capabilities().Limits.PacketSize; ps > 0 && ps < 300 {
 				n = ps - 100
 			}
-			c, ack := connect(client.ConnectOptions{ClientID: idOfLength(n, "long"), CleanSession: true, KeepAlive: 60})
+			c, ack := harness.Connect(client.ConnectOptions{ClientID: idOfLength(n, "long"), CleanSession: true, KeepAlive: 60})
 			if ack.ReturnCode == packet.Accepted {
 				Skip("target accepts a client identifier of " + strconv.Itoa(n) + " bytes; it refuses none this spec can provoke")
 			}

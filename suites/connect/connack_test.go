@@ -13,7 +13,7 @@ var _ = Describe("CONNACK", func() {
 	It("accepts a well-formed CONNECT with CONNACK 0, flags 0 and reserved header bits 0",
 		Label("MQTT-3.1.4-4", "MQTT-3.2.2-1", "MQTT-2.2.2-1"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			c := harness.Raw()
-			Expect(c.Send(withCreds(client.ConnectOptions{ClientID: client.ClientID("ok"), CleanSession: true, KeepAlive: 60}).Packet())).To(Succeed())
+			Expect(c.Send(harness.Credentials(client.ConnectOptions{ClientID: client.ClientID("ok"), CleanSession: true, KeepAlive: 60}).Packet())).To(Succeed())
 			b, err := c.ReadRaw(harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())
 			// Fixed header 0x20 (type 2, flags 0000), remaining length 2,
@@ -27,7 +27,7 @@ var _ = Describe("CONNACK", func() {
 		Label("MQTT-3.2.0-1"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			topic := client.Topic("first")
 			var out []byte
-			out = append(out, frame(withCreds(client.ConnectOptions{ClientID: client.ClientID("first"), CleanSession: true, KeepAlive: 60}).Packet())...)
+			out = append(out, frame(harness.Credentials(client.ConnectOptions{ClientID: client.ClientID("first"), CleanSession: true, KeepAlive: 60}).Packet())...)
 			out = append(out, frame(&packet.Subscribe{PacketID: 9, Filters: []packet.Filter{{Topic: []byte(topic)}}})...)
 			out = append(out, frame(&packet.Pingreq{})...)
 			c := harness.Raw()
@@ -46,7 +46,7 @@ var _ = Describe("CONNACK", func() {
 		Label("MQTT-3.2.0-1", "MQTT-3.2.2-2"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			harness.Require(target.Needs{PersistentSessions: true, QoS: 1, Queued: 1})
 			id, topic := client.ClientID("queued"), client.Topic("queued")
-			c, _ := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			c, _ := harness.Accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			_, err := c.Subscribe(1, 1, harness.Timeout, topic)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Disconnect()).To(Succeed())
@@ -55,7 +55,7 @@ var _ = Describe("CONNACK", func() {
 			// CONNECT and PINGREQ in one write: the queued PUBLISH and the
 			// PINGRESP may come in either order, but only after CONNACK.
 			r := harness.Raw()
-			out := append(frame(withCreds(client.ConnectOptions{ClientID: id, KeepAlive: 60}).Packet()), frame(&packet.Pingreq{})...)
+			out := append(frame(harness.Credentials(client.ConnectOptions{ClientID: id, KeepAlive: 60}).Packet()), frame(&packet.Pingreq{})...)
 			Expect(r.SendBytes(out)).To(Succeed())
 			ack, err := r.ExpectConnack(harness.Timeout)
 			Expect(err).NotTo(HaveOccurred(), "the first packet from the server")

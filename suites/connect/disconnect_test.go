@@ -15,7 +15,7 @@ var _ = Describe("DISCONNECT", func() {
 		Label("MQTT-3.14.4-3"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			topic := client.Topic("will")
 			sub := subscriber(topic, 0)
-			c, _ := accepted(client.ConnectOptions{ClientID: client.ClientID("bye"), CleanSession: true, KeepAlive: 60,
+			c, _ := harness.Accepted(client.ConnectOptions{ClientID: client.ClientID("bye"), CleanSession: true, KeepAlive: 60,
 				Will: &client.Will{Topic: topic, Message: []byte("should not appear")}})
 			// Disconnect sends DISCONNECT and closes the socket, as a client
 			// must: a server that kept the will would publish it now.
@@ -27,7 +27,7 @@ var _ = Describe("DISCONNECT", func() {
 		Label("MQTT-3.14.1-1", "MQTT-2.2.2-2", "MQTT-3.1.2-8"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			topic := client.Topic("will")
 			sub := subscriber(topic, 0)
-			c, _ := accepted(client.ConnectOptions{ClientID: client.ClientID("badbye"), CleanSession: true, KeepAlive: 60,
+			c, _ := harness.Accepted(client.ConnectOptions{ClientID: client.ClientID("badbye"), CleanSession: true, KeepAlive: 60,
 				Will: &client.Will{Topic: topic, Message: []byte("violation")}})
 			Expect(c.SendBytes([]byte{0xe1, 0x00})).To(Succeed())
 			Expect(c.ExpectClosed(closeWithin)).To(Succeed())

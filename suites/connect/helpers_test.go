@@ -35,36 +35,6 @@ const (
 	flagUsername = 0x80
 )
 
-// withCreds gives o the target's known credentials when it has none, as
-// the harness's own clients do, so that specs about other fields are not
-// refused for want of a user name.
-func withCreds(o client.ConnectOptions) client.ConnectOptions {
-	if cr := harness.Current().Capabilities().Credentials; cr != nil && o.Username == "" {
-		o.Username, o.Password = cr.Name, cr.Password
-	}
-	return o
-}
-
-// connect dials the target, sends the well-formed CONNECT o (with the
-// target's credentials) and returns the client with the CONNACK, whatever
-// its return code. The connection is closed, and any session it left
-// cleared, when the spec ends.
-func connect(o client.ConnectOptions) (*client.RawClient, *packet.Connack) {
-	GinkgoHelper()
-	c := harness.Raw()
-	ack, err := c.Connect(withCreds(o), harness.Timeout)
-	Expect(err).NotTo(HaveOccurred())
-	return c, ack
-}
-
-// accepted is connect for a CONNECT the target must accept.
-func accepted(o client.ConnectOptions) (*client.RawClient, *packet.Connack) {
-	GinkgoHelper()
-	c, ack := connect(o)
-	Expect(ack.ReturnCode).To(Equal(packet.Accepted), "CONNACK %s", client.Describe(ack))
-	return c, ack
-}
-
 // subscriber returns a clean-session raw client subscribed to topic at
 // qos, with the SUBACK granting it.
 func subscriber(topic string, qos packet.QoS) *client.RawClient {

@@ -84,7 +84,7 @@ var _ = Describe("Malformed CONNECT", func() {
 			// Empty client identifier with clean session 0: refused with
 			// CONNACK 2 (MQTT-3.1.3-8). The PUBLISH rides in the same write,
 			// so it reaches the server before the connection is closed.
-			bad := withCreds(client.ConnectOptions{KeepAlive: 60}).Packet()
+			bad := harness.Credentials(client.ConnectOptions{KeepAlive: 60}).Packet()
 			out := append(frame(bad), frame(&packet.Publish{Topic: []byte(topic), Payload: []byte("ignored")})...)
 			c := harness.Raw()
 			Expect(c.SendBytes(out)).To(Succeed())

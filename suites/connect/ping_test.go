@@ -32,7 +32,7 @@ var _ = Describe("PINGREQ and keep alive", func() {
 		Label("MQTT-3.1.2-24"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
 			const keepAlive = time.Second
 			c := harness.Raw()
-			Expect(c.Send(withCreds(client.ConnectOptions{ClientID: client.ClientID("ka"), CleanSession: true, KeepAlive: 1}).Packet())).To(Succeed())
+			Expect(c.Send(harness.Credentials(client.ConnectOptions{ClientID: client.ClientID("ka"), CleanSession: true, KeepAlive: 1}).Packet())).To(Succeed())
 			sent := time.Now()
 			ack, err := c.ExpectConnack(harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())

@@ -44,7 +44,7 @@ var _ = Describe("Protocol name and level", func() {
 			// Level 3 (MQTT 3.1) and 5 (MQTT 5) are left out: a broker may
 			// support them. No MQTT version ever used these levels.
 			c := harness.Raw()
-			p := withCreds(client.ConnectOptions{ClientID: client.ClientID("level"), CleanSession: true}).Packet()
+			p := harness.Credentials(client.ConnectOptions{ClientID: client.ClientID("level"), CleanSession: true}).Packet()
 			p.ProtocolLevel = level
 			Expect(c.Send(p)).To(Succeed())
 			expectRefusedThenClosed(c, packet.RefusedProtocolVersion)
@@ -58,20 +58,20 @@ var _ = Describe("Protocol name and level", func() {
 		Label("MQTT-3.2.2-4", "MQTT-3.1.2-2", "MQTT-3.1.4-3"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			harness.Require(target.Needs{PersistentSessions: true})
 			id := client.ClientID("lvl")
-			c, _ := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			c, _ := harness.Accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			_, err := c.Subscribe(1, 0, harness.Timeout, client.Topic("kept"))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Disconnect()).To(Succeed())
 
 			r := harness.Raw()
-			p := withCreds(client.ConnectOptions{ClientID: id, KeepAlive: 60}).Packet()
+			p := harness.Credentials(client.ConnectOptions{ClientID: id, KeepAlive: 60}).Packet()
 			p.ProtocolLevel = 7
 			Expect(r.Send(p)).To(Succeed())
 			expectRefusedThenClosed(r, packet.RefusedProtocolVersion)
 
 			// Clean session handling follows a successful CONNECT check
 			// only (MQTT-3.1.4-3): the refusal left the session alone.
-			_, ack := connect(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			_, ack := harness.Connect(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			Expect(ack.ReturnCode).To(Equal(packet.Accepted))
 			Expect(ack.SessionPresent).To(BeTrue(), "session present after the refused CONNECT")
 		})

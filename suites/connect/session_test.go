@@ -13,7 +13,7 @@ import (
 // topic at qos and disconnects it, leaving a stored session behind.
 func persistentSubscriber(id, topic string, qos packet.QoS) {
 	GinkgoHelper()
-	c, ack := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+	c, ack := harness.Accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 	Expect(ack.SessionPresent).To(BeFalse(), "a new client identifier has no stored session")
 	sa, err := c.Subscribe(1, qos, harness.Timeout, topic)
 	Expect(err).NotTo(HaveOccurred())
@@ -26,7 +26,7 @@ var _ = Describe("Clean session and session present", func() {
 
 	It("reports no session present for a new persistent session",
 		Label("MQTT-3.2.2-3", "MQTT-3.1.2-4"), SpecTimeout(specTimeout), func(ctx SpecContext) {
-			_, ack := accepted(client.ConnectOptions{ClientID: client.ClientID("fresh"), KeepAlive: 60})
+			_, ack := harness.Accepted(client.ConnectOptions{ClientID: client.ClientID("fresh"), KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeFalse())
 		})
 
@@ -35,7 +35,7 @@ var _ = Describe("Clean session and session present", func() {
 			id, topic := client.ClientID("resume"), client.Topic("resume")
 			persistentSubscriber(id, topic, 1)
 
-			c, ack := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			c, ack := harness.Accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeTrue())
 			// The subscription came back with the session: no new SUBSCRIBE.
 			publishQoS1(topic, "still subscribed")
@@ -58,7 +58,7 @@ var _ = Describe("Clean session and session present", func() {
 			Expect(pub.Send(&packet.Pubrel{PacketID: 2})).To(Succeed())
 			Expect(pub.ExpectPubcomp(2, harness.Timeout)).To(Succeed())
 
-			c, ack := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			c, ack := harness.Accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeTrue())
 			got, err := c.CollectPublishes(2, harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())
@@ -74,7 +74,7 @@ var _ = Describe("Clean session and session present", func() {
 			persistentSubscriber(id, topic, 1)
 			publishQoS1(topic, "queued before the clean start")
 
-			c, ack := accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
+			c, ack := harness.Accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeFalse(), "session present with clean session 1")
 			// A message kept from the old session would come before the
 			// SUBACK (Subscribe fails on it) or before the marker; one for
@@ -90,7 +90,7 @@ var _ = Describe("Clean session and session present", func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Disconnect()).To(Succeed())
 
-			_, ack = accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			_, ack = harness.Accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeFalse(), "the clean session's state was kept after it ended")
 		})
 
@@ -99,12 +99,12 @@ var _ = Describe("Clean session and session present", func() {
 			a, b, topic := client.ClientID("a"), client.ClientID("b"), client.Topic("tied")
 			persistentSubscriber(a, topic, 1)
 
-			cb, ack := accepted(client.ConnectOptions{ClientID: b, KeepAlive: 60})
+			cb, ack := harness.Accepted(client.ConnectOptions{ClientID: b, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeFalse(), "client %s was given the session of %s", b, a)
 			publishQoS1(topic, "for a")
 			Expect(cb.ExpectNothing(quiet)).To(Succeed(), "client %s got a message of %s's subscription", b, a)
 
-			ca, ack := accepted(client.ConnectOptions{ClientID: a, KeepAlive: 60})
+			ca, ack := harness.Accepted(client.ConnectOptions{ClientID: a, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeTrue())
 			expectPublish(ca, topic, "for a")
 		})

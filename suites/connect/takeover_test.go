@@ -13,8 +13,8 @@ var _ = Describe("Takeover", func() {
 	It("closes the older connection when a client identifier connects again",
 		Label("MQTT-3.1.4-2", "MQTT-3.1.4-4"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			id := client.ClientID("twice")
-			first, _ := accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
-			second, _ := accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
+			first, _ := harness.Accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
+			second, _ := harness.Accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
 			Expect(first.ExpectClosed(closeWithin)).To(Succeed(), "the first connection of %s", id)
 			Expect(second.Send(&packet.Pingreq{})).To(Succeed())
 			Expect(second.ExpectPingresp(harness.Timeout)).To(Succeed(), "the second connection of %s", id)
@@ -24,11 +24,11 @@ var _ = Describe("Takeover", func() {
 		Label("MQTT-3.1.4-2", "MQTT-3.2.2-2"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			harness.Require(target.Needs{PersistentSessions: true, QoS: 1})
 			id, topic := client.ClientID("handover"), client.Topic("handover")
-			first, _ := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			first, _ := harness.Accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			_, err := first.Subscribe(1, 1, harness.Timeout, topic)
 			Expect(err).NotTo(HaveOccurred())
 
-			second, ack := accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
+			second, ack := harness.Accepted(client.ConnectOptions{ClientID: id, KeepAlive: 60})
 			Expect(ack.SessionPresent).To(BeTrue(), "the session of the live connection exists")
 			Expect(first.ExpectClosed(closeWithin)).To(Succeed(), "the first connection of %s", id)
 			publishQoS1(topic, "to the new connection")

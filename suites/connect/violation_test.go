@@ -16,8 +16,8 @@ var _ = Describe("Protocol violations", func() {
 	It("closes the connection on a second CONNECT",
 		Label("MQTT-3.1.0-2"), SpecTimeout(specTimeout), func(ctx SpecContext) {
 			id := client.ClientID("again")
-			c, _ := accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
-			Expect(c.Send(withCreds(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60}).Packet())).To(Succeed())
+			c, _ := harness.Accepted(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60})
+			Expect(c.Send(harness.Credentials(client.ConnectOptions{ClientID: id, CleanSession: true, KeepAlive: 60}).Packet())).To(Succeed())
 			Expect(c.ExpectClosed(closeWithin)).To(Succeed())
 		})
 

@@ -46,13 +46,8 @@ var _ = Describe("Will on a broken connection", func() {
 
 		o := willOptions(client.ClientID("ka"), client.Will{Topic: topic, Message: []byte("silent")})
 		o.KeepAlive = 1
-		if cr := harness.Current().Capabilities().Credentials; cr != nil {
-			o.Username, o.Password = cr.Name, cr.Password
-		}
-		c := harness.Raw()
 		start := time.Now()
-		ack, err := c.Connect(o, harness.Timeout)
-		Expect(err).NotTo(HaveOccurred())
+		c, ack := harness.Connect(o)
 		if ack.ReturnCode == packet.RefusedServerUnavailable {
 			// A bounded server may refuse a keep alive outside its range
 			// with CONNACK 3 (MQTT 3.1.2.10 lets it close instead of serve).

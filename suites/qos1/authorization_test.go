@@ -59,7 +59,7 @@ func publishDenied(c *client.RawClient, topic string, qos packet.QoS, retain boo
 	GinkgoHelper()
 	id := uint16(0)
 	if qos > 0 {
-		id = nextID()
+		id = harness.PacketID()
 	}
 	err := c.Publish(topic, []byte("denied"), qos, retain, id)
 	if errors.Is(err, client.ErrClosed) {
@@ -114,10 +114,10 @@ var _ = Describe("publishing to a topic the client may not publish to", func() {
 			topic := harness.DeniedTopic("retain")
 			publishDenied(session(), topic, qos, true)
 			late := session()
-			ack, early, err := late.SubscribeCollect(nextID(), 1, harness.Timeout, topic)
+			ack, early, err := late.SubscribeCollect(harness.PacketID(), 1, harness.Timeout, topic)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(ack.ReturnCodes).To(Equal([]byte{granted(1)}), "SUBACK below the denied prefix")
-			Expect(early).To(BeEmpty(), "retained %s", describe(early))
+			Expect(ack.ReturnCodes).To(Equal([]byte{harness.Granted(1)}), "SUBACK below the denied prefix")
+			Expect(early).To(BeEmpty(), "retained %s", harness.DescribeAll(early))
 			// A retained message would be sent right after the SUBACK,
 			// ahead of the fence.
 			expectNothing(late)

@@ -3,8 +3,6 @@ package qos1_test
 import (
 	"errors"
 	"fmt"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/harness/client"
@@ -26,72 +24,17 @@ var (
 	closeBound = 2 * time.Second
 )
 
-var idCounter atomic.Uint32
-
-// nextID returns a packet identifier not used before in this process
-// (wrapping after 65535, never 0).
-func nextID() uint16 { return uint16(idCounter.Add(1)%65535 + 1) }
-
-// withCredentials fills in the target's credentials, as RawSession does.
-func withCredentials(o client.ConnectOptions) client.ConnectOptions {
-	if cr := harness.Current().Capabilities().Credentials; cr != nil && o.Username == "" {
-		o.Username, o.Password = cr.Name, cr.Password
-	}
-	return o
-}
-
 // session returns a raw client with an accepted clean session.
 func session() *client.RawClient {
 	GinkgoHelper()
 	return harness.RawSession(client.ConnectOptions{CleanSession: true})
 }
 
-// connect opens a raw connection, sends CONNECT with o and expects it
-// accepted, returning the CONNACK for its session present flag.
-func connect(o client.ConnectOptions) (*client.RawClient, *packet.Connack) {
-	GinkgoHelper()
-	c := harness.Raw()
-	ack, err := c.Connect(withCredentials(o), harness.Timeout)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(ack.ReturnCode).To(Equal(packet.Accepted), "CONNACK for %q", o.ClientID)
-	return c, ack
-}
-
-// persistentID returns a fresh client identifier for a clean-session-0
-// spec and arranges for its session to be discarded when the spec ends
-// (a clean-session-1 connect with the same identifier), so that stored
-// sessions do not pile up on a target with few of them.
-func persistentID() string {
-	id := client.ClientID("p")
-	target := harness.Current()
-	DeferCleanup(func() {
-		c, err := client.Dial(target)
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		o := withCredentials(client.ConnectOptions{ClientID: id, CleanSession: true})
-		if _, err := c.Connect(o, harness.Timeout); err == nil {
-			_ = c.Disconnect()
-		}
-	})
-	return id
-}
-
-// granted is the SUBACK code expected for a request of qos: the target
-// grants what is asked up to the highest QoS it declares.
-func granted(qos packet.QoS) byte {
-	if m := harness.Current().Capabilities().MaxQoS; byte(qos) > m {
-		return m
-	}
-	return byte(qos)
-}
-
 // delivered is the QoS a message published at pub reaches a subscription
 // requested at sub with: the lower of the publication's and the grant
 // (MQTT-3.8.4-6).
 func delivered(pub, sub packet.QoS) packet.QoS {
-	return min(pub, packet.QoS(granted(sub)))
+	return min(pub, packet.QoS(harness.Granted(sub)))
 }
 
 // subscribeCodes sends one SUBSCRIBE asking qos for every filter and
@@ -100,7 +43,7 @@ func delivered(pub, sub packet.QoS) packet.QoS {
 // (MQTT-3.8.4-5) and only the codes 0, 1, 2 and 0x80 (MQTT-3.9.3-2).
 func subscribeCodes(c *client.RawClient, qos packet.QoS, filters ...string) []byte {
 	GinkgoHelper()
-	ack, err := c.Subscribe(nextID(), qos, harness.Timeout, filters...)
+	ack, err := c.Subscribe(harness.PacketID(), qos, harness.Timeout, filters...)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(ack.ReturnCodes).To(HaveLen(len(filters)), "one SUBACK code per filter of %q", filters)
 	for _, code := range ack.ReturnCodes {
@@ -114,7 +57,7 @@ func subscribe(c *client.RawClient, qos packet.QoS, filters ...string) {
 	GinkgoHelper()
 	codes := subscribeCodes(c, qos, filters...)
 	for i, code := range codes {
-		Expect(code).To(Equal(granted(qos)), "SUBACK code for %q", filters[i])
+		Expect(code).To(Equal(harness.Granted(qos)), "SUBACK code for %q", filters[i])
 	}
 }
 
@@ -133,7 +76,7 @@ func publish(c *client.RawClient, topic, payload string, qos packet.QoS) {
 	GinkgoHelper()
 	id := uint16(0)
 	if qos > 0 {
-		id = nextID()
+		id = harness.PacketID()
 	}
 	Expect(c.Publish(topic, []byte(payload), qos, false, id)).To(Succeed())
 	switch qos {
@@ -146,129 +89,14 @@ func publish(c *client.RawClient, topic, payload string, qos packet.QoS) {
 	}
 }
 
-// inbox follows the QoS 2 deliveries a raw subscriber has acknowledged
-// with PUBREC and not yet seen released, while it acknowledges the rest
-// of what arrives as a well-behaved client does.
-type inbox struct {
-	c        *client.RawClient
-	got      []*packet.Publish
-	awaiting map[uint16]bool // QoS 2 identifiers answered with PUBREC
-}
-
-func newInbox(c *client.RawClient) *inbox {
-	return &inbox{c: c, awaiting: map[uint16]bool{}}
-}
-
-// handle records a PUBLISH and answers it (PUBACK for QoS 1, PUBREC for
-// QoS 2) and answers a PUBREL with PUBCOMP. Anything else fails the spec.
-func (b *inbox) handle(p packet.Packet) {
-	GinkgoHelper()
-	switch p := p.(type) {
-	case *packet.Publish:
-		b.got = append(b.got, p)
-		switch p.QoS {
-		case 1:
-			Expect(b.c.Send(&packet.Puback{PacketID: p.PacketID})).To(Succeed())
-		case 2:
-			b.awaiting[p.PacketID] = true
-			Expect(b.c.Send(&packet.Pubrec{PacketID: p.PacketID})).To(Succeed())
-		}
-	case *packet.Pubrel:
-		Expect(b.awaiting).To(HaveKey(p.PacketID), "PUBREL for an identifier the client did not PUBREC")
-		delete(b.awaiting, p.PacketID)
-		Expect(b.c.Send(&packet.Pubcomp{PacketID: p.PacketID})).To(Succeed())
-	default:
-		Fail("expected no packet but PUBLISH or PUBREL, got " + client.Describe(p))
-	}
-}
-
-// until handles packets until n messages have arrived in all and no QoS 2
-// exchange waits for its PUBREL, within harness.Timeout.
-func (b *inbox) until(n int) []*packet.Publish {
-	GinkgoHelper()
-	deadline := time.Now().Add(harness.Timeout)
-	for len(b.got) < n || len(b.awaiting) > 0 {
-		p, err := b.c.Read(time.Until(deadline))
-		Expect(err).NotTo(HaveOccurred(), "waiting for message %d of %d (so far: %s)", len(b.got)+1, n, describe(b.got))
-		b.handle(p)
-	}
-	return b.got
-}
-
-// readUntil handles packets until one satisfies stop, within
-// harness.Timeout, and returns that one unhandled.
-func (b *inbox) readUntil(what string, stop func(packet.Packet) bool) packet.Packet {
-	GinkgoHelper()
-	deadline := time.Now().Add(harness.Timeout)
-	for {
-		p, err := b.c.Read(time.Until(deadline))
-		Expect(err).NotTo(HaveOccurred(), "waiting for %s (so far: %s)", what, describe(b.got))
-		if stop(p) {
-			return p
-		}
-		b.handle(p)
-	}
-}
-
-// Fences prove that nothing more is on its way to a client without
-// waiting for a timeout: the client subscribes to a topic of its own, a
-// message is published there, and everything the server routed to the
-// client before that message arrives before it. Servers route a message
-// when they receive it and send each client's messages in the order
-// routed, so a stray delivery routed before the fence shows up in front
-// of it. The fence is QoS 1, so that it queues behind QoS 1 and 2
-// deliveries waiting for an in-flight slot; a client whose in-flight
-// window is full cannot be fenced, and specs leave it room. The fences
-// of a spec take one session and one subscription per fenced client,
-// counted in what specs Require.
-var fences struct {
-	topics map[*client.RawClient]string // per client of the running spec
-	pub    *client.RawClient            // publishes the fences, made on first use
-}
-
-var _ = BeforeEach(func() {
-	fences.topics = map[*client.RawClient]string{}
-	fences.pub = nil
-})
-
-// settle handles packets until a fence message arrives and every QoS 2
-// exchange is complete, and returns all messages received, fence aside.
-func (b *inbox) settle() []*packet.Publish {
-	GinkgoHelper()
-	topic, ok := fences.topics[b.c]
-	if !ok {
-		topic = client.Topic("fence")
-		id := nextID()
-		Expect(b.c.Send(&packet.Subscribe{PacketID: id, Filters: []packet.Filter{{Topic: []byte(topic), QoS: 1}}})).To(Succeed())
-		p := b.readUntil("SUBACK for the fence topic", func(p packet.Packet) bool {
-			ack, ok := p.(*packet.Suback)
-			return ok && ack.PacketID == id
-		})
-		Expect(p.(*packet.Suback).ReturnCodes).To(Equal([]byte{granted(1)}), "SUBACK for the fence topic")
-		fences.topics[b.c] = topic
-	}
-	if fences.pub == nil {
-		fences.pub = session()
-	}
-	publish(fences.pub, topic, "fence", 1)
-	p := b.readUntil("the fence message", func(p packet.Packet) bool {
-		pub, ok := p.(*packet.Publish)
-		return ok && string(pub.Topic) == topic
-	})
-	fence := p.(*packet.Publish)
-	Expect(fence.QoS).To(Equal(packet.QoS(1)), "fence %s", client.Describe(fence))
-	Expect(b.c.Send(&packet.Puback{PacketID: fence.PacketID})).To(Succeed())
-	return b.until(0)
-}
-
 // receive reads exactly n messages on c, acknowledging them, and checks
 // that no more follow.
 func receive(c *client.RawClient, n int) []*packet.Publish {
 	GinkgoHelper()
-	b := newInbox(c)
-	b.until(n)
-	got := b.settle()
-	Expect(got).To(HaveLen(n), "messages received: %s", describe(got))
+	b := harness.NewInbox(c)
+	b.Until(n)
+	got := b.Settle()
+	Expect(got).To(HaveLen(n), "messages received: %s", harness.DescribeAll(got))
 	return got
 }
 
@@ -282,7 +110,7 @@ func receiveOne(c *client.RawClient) *packet.Publish {
 func expectNothing(cs ...*client.RawClient) {
 	GinkgoHelper()
 	for _, c := range cs {
-		Expect(newInbox(c).settle()).To(BeEmpty())
+		Expect(harness.NewInbox(c).Settle()).To(BeEmpty())
 	}
 }
 
@@ -292,7 +120,7 @@ func expectNothing(cs ...*client.RawClient) {
 // is acknowledged so that the server keeps sending.
 func expectNoPublishOn(c *client.RawClient, topic string) {
 	GinkgoHelper()
-	b := newInbox(c)
+	b := harness.NewInbox(c)
 	deadline := time.Now().Add(quiet)
 	for {
 		left := time.Until(deadline)
@@ -307,20 +135,8 @@ func expectNoPublishOn(c *client.RawClient, topic string) {
 		if pub, ok := p.(*packet.Publish); ok {
 			Expect(string(pub.Topic)).NotTo(Equal(topic), "delivered %s", client.Describe(pub))
 		}
-		b.handle(p)
+		b.Handle(p)
 	}
-}
-
-// describe renders messages for failure messages.
-func describe(ps []*packet.Publish) string {
-	if len(ps) == 0 {
-		return "none"
-	}
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = client.Describe(p)
-	}
-	return strings.Join(s, ", ")
 }
 
 // payloads lists the payloads of ps as strings.

@@ -119,11 +119,11 @@ var _ = Describe("ordering and packet identifiers", func() {
 				seen[p.PacketID] = string(p.Payload)
 			}
 			Expect(payloads(got)).To(Equal(numbered("i", n)))
-			b := newInbox(sub)
+			b := harness.NewInbox(sub)
 			for _, p := range got {
-				b.handle(p)
+				b.Handle(p)
 			}
-			b.until(n)
+			b.Until(n)
 			expectNothing(sub)
 		})
 

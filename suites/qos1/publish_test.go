@@ -104,7 +104,7 @@ var _ = Describe("PUBLISH", func() {
 			var got []*packet.Publish
 			for i := 0; i < 2; i++ {
 				p, err := c.Read(harness.Timeout)
-				Expect(err).NotTo(HaveOccurred(), "acked=%t, delivered %s", acked, describe(got))
+				Expect(err).NotTo(HaveOccurred(), "acked=%t, delivered %s", acked, harness.DescribeAll(got))
 				switch p := p.(type) {
 				case *packet.Puback:
 					Expect(p.PacketID).To(Equal(uint16(9)))

@@ -77,8 +77,8 @@ var _ = Describe("QoS 2", func() {
 				harness.Require(target.Needs{PersistentSessions: true})
 				topic := client.Topic("relagain")
 				sub := subscriber(2, topic)
-				id := persistentID()
-				pub, _ := connect(client.ConnectOptions{ClientID: id})
+				id := harness.PersistentID("p")
+				pub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 				Expect(pub.Publish(topic, []byte("p"), 2, false, 21)).To(Succeed())
 				Expect(pub.ExpectPubrec(21, harness.Timeout)).To(Succeed())
 				Expect(pub.Close()).To(Succeed())
@@ -95,8 +95,8 @@ var _ = Describe("QoS 2", func() {
 				harness.Require(target.Needs{PersistentSessions: true})
 				topic := client.Topic("relbye")
 				sub := subscriber(2, topic)
-				id := persistentID()
-				pub, _ := connect(client.ConnectOptions{ClientID: id})
+				id := harness.PersistentID("p")
+				pub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 				Expect(pub.Publish(topic, []byte("first"), 2, false, 6)).To(Succeed())
 				Expect(pub.ExpectPubrec(6, harness.Timeout)).To(Succeed())
 				// PUBREL, DISCONNECT and a new connection follow each other
@@ -112,8 +112,8 @@ var _ = Describe("QoS 2", func() {
 				Expect(pub.ExpectPubcomp(6, harness.Timeout)).To(Succeed())
 				// Both exchanges are complete, so both messages have been
 				// routed: a fence is enough to see them, no wait needed.
-				got := newInbox(sub).settle()
-				Expect(payloads(got)).To(Equal([]string{"first", "second"}), "delivered %s", describe(got))
+				got := harness.NewInbox(sub).Settle()
+				Expect(payloads(got)).To(Equal([]string{"first", "second"}), "delivered %s", harness.DescribeAll(got))
 			})
 	})
 
@@ -142,9 +142,9 @@ var _ = Describe("QoS 2", func() {
 			Label("MQTT-4.4.0-1", "MQTT-3.3.1-1", "MQTT-4.3.3-1", "MQTT-2.3.1-4"), within,
 			func(ctx SpecContext) {
 				harness.Require(target.Needs{PersistentSessions: true})
-				id := persistentID()
+				id := harness.PersistentID("p")
 				topic := client.Topic("again2")
-				sub, _ := connect(client.ConnectOptions{ClientID: id})
+				sub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 				subscribe(sub, 2, topic)
 				publish(session(), topic, "a", 2)
 				first, err := sub.ExpectPublish(harness.Timeout)
@@ -168,9 +168,9 @@ var _ = Describe("QoS 2", func() {
 			Label("MQTT-4.3.3-1", "MQTT-4.4.0-1", "MQTT-3.6.1-1"), within,
 			func(ctx SpecContext) {
 				harness.Require(target.Needs{PersistentSessions: true})
-				id := persistentID()
+				id := harness.PersistentID("p")
 				topic := client.Topic("rel2")
-				sub, _ := connect(client.ConnectOptions{ClientID: id})
+				sub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 				subscribe(sub, 2, topic)
 				publish(session(), topic, "r", 2)
 				p, err := sub.ExpectPublish(harness.Timeout)
@@ -208,9 +208,9 @@ var _ = Describe("deleting a subscription", func() {
 		Label("MQTT-3.10.4-3", "MQTT-4.4.0-1"), within,
 		func(ctx SpecContext) {
 			harness.Require(target.Needs{Sessions: 3, QoS: 1, PersistentSessions: true})
-			id := persistentID()
+			id := harness.PersistentID("p")
 			topic := client.Topic("unsub1")
-			sub, _ := connect(client.ConnectOptions{ClientID: id})
+			sub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			publish(session(), topic, "k", 1)
 			first, err := sub.ExpectPublish(harness.Timeout)

@@ -25,7 +25,7 @@ func readResumed(c *client.RawClient, nPub, nRel int) resumed {
 	var r resumed
 	for len(r.publishes) < nPub || len(r.pubrels) < nRel {
 		p, err := c.Read(harness.Timeout)
-		Expect(err).NotTo(HaveOccurred(), "after %s and PUBREL %v", describe(r.publishes), r.pubrels)
+		Expect(err).NotTo(HaveOccurred(), "after %s and PUBREL %v", harness.DescribeAll(r.publishes), r.pubrels)
 		switch p := p.(type) {
 		case *packet.Publish:
 			r.publishes = append(r.publishes, p)
@@ -46,7 +46,7 @@ func byPayload(ps []*packet.Publish, payload string) (*packet.Publish, int) {
 			return p, i
 		}
 	}
-	Fail("no message " + payload + " among " + describe(ps))
+	Fail("no message " + payload + " among " + harness.DescribeAll(ps))
 	return nil, -1
 }
 
@@ -55,10 +55,10 @@ var _ = Describe("session state", func() {
 		Label("MQTT-4.1.0-1", "MQTT-3.1.2-4", "MQTT-3.1.2-5", "MQTT-4.4.0-1", "MQTT-4.3.3-2"), within,
 		func(ctx SpecContext) {
 			harness.Require(target.Needs{Sessions: 4, QoS: 2, PersistentSessions: true, Inflight: 4, Queued: 2})
-			id := persistentID()
+			id := harness.PersistentID("p")
 			a, b, out := client.Topic("state-a"), client.Topic("state-b"), client.Topic("state-out")
 			watcher := subscriber(2, out)
-			c, ack := connect(client.ConnectOptions{ClientID: id})
+			c, ack := harness.Accepted(client.ConnectOptions{ClientID: id})
 			Expect(ack.SessionPresent).To(BeFalse())
 			subscribe(c, 1, a)
 			subscribe(c, 2, b)
@@ -92,7 +92,7 @@ var _ = Describe("session state", func() {
 			Expect(r.pubrels).To(Equal([]uint16{released.PacketID}), "PUBREL re-sent for the delivery waiting for PUBCOMP")
 			q1, iQ1 := byPayload(r.publishes, "queued 1")
 			Expect(q1.QoS).To(Equal(packet.QoS(1)))
-			Expect(iAgain).To(BeNumerically("<", iQ1), "messages of one topic in order: %s", describe(r.publishes))
+			Expect(iAgain).To(BeNumerically("<", iQ1), "messages of one topic in order: %s", harness.DescribeAll(r.publishes))
 			q2, _ := byPayload(r.publishes, "queued 2")
 			Expect(q2.QoS).To(Equal(packet.QoS(2)))
 			Expect(c.Send(&packet.Puback{PacketID: again.PacketID})).To(Succeed())
@@ -142,11 +142,11 @@ var _ = Describe("session state", func() {
 			Expect(o.Send(&packet.Unsubscribe{PacketID: 5, Topics: [][]byte{[]byte(topic)}})).To(Succeed())
 			Expect(o.ExpectUnsuback(5, harness.Timeout)).To(Succeed())
 			Expect(o.Disconnect()).To(Succeed())
-			id := persistentID()
-			pc, _ := connect(client.ConnectOptions{ClientID: id})
+			id := harness.PersistentID("p")
+			pc, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 			subscribe(pc, 1, topic)
 			Expect(pc.Disconnect()).To(Succeed())
-			pc, _ = connect(client.ConnectOptions{ClientID: id, CleanSession: true})
+			pc, _ = harness.Accepted(client.ConnectOptions{ClientID: id, CleanSession: true})
 			Expect(pc.Disconnect()).To(Succeed())
 			p = session()
 			publish(p, topic, "m2", 1)
@@ -157,8 +157,8 @@ var _ = Describe("session state", func() {
 			// A client is taken over by a new connection with its
 			// identifier, which publishes.
 			tid := client.ClientID("take")
-			connect(client.ConnectOptions{ClientID: tid, CleanSession: true})
-			t2, _ := connect(client.ConnectOptions{ClientID: tid, CleanSession: true})
+			harness.Accepted(client.ConnectOptions{ClientID: tid, CleanSession: true})
+			t2, _ := harness.Accepted(client.ConnectOptions{ClientID: tid, CleanSession: true})
 			publish(t2, topic, "m3", 1)
 			gets("m3")
 

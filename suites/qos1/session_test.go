@@ -13,7 +13,7 @@ import (
 // server to have kept the session.
 func resume(id string) *client.RawClient {
 	GinkgoHelper()
-	c, ack := connect(client.ConnectOptions{ClientID: id})
+	c, ack := harness.Accepted(client.ConnectOptions{ClientID: id})
 	Expect(ack.SessionPresent).To(BeTrue(), "CONNACK session present for %q", id)
 	return c
 }
@@ -24,7 +24,7 @@ func expectPublishes(c *client.RawClient, n int) []*packet.Publish {
 	ps := make([]*packet.Publish, 0, n)
 	for len(ps) < n {
 		p, err := c.ExpectPublish(harness.Timeout)
-		Expect(err).NotTo(HaveOccurred(), "after %s", describe(ps))
+		Expect(err).NotTo(HaveOccurred(), "after %s", harness.DescribeAll(ps))
 		ps = append(ps, p)
 	}
 	return ps
@@ -38,9 +38,9 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 	It("re-sends an unacknowledged QoS 1 PUBLISH after a clean-session-0 reconnect, with DUP 1 and its identifier, and not again once acknowledged",
 		Label("MQTT-4.4.0-1", "MQTT-3.3.1-1", "MQTT-4.3.2-1", "MQTT-2.3.1-4"), within,
 		func(ctx SpecContext) {
-			id := persistentID()
+			id := harness.PersistentID("p")
 			topic := client.Topic("retry")
-			sub, _ := connect(client.ConnectOptions{ClientID: id})
+			sub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			publish(session(), topic, "r", 1)
 			first, err := sub.ExpectPublish(harness.Timeout)
@@ -73,9 +73,9 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 	It("counts a PUBACK sent just before DISCONNECT when the client reconnects at once",
 		Label("MQTT-4.3.2-1", "MQTT-4.4.0-1"), within,
 		func(ctx SpecContext) {
-			id := persistentID()
+			id := harness.PersistentID("p")
 			topic := client.Topic("ackbye")
-			sub, _ := connect(client.ConnectOptions{ClientID: id})
+			sub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			publish(session(), topic, "a", 1)
 			p, err := sub.ExpectPublish(harness.Timeout)
@@ -95,9 +95,9 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 		func(ctx SpecContext) {
 			const n = 3
 			harness.Require(target.Needs{Inflight: n})
-			id := persistentID()
+			id := harness.PersistentID("p")
 			topic := client.Topic("order")
-			sub, _ := connect(client.ConnectOptions{ClientID: id})
+			sub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			pub := session()
 			for _, m := range numbered("o", n) {
@@ -109,7 +109,7 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 
 			sub = resume(id)
 			again := expectPublishes(sub, n)
-			Expect(payloads(again)).To(Equal(numbered("o", n)), "re-sent %s", describe(again))
+			Expect(payloads(again)).To(Equal(numbered("o", n)), "re-sent %s", harness.DescribeAll(again))
 			for i, p := range again {
 				Expect(p.Dup).To(BeTrue(), "re-sent %s", client.Describe(p))
 				Expect(p.PacketID).To(Equal(first[i].PacketID), "re-sent %s after %s", client.Describe(p), client.Describe(first[i]))
@@ -122,9 +122,9 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 		Label("MQTT-4.5.0-1", "MQTT-4.6.0-6", "MQTT-3.1.2-5"), within,
 		func(ctx SpecContext) {
 			harness.Require(target.Needs{Queued: 3})
-			id := persistentID()
+			id := harness.PersistentID("p")
 			topic := client.Topic("away")
-			sub, _ := connect(client.ConnectOptions{ClientID: id})
+			sub, _ := harness.Accepted(client.ConnectOptions{ClientID: id})
 			subscribe(sub, 1, topic)
 			Expect(sub.Disconnect()).To(Succeed())
 
@@ -137,16 +137,16 @@ var _ = Describe("delivery retry and persistent sessions", func() {
 			Expect(payloads(receive(online, 3))).To(Equal([]string{"q1-a", "q0-b", "q1-c"}))
 
 			sub = resume(id)
-			b := newInbox(sub)
-			b.until(2)
-			got := b.settle()
+			b := harness.NewInbox(sub)
+			b.Until(2)
+			got := b.Settle()
 			// QoS 0 messages for an offline session may be kept or
 			// dropped (section 3.1.2.4 lets the server choose); QoS 1
 			// ones must all come, in the order published.
 			Expect(payloads(got)).To(Or(
 				Equal([]string{"q1-a", "q1-c"}),
 				Equal([]string{"q1-a", "q0-b", "q1-c"}),
-			), "delivered %s", describe(got))
+			), "delivered %s", harness.DescribeAll(got))
 			for _, p := range got {
 				if p.Payload[1] == '1' {
 					Expect(p.QoS).To(Equal(packet.QoS(1)), "%s", client.Describe(p))

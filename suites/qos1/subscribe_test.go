@@ -37,14 +37,14 @@ var _ = Describe("SUBSCRIBE", func() {
 			base := client.Topic("multi")
 			want := []packet.QoS{2, 0, 1}
 			sub := session()
-			s := &packet.Subscribe{PacketID: nextID()}
+			s := &packet.Subscribe{PacketID: harness.PacketID()}
 			for i, q := range want {
 				s.Filters = append(s.Filters, packet.Filter{Topic: []byte(base + "/" + string(rune('a'+i))), QoS: q})
 			}
 			Expect(sub.Send(s)).To(Succeed())
 			ack, err := sub.ExpectSuback(s.PacketID, harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(ack.ReturnCodes).To(Equal([]byte{granted(2), granted(0), granted(1)}))
+			Expect(ack.ReturnCodes).To(Equal([]byte{harness.Granted(2), harness.Granted(0), harness.Granted(1)}))
 
 			pub := session()
 			for i := range want {
@@ -94,7 +94,7 @@ var _ = Describe("SUBSCRIBE", func() {
 			Expect(p).To(BeAssignableToTypeOf(&packet.Suback{}), "got %s", client.Describe(p))
 			ack := p.(*packet.Suback)
 			Expect(ack.PacketID).To(Equal(uint16(77)))
-			Expect(ack.ReturnCodes).To(Equal([]byte{granted(1), packet.SubackFailure, granted(0)}))
+			Expect(ack.ReturnCodes).To(Equal([]byte{harness.Granted(1), packet.SubackFailure, harness.Granted(0)}))
 		})
 
 	DescribeTable("an invalid topic filter is refused with 0x80 or the connection closed, never granted",
@@ -201,20 +201,20 @@ var _ = Describe("SUBSCRIBE", func() {
 			subscribe(sub, exactQoS, base+"/b")
 			publish(session(), base+"/b", "o", pubQoS)
 
-			b := newInbox(sub)
-			b.until(1)
-			got := b.settle()
-			GinkgoWriter.Printf("copies: %s\n", describe(got))
-			Expect(len(got)).To(BeNumerically("<=", 2), "at most one copy per subscription: %s", describe(got))
+			b := harness.NewInbox(sub)
+			b.Until(1)
+			got := b.Settle()
+			GinkgoWriter.Printf("copies: %s\n", harness.DescribeAll(got))
+			Expect(len(got)).To(BeNumerically("<=", 2), "at most one copy per subscription: %s", harness.DescribeAll(got))
 			best := delivered(pubQoS, max(wildQoS, exactQoS))
 			var qos []packet.QoS
 			for _, p := range got {
 				Expect(string(p.Payload)).To(Equal("o"))
 				qos = append(qos, p.QoS)
 			}
-			Expect(qos).To(ContainElement(best), "copies: %s", describe(got))
+			Expect(qos).To(ContainElement(best), "copies: %s", harness.DescribeAll(got))
 			if len(got) == 2 {
-				Expect(qos).To(ConsistOf(delivered(pubQoS, wildQoS), delivered(pubQoS, exactQoS)), "a copy per subscription: %s", describe(got))
+				Expect(qos).To(ConsistOf(delivered(pubQoS, wildQoS), delivered(pubQoS, exactQoS)), "a copy per subscription: %s", harness.DescribeAll(got))
 			}
 		},
 		Entry("a/# at 0 and a/b at 2, published at 2", Label("MQTT-3.3.5-1"), within, packet.QoS(0), packet.QoS(2), packet.QoS(2)),

@@ -15,7 +15,7 @@ import (
 // unsubscribe sends one UNSUBSCRIBE for filters and expects its UNSUBACK.
 func unsubscribe(c *client.RawClient, filters ...string) {
 	GinkgoHelper()
-	u := &packet.Unsubscribe{PacketID: nextID()}
+	u := &packet.Unsubscribe{PacketID: harness.PacketID()}
 	for _, f := range filters {
 		u.Topics = append(u.Topics, []byte(f))
 	}

@@ -23,7 +23,7 @@ var _ = Describe("the TLS-PSK handshake", func() {
 			// In psk_ke the server sends no key_share, so no group.
 			Expect(st.Group).To(Equal(group))
 			Expect(st.Identity).To(Equal(harness.Current().Endpoints().PSK.Identity))
-			connect(c)
+			connectPSK(c)
 			Expect(c.Send(&packet.Pingreq{})).To(Succeed())
 			Expect(c.ExpectPingresp(harness.Timeout)).To(Succeed())
 		},
@@ -40,7 +40,7 @@ var _ = Describe("the TLS-PSK handshake", func() {
 			harness.RequirePSK(target.PSKNeeds{Suite: suite})
 			c, conn := harness.RawPSK(func(c *tlspsk.Config) { c.CipherSuites = []tlspsk.CipherSuite{suite} })
 			Expect(conn.ConnectionState().CipherSuite).To(Equal(suite))
-			connect(c)
+			connectPSK(c)
 			Expect(c.Send(&packet.Pingreq{})).To(Succeed())
 			Expect(c.ExpectPingresp(harness.Timeout)).To(Succeed())
 		},
@@ -65,7 +65,7 @@ var _ = Describe("the TLS-PSK handshake", func() {
 			Expect(st.Group).To(BeZero())
 		}
 		AddReportEntry("mode chosen", st.KeyExchangeMode.String())
-		connect(c)
+		connectPSK(c)
 	})
 
 	It("asks for another key share with HelloRetryRequest when the client's share is in a group it does not take",
@@ -88,6 +88,6 @@ var _ = Describe("the TLS-PSK handshake", func() {
 			st := conn.ConnectionState()
 			Expect(st.DidHelloRetryRequest).To(BeTrue(), "a share in %v only", first)
 			Expect(st.Group).To(Equal(retry))
-			connect(c)
+			connectPSK(c)
 		})
 })

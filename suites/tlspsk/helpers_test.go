@@ -35,17 +35,11 @@ func pskKE(c *tlspsk.Config) {
 	c.KeyExchangeModes = []tlspsk.KeyExchangeMode{tlspsk.KeyExchangePSK}
 }
 
-// connect sends an accepted clean-session CONNECT on c, presenting the
-// target's credentials, and checks that the first packet back is a CONNACK
-// accepting it.
-func connect(c *client.RawClient) {
+// connectPSK completes an accepted clean-session CONNECT over the raw
+// client c of a TLS-PSK connection.
+func connectPSK(c *client.RawClient) {
 	GinkgoHelper()
-	o := client.ConnectOptions{ClientID: client.ClientID("psk"), CleanSession: true, KeepAlive: 30}
-	if cr := harness.Current().Capabilities().Credentials; cr != nil {
-		o.Username, o.Password = cr.Name, cr.Password
-	}
-	ack, err := c.Connect(o, harness.Timeout)
-	Expect(err).NotTo(HaveOccurred(), "first packet over TLS-PSK")
+	ack := harness.ConnectOn(c, client.ConnectOptions{ClientID: client.ClientID("psk"), CleanSession: true, KeepAlive: 30})
 	Expect(ack.ReturnCode).To(Equal(packet.Accepted), "CONNACK over TLS-PSK")
 }
 
@@ -54,7 +48,7 @@ func connect(c *client.RawClient) {
 func session(configure ...func(*tlspsk.Config)) (*client.RawClient, *client.PSKConn) {
 	GinkgoHelper()
 	c, conn := harness.RawPSK(configure...)
-	connect(c)
+	connectPSK(c)
 	return c, conn
 }
 

@@ -34,7 +34,7 @@ var _ = Describe("bytes per TLS-PSK connection", func() {
 			Expect(err).NotTo(HaveOccurred())
 			// The raw client reads the TLS connection directly: nothing but
 			// this spec holds buffers on the client side.
-			connect(client.NewRawClient(conn))
+			connectPSK(client.NewRawClient(conn))
 
 			st := conn.ConnectionState()
 			ceiling := tlspsk.BufferBytes(limit)

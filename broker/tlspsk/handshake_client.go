@@ -65,9 +65,7 @@ func (c *Conn) clientHandshake() error {
 		ch.keyShares = []keyShare{{groups[0], priv.PublicKey().Bytes()}}
 	}
 
-	if c.hooks != nil && c.hooks.clientHello != nil {
-		c.hooks.clientHello(ch)
-	}
+	c.hooks.onClientHello(ch)
 	early := earlySecret(cfg.PSK.Key)
 	bk := binderKey(early, true)
 	chMsg := ch.marshal()
@@ -226,7 +224,7 @@ func (c *Conn) clientHandshake() error {
 	if err := c.in.setSecret(suite, sAP); err != nil {
 		return err
 	}
-	if err := c.writeHandshake(marshalFinished(c.hookFinished(finishedMAC(cHS, h)))); err != nil {
+	if err := c.writeHandshake(marshalFinished(c.hooks.onFinished(finishedMAC(cHS, h)))); err != nil {
 		return err
 	}
 	c.outMu.Lock()

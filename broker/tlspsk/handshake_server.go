@@ -193,7 +193,7 @@ func (c *Conn) serverHandshake() error {
 	if err != nil {
 		return err
 	}
-	c.hookReceivedClientHello(ch)
+	c.hooks.onReceivedClientHello(ch)
 	if err := c.checkBoundary("ClientHello"); err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (c *Conn) serverHandshake() error {
 		if ch, err = parseClientHello(msg); err != nil {
 			return err
 		}
-		c.hookReceivedClientHello(ch)
+		c.hooks.onReceivedClientHello(ch)
 		if err := c.checkBoundary("ClientHello"); err != nil {
 			return err
 		}
@@ -287,12 +287,10 @@ func (c *Conn) serverHandshake() error {
 	if err := c.in.setSecret(sc.suite, cHS); err != nil {
 		return err
 	}
-	if c.hooks != nil && c.hooks.encryptedExtensions != nil {
-		c.hooks.encryptedExtensions(ee)
-	}
+	c.hooks.onEncryptedExtensions(ee)
 	eeMsg := ee.marshal()
 	t.add(eeMsg)
-	fin := marshalFinished(c.hookFinished(finishedMAC(sHS, t.sum())))
+	fin := marshalFinished(c.hooks.onFinished(finishedMAC(sHS, t.sum())))
 	t.add(fin)
 	// One record carries both, when it fits.
 	if err := c.writeHandshake(append(eeMsg, fin...)); err != nil {

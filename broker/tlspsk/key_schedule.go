@@ -70,6 +70,17 @@ func binderKey(early []byte, external bool) []byte {
 	return deriveSecret(early, label, emptyHash[:])
 }
 
+// signBinder computes the PSK binder of the ClientHello msg in place: the
+// binder covers prefix (the HelloRetryRequest part of the transcript, if
+// any) and msg up to its binders vector (RFC 8446 section 4.2.11.2).
+// msg must carry one identity, and so one binder at its very end.
+func signBinder(msg, prefix, binderKey []byte) {
+	h := sha256.New()
+	h.Write(prefix)
+	h.Write(msg[:len(msg)-(2+1+hashLen)])
+	copy(msg[len(msg)-hashLen:], finishedMAC(binderKey, h.Sum(nil)))
+}
+
 // handshakeSecret is the secret after the (EC)DHE input; shared is nil in
 // psk_ke mode.
 func handshakeSecret(early, shared []byte) []byte {
@@ -108,7 +119,9 @@ func nextTrafficSecret(secret []byte) []byte {
 // running state, so intermediate transcript hashes cost nothing extra.
 type transcript struct{ h hash.Hash }
 
-func newTranscript() *transcript { return &transcript{h: sha256.New()} }
+// newTranscript returns a transcript by value, so that a handshake state
+// holding one in a field costs no allocation beyond the hash's own.
+func newTranscript() transcript { return transcript{h: sha256.New()} }
 
 func (t *transcript) add(msg []byte) { t.h.Write(msg) }
 

@@ -9,15 +9,14 @@ package tlspsk
 // caller may compare them with io.EOF or test them for a timeout, and the
 // peer's alert already says what went wrong.
 func inStage(stage string, err error) error {
-	le, ok := err.(*localError)
-	if !ok || le.stage != "" {
-		return err
+	// fail makes each localError for one failure, and the handshake hands
+	// it up before anyone else can read it, so naming the stage in place
+	// is safe and costs the failure path no allocation. The first stage
+	// to see it is the one that found it.
+	if le, ok := err.(*localError); ok && le.stage == "" {
+		le.stage = stage
 	}
-	// A copy, so that an error held elsewhere never changes under a
-	// reader.
-	staged := *le
-	staged.stage = stage
-	return &staged
+	return err
 }
 
 // writeHandshake sends one handshake message, or several in one record.

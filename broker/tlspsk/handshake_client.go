@@ -130,7 +130,6 @@ func (hs *clientHandshakeState) sendClientHello() error {
 	hs.binderKey = binderKey(hs.earlySecret, true)
 	hs.helloMsg = ch.marshal()
 	signBinder(hs.helloMsg, nil, hs.binderKey)
-	hs.transcript = newTranscript()
 	hs.transcript.add(hs.helloMsg)
 	if err := c.writeHandshake(hs.helloMsg); err != nil {
 		return err

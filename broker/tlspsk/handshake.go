@@ -9,10 +9,10 @@ package tlspsk
 // caller may compare them with io.EOF or test them for a timeout, and the
 // peer's alert already says what went wrong.
 func inStage(stage string, err error) error {
-	// fail makes each localError for one failure, and the handshake hands
-	// it up before anyone else can read it, so naming the stage in place
-	// is safe and costs the failure path no allocation. The first stage
-	// to see it is the one that found it.
+	// fail makes a localError for each failure, and nothing reads one
+	// before the handshake returns it, so naming the stage in place is
+	// safe and costs the failure path no allocation. The innermost stage
+	// names it.
 	if le, ok := err.(*localError); ok && le.stage == "" {
 		le.stage = stage
 	}

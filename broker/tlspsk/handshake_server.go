@@ -51,7 +51,7 @@ func (hs *serverHandshakeState) handshake() error {
 		return inStage("reading ClientHello", err)
 	}
 	if err := hs.negotiate(); err != nil {
-		return err
+		return err // named by negotiate's own stages
 	}
 	if hs.choice.needsRetry() {
 		if err := hs.sendHelloRetryRequest(); err != nil {
@@ -154,8 +154,9 @@ func (hs *serverHandshakeState) sendHelloRetryRequest() error {
 	return hs.negotiate()
 }
 
-// sendServerHello accepts the PSK with a key share in psk_dhe_ke mode. It
-// settles the record sizes first, which gives the Conn its send buffer.
+// sendServerHello accepts the PSK, with a key share in psk_dhe_ke mode.
+// Before sending it, it settles the record sizes, which gives the Conn its
+// send buffer.
 func (hs *serverHandshakeState) sendServerHello() error {
 	c, cfg, sc := hs.c, hs.config, hs.choice
 	hs.transcript.add(hs.helloMsg)

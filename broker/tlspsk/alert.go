@@ -96,10 +96,15 @@ type localError struct {
 	alert  Alert
 	err    error
 	detail string
+	stage  string // the handshake stage that found it, if any
 }
 
 func (e *localError) Error() string {
-	s := "tlspsk: " + e.err.Error()
+	s := "tlspsk: "
+	if e.stage != "" {
+		s += e.stage + ": "
+	}
+	s += e.err.Error()
 	if e.detail != "" {
 		s += ": " + e.detail
 	}

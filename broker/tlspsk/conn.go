@@ -56,29 +56,7 @@ type Conn struct {
 	// not wait for a blocked Read or Write.
 	inBytes, outBytes, hsBytes atomic.Int32
 
-	hooks *testHooks // nil outside tests
-}
-
-// testHooks let tests make a well-keyed peer misbehave.
-type testHooks struct {
-	closeNotifyTimeout  time.Duration      // replaces closeNotifyTimeout
-	clientHello         func(*clientHello) // a client's, before it is sent
-	receivedClientHello func(*clientHello) // a server's, as parsed
-	encryptedExtensions func(*encryptedExtensions)
-	finished            func(verifyData []byte)
-}
-
-func (c *Conn) hookReceivedClientHello(ch *clientHello) {
-	if c.hooks != nil && c.hooks.receivedClientHello != nil {
-		c.hooks.receivedClientHello(ch)
-	}
-}
-
-func (c *Conn) hookFinished(verify []byte) []byte {
-	if c.hooks != nil && c.hooks.finished != nil {
-		c.hooks.finished(verify)
-	}
-	return verify
+	hooks *testHooks // nil outside tests; see hooks.go
 }
 
 // ConnectionState describes a connection after its handshake.
@@ -540,10 +518,7 @@ func (c *Conn) CloseWrite() error {
 const closeNotifyTimeout = 5 * time.Second
 
 func (c *Conn) closeNotifyTimeout() time.Duration {
-	if c.hooks != nil && c.hooks.closeNotifyTimeout != 0 {
-		return c.hooks.closeNotifyTimeout
-	}
-	return closeNotifyTimeout
+	return c.hooks.closeNotifyWait(closeNotifyTimeout)
 }
 
 // closeNotify sends close_notify once. The caller has set the write

@@ -38,28 +38,28 @@
 // (ErrUnknownIdentity, ErrBadBinder, ...). Alerts received from the peer
 // are reported as *AlertError.
 //
-// Limits: a Conn allocates its record buffers once, when it is created,
-// and holds them for its lifetime, except that its receive buffer shrinks
-// once when the handshake ends: on a server whose client asked for
-// smaller records, and on a side whose record limit is below the room the
-// peer's unprotected hello needs (256 bytes for a ServerHello, 512 for a
-// ClientHello; RFC 8449 does not bind unprotected records). A client's request
-// for small records binds only a server that answers it (RFC 8449 section
-// 4): against one that answers neither extension, as OpenSSL 3.0 and so
-// mosquitto answer no record_size_limit, the client grows its receive
-// buffer once, during the handshake, to the protocol's 16406 bytes, or
-// fails with ErrRecordLimitRefused when Config.RequireRecordLimit is set
-// (see BufferBytes for the figures). A peer that sends a
-// record larger than this side's limit gets a record_overflow alert, so a
-// server built with a small RecordSizeLimit only serves clients that ask for
-// small records or send small ones. Handshake messages larger than one
-// record's plaintext limit, or than that hello room, are refused. The package avoids fmt and reflection
-// of its own, but golang.org/x/crypto/cryptobyte, which it uses for
-// handshake messages, imports encoding/asn1 (and through it math/big,
-// reflect and fmt, which crypto/rand, encoding/binary and encoding/hex
-// link in anyway), which costs flash on boards: in a host build of a
-// client over a plain stream, what the linker keeps of encoding/asn1 is
-// 1.4 KB and of cryptobyte 4.9 KB (Go 1.26, amd64, go tool nm).
+// Limits: a Conn allocates its record buffers once, when it is created, and
+// holds them for its lifetime, except that its receive buffer shrinks once
+// when the handshake ends: on a server whose client asked for smaller
+// records, and on a side whose record limit is below the room the peer's
+// unprotected hello needs (256 bytes for a ServerHello, 512 for a
+// ClientHello; RFC 8449 does not bind unprotected records). A client's
+// request for small records binds only a server that answers it (RFC 8449
+// section 4): against one that answers neither extension, as OpenSSL 3.0
+// and so mosquitto answer no record_size_limit, the client grows its
+// receive buffer once, during the handshake, to the protocol's 16406 bytes,
+// or fails with ErrRecordLimitRefused when Config.RequireRecordLimit is set
+// (see BufferBytes for the figures). A peer that sends a record larger than
+// this side's limit gets a record_overflow alert, so a server built with a
+// small RecordSizeLimit only serves clients that ask for small records or
+// send small ones. Handshake messages larger than one record's plaintext
+// limit, or than that hello room, are refused. The package avoids fmt and
+// reflection of its own, but golang.org/x/crypto/cryptobyte, which it uses
+// for handshake messages, imports encoding/asn1 (and through it math/big,
+// reflect and fmt, which crypto/rand, encoding/binary and encoding/hex link
+// in anyway), which costs flash on boards: in a host build of a client over
+// a plain stream, what the linker keeps of encoding/asn1 is 1.4 KB and of
+// cryptobyte 4.9 KB (Go 1.26, amd64, go tool nm).
 //
 // On boards (TinyGo 0.37, Go 1.24.11), a program that serves one PSK with
 // X25519 over the serial port takes 277 KB of flash and 95 KB of static

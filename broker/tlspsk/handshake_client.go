@@ -3,36 +3,95 @@ package tlspsk
 import (
 	"crypto/ecdh"
 	"crypto/hmac"
-	"crypto/sha256"
 	"io"
 )
 
-// signBinder computes the PSK binder of the ClientHello msg in place: the
-// binder covers prefix (the HelloRetryRequest part of the transcript, if
-// any) and msg up to its binders vector (RFC 8446 section 4.2.11.2).
-// msg must carry one identity, and so one binder at its very end.
-func signBinder(msg, prefix, binderKey []byte) {
-	h := sha256.New()
-	h.Write(prefix)
-	h.Write(msg[:len(msg)-(2+1+hashLen)])
-	copy(msg[len(msg)-hashLen:], finishedMAC(binderKey, h.Sum(nil)))
-}
+// clientHandshakeState is a client handshake in progress. Its stages, run
+// in order by handshake, hand on what they settle through its fields.
+type clientHandshakeState struct {
+	c        *Conn
+	config   *Config
+	modes    []KeyExchangeMode
+	groups   []Group
+	offerDHE bool // psk_dhe_ke is among the modes, so hellos carry a share
 
-// writeHandshakeLocked sends one handshake message.
-func (c *Conn) writeHandshake(msg []byte) error {
-	c.outMu.Lock()
-	defer c.outMu.Unlock()
-	_, err := c.writeRecordLocked(recordHandshake, msg)
-	return err
+	hello       *clientHello
+	helloMsg    []byte           // hello as last sent, binder included
+	keyShareKey *ecdh.PrivateKey // the key behind hello's share, if any
+
+	serverHello *serverHello
+	// serverHelloMsg is serverHello as received. It aliases the Conn's
+	// buffers, so it is valid only until the next read.
+	serverHelloMsg []byte
+
+	transcript      transcript
+	suite           *cipherSuite
+	earlySecret     []byte
+	binderKey       []byte
+	sharedKey       []byte // the (EC)DHE secret; nil in psk_ke mode
+	handshakeSecret []byte
+	clientSecret    []byte // client_handshake_traffic_secret
+	serverSecret    []byte // server_handshake_traffic_secret
+
+	ee      *encryptedExtensions
+	peerRSL int // the server's record_size_limit, or 0
 }
 
 func (c *Conn) clientHandshake() error {
-	cfg := c.config
-	suites := cfg.cipherSuites()
-	modes := cfg.modes()
-	groups := cfg.groups()
-	offerDHE := hasMode(modes, KeyExchangePSKDHE)
+	modes := c.config.modes()
+	hs := clientHandshakeState{
+		c:        c,
+		config:   c.config,
+		modes:    modes,
+		groups:   c.config.groups(),
+		offerDHE: hasMode(modes, KeyExchangePSKDHE),
+	}
+	return hs.handshake()
+}
 
+// handshake runs the client's stages (RFC 8446 section 2). A
+// HelloRetryRequest is a stage of its own, after which the handshake goes
+// on as if the server had answered the second ClientHello directly.
+func (hs *clientHandshakeState) handshake() error {
+	if err := hs.sendClientHello(); err != nil {
+		return inStage("sending ClientHello", err)
+	}
+	if err := hs.readServerHello("expected ServerHello"); err != nil {
+		return inStage("reading ServerHello", err)
+	}
+	if hs.serverHello.isHRR {
+		if err := hs.processHelloRetryRequest(); err != nil {
+			return inStage("processing HelloRetryRequest", err)
+		}
+	}
+	if err := hs.processServerHello(); err != nil {
+		return inStage("processing ServerHello", err)
+	}
+	if err := hs.establishHandshakeKeys(); err != nil {
+		return inStage("establishing handshake keys", err)
+	}
+	if err := hs.readServerParameters(); err != nil {
+		return inStage("reading EncryptedExtensions", err)
+	}
+	if err := hs.readServerFinished(); err != nil {
+		return inStage("reading server Finished", err)
+	}
+	if err := hs.sendClientFinished(); err != nil {
+		return inStage("sending client Finished", err)
+	}
+
+	st := &hs.c.state
+	st.CipherSuite = hs.suite.id
+	st.Identity = hs.config.PSK.Identity
+	st.MaxFragmentLength = mflLength(hs.ee.mfl)
+	st.PeerRecordSizeLimit = hs.peerRSL
+	return nil
+}
+
+// sendClientHello offers the one PSK, binder signed, with a key share in
+// the first configured group when psk_dhe_ke is offered.
+func (hs *clientHandshakeState) sendClientHello() error {
+	c, cfg := hs.c, hs.config
 	ch := &clientHello{
 		vers:              versionTLS12,
 		random:            make([]byte, 32),
@@ -48,117 +107,130 @@ func (c *Conn) clientHandshake() error {
 	if _, err := io.ReadFull(cfg.rand(), ch.random); err != nil {
 		return fail(AlertInternalError, ErrInternal, "reading random: "+err.Error())
 	}
-	for _, s := range suites {
+	for _, s := range cfg.cipherSuites() {
 		ch.cipherSuites = append(ch.cipherSuites, uint16(s))
 	}
-	for _, m := range modes {
+	for _, m := range hs.modes {
 		ch.pskModes = append(ch.pskModes, uint8(m))
 	}
-	var priv *ecdh.PrivateKey
-	if offerDHE {
-		var err error
-		if priv, err = newKeyShare(groups[0], cfg.rand()); err != nil {
+	if hs.offerDHE {
+		key, err := newKeyShare(hs.groups[0], cfg.rand())
+		if err != nil {
 			return err
 		}
-		ch.hasGroups, ch.groups = true, groups
+		hs.keyShareKey = key
+		ch.hasGroups, ch.groups = true, hs.groups
 		ch.hasKeyShares = true
-		ch.keyShares = []keyShare{{groups[0], priv.PublicKey().Bytes()}}
+		ch.keyShares = []keyShare{{hs.groups[0], key.PublicKey().Bytes()}}
 	}
+	c.hooks.onClientHello(ch)
+	hs.hello = ch
 
-	if c.hooks != nil && c.hooks.clientHello != nil {
-		c.hooks.clientHello(ch)
-	}
-	early := earlySecret(cfg.PSK.Key)
-	bk := binderKey(early, true)
-	chMsg := ch.marshal()
-	signBinder(chMsg, nil, bk)
-	t := newTranscript()
-	t.add(chMsg)
-	if err := c.writeHandshake(chMsg); err != nil {
+	hs.earlySecret = earlySecret(cfg.PSK.Key)
+	hs.binderKey = binderKey(hs.earlySecret, true)
+	hs.helloMsg = ch.marshal()
+	signBinder(hs.helloMsg, nil, hs.binderKey)
+	hs.transcript.add(hs.helloMsg)
+	if err := c.writeHandshake(hs.helloMsg); err != nil {
 		return err
 	}
+	// From here on a middlebox-compatible server may send ChangeCipherSpec.
 	c.ccsAllowed = true
+	return nil
+}
 
-	msg, err := c.readHandshake()
+// readServerHello reads a ServerHello or HelloRetryRequest and applies
+// the checks both share; expected is the complaint if something else
+// comes.
+func (hs *clientHandshakeState) readServerHello(expected string) error {
+	msg, err := hs.c.readHandshakeOfType(typeServerHello, expected)
 	if err != nil {
 		return err
-	}
-	if msg[0] != typeServerHello {
-		return unexpected("expected ServerHello")
 	}
 	sh, err := parseServerHello(msg)
 	if err != nil {
 		return err
 	}
-	if err := checkServerHello(sh, ch); err != nil {
+	if err := checkServerHello(sh, hs.hello); err != nil {
 		return err
 	}
-	if sh.isHRR {
-		c.state.DidHelloRetryRequest = true
-		if err := c.checkBoundary("HelloRetryRequest"); err != nil {
-			return err
-		}
-		if !sh.hasKeyShare && sh.cookie == nil {
-			return fail(AlertIllegalParameter, ErrIllegalParameter, "HelloRetryRequest would change nothing")
-		}
-		if sh.hasKeyShare {
-			if !offerDHE || !hasGroup(groups, sh.selectedGroup) || sh.selectedGroup == ch.keyShares[0].group {
-				return fail(AlertIllegalParameter, ErrIllegalParameter, "HelloRetryRequest selects group "+sh.selectedGroup.String())
-			}
-			if priv, err = newKeyShare(sh.selectedGroup, cfg.rand()); err != nil {
-				return err
-			}
-			ch.keyShares = []keyShare{{sh.selectedGroup, priv.PublicKey().Bytes()}}
-		}
-		hrrSuite := sh.suite
-		ch.cookie = append([]byte(nil), sh.cookie...)
-		prefix := t.restartWithMessageHash(chMsg)
-		t.add(msg)
-		prefix = append(prefix, msg...)
+	hs.serverHello, hs.serverHelloMsg = sh, msg
+	return nil
+}
 
-		chMsg = ch.marshal()
-		signBinder(chMsg, prefix, bk)
-		t.add(chMsg)
-		if err := c.writeHandshake(chMsg); err != nil {
-			return err
-		}
-		if msg, err = c.readHandshake(); err != nil {
-			return err
-		}
-		if msg[0] != typeServerHello {
-			return unexpected("expected ServerHello after HelloRetryRequest")
-		}
-		if sh, err = parseServerHello(msg); err != nil {
-			return err
-		}
-		if err := checkServerHello(sh, ch); err != nil {
-			return err
-		}
-		if sh.isHRR {
-			return unexpected("second HelloRetryRequest")
-		}
-		if sh.suite != hrrSuite {
-			return fail(AlertIllegalParameter, ErrIllegalParameter, "ServerHello changes the HelloRetryRequest cipher suite")
-		}
+// processHelloRetryRequest sends the second ClientHello, with what the
+// HelloRetryRequest asked for, and reads the ServerHello that must answer
+// it (RFC 8446 section 4.1.4).
+func (hs *clientHandshakeState) processHelloRetryRequest() error {
+	c, hrr, ch := hs.c, hs.serverHello, hs.hello
+	c.state.DidHelloRetryRequest = true
+	if err := c.checkBoundary("HelloRetryRequest"); err != nil {
+		return err
 	}
-	suite := suiteByID(sh.suite)
+	if !hrr.hasKeyShare && hrr.cookie == nil {
+		return fail(AlertIllegalParameter, ErrIllegalParameter, "HelloRetryRequest would change nothing")
+	}
+	if hrr.hasKeyShare {
+		g := hrr.selectedGroup
+		if !hs.offerDHE || !hasGroup(hs.groups, g) || g == ch.keyShares[0].group {
+			return fail(AlertIllegalParameter, ErrIllegalParameter, "HelloRetryRequest selects group "+g.String())
+		}
+		key, err := newKeyShare(g, hs.config.rand())
+		if err != nil {
+			return err
+		}
+		hs.keyShareKey = key
+		ch.keyShares = []keyShare{{g, key.PublicKey().Bytes()}}
+	}
+	ch.cookie = append([]byte(nil), hrr.cookie...)
+
+	// The transcript, and the second binder with it, now starts with a
+	// message_hash of the first hello and the HelloRetryRequest.
+	prefix := hs.transcript.restartWithMessageHash(hs.helloMsg)
+	hs.transcript.add(hs.serverHelloMsg)
+	prefix = append(prefix, hs.serverHelloMsg...)
+	hs.helloMsg = ch.marshal()
+	signBinder(hs.helloMsg, prefix, hs.binderKey)
+	hs.transcript.add(hs.helloMsg)
+	if err := c.writeHandshake(hs.helloMsg); err != nil {
+		return err
+	}
+
+	if err := hs.readServerHello("expected ServerHello after HelloRetryRequest"); err != nil {
+		return err
+	}
+	if hs.serverHello.isHRR {
+		return unexpected("second HelloRetryRequest")
+	}
+	if hs.serverHello.suite != hrr.suite {
+		return fail(AlertIllegalParameter, ErrIllegalParameter, "ServerHello changes the HelloRetryRequest cipher suite")
+	}
+	return nil
+}
+
+// processServerHello checks that the server took the PSK and settles the
+// key exchange: a key share in the ServerHello means psk_dhe_ke.
+func (hs *clientHandshakeState) processServerHello() error {
+	c, sh := hs.c, hs.serverHello
+	hs.suite = suiteByID(sh.suite)
 	if !sh.hasPSK {
 		return fail(AlertHandshakeFailure, ErrNoPSK, "server did not accept the PSK")
 	}
 	if sh.pskIndex != 0 {
 		return fail(AlertIllegalParameter, ErrIllegalParameter, "server selected a PSK identity not offered")
 	}
-	var shared []byte
 	if sh.hasKeyShare {
-		if !offerDHE || sh.keyShare.group != ch.keyShares[0].group {
+		if !hs.offerDHE || sh.keyShare.group != hs.hello.keyShares[0].group {
 			return fail(AlertIllegalParameter, ErrIllegalParameter, "server key share in group "+sh.keyShare.group.String())
 		}
-		if shared, err = sharedSecret(priv, sh.keyShare.data); err != nil {
+		shared, err := sharedSecret(hs.keyShareKey, sh.keyShare.data)
+		if err != nil {
 			return err
 		}
+		hs.sharedKey = shared
 		c.state.KeyExchangeMode, c.state.Group = KeyExchangePSKDHE, sh.keyShare.group
 	} else {
-		if !hasMode(modes, KeyExchangePSK) {
+		if !hasMode(hs.modes, KeyExchangePSK) {
 			return fail(AlertMissingExtension, ErrMissingExtension, "ServerHello has no key_share but psk_ke was not offered")
 		}
 		c.state.KeyExchangeMode = KeyExchangePSK
@@ -166,168 +238,97 @@ func (c *Conn) clientHandshake() error {
 	if err := c.checkBoundary("ServerHello"); err != nil {
 		return err
 	}
-	t.add(msg)
+	hs.transcript.add(hs.serverHelloMsg)
+	return nil
+}
 
-	hsSecret := handshakeSecret(early, shared)
-	h := t.sum()
-	cHS := deriveSecret(hsSecret, "c hs traffic", h)
-	sHS := deriveSecret(hsSecret, "s hs traffic", h)
-	if err := c.in.setSecret(suite, sHS); err != nil {
+// establishHandshakeKeys protects the rest of the handshake in both
+// directions.
+func (hs *clientHandshakeState) establishHandshakeKeys() error {
+	c := hs.c
+	hs.handshakeSecret = handshakeSecret(hs.earlySecret, hs.sharedKey)
+	h := hs.transcript.sum()
+	hs.clientSecret = deriveSecret(hs.handshakeSecret, "c hs traffic", h)
+	hs.serverSecret = deriveSecret(hs.handshakeSecret, "s hs traffic", h)
+	if err := c.in.setSecret(hs.suite, hs.serverSecret); err != nil {
 		return err
 	}
-	c.outMu.Lock()
-	err = c.out.setSecret(suite, cHS)
-	c.outMu.Unlock()
+	return c.setOutSecret(hs.suite, hs.clientSecret)
+}
+
+// readServerParameters reads the EncryptedExtensions, which hold the
+// server's answers to the record size requests, and fits the receive
+// buffer to them.
+func (hs *clientHandshakeState) readServerParameters() error {
+	c := hs.c
+	msg, err := c.readHandshakeOfType(typeEncryptedExtensions, "expected EncryptedExtensions")
 	if err != nil {
 		return err
-	}
-
-	if msg, err = c.readHandshake(); err != nil {
-		return err
-	}
-	if msg[0] != typeEncryptedExtensions {
-		return unexpected("expected EncryptedExtensions")
 	}
 	ee, err := parseEncryptedExtensions(msg)
 	if err != nil {
 		return err
 	}
-	peerRSL, err := checkEncryptedExtensions(ee, ch)
+	peerRSL, err := checkEncryptedExtensions(ee, hs.hello)
 	if err != nil {
 		return err
 	}
-	if err := c.settleReceiveLimit(ch, ee, peerRSL); err != nil {
+	if err := c.settleReceiveLimit(hs.hello, ee, peerRSL); err != nil {
 		return err
 	}
-	t.add(msg)
+	hs.transcript.add(msg)
+	hs.ee, hs.peerRSL = ee, peerRSL
+	return nil
+}
 
-	if msg, err = c.readHandshake(); err != nil {
+// readServerFinished verifies the server's Finished, which proves that it
+// holds the PSK.
+func (hs *clientHandshakeState) readServerFinished() error {
+	c := hs.c
+	msg, err := c.readHandshakeOfType(typeFinished, "expected Finished")
+	if err != nil {
 		return err
-	}
-	if msg[0] != typeFinished {
-		return unexpected("expected Finished")
 	}
 	verify, err := parseFinished(msg)
 	if err != nil {
 		return err
 	}
-	if !hmac.Equal(verify, finishedMAC(sHS, t.sum())) {
+	if !hmac.Equal(verify, finishedMAC(hs.serverSecret, hs.transcript.sum())) {
 		return fail(AlertDecryptError, ErrBadFinished, "server Finished")
 	}
 	if err := c.checkBoundary("server Finished"); err != nil {
 		return err
 	}
-	t.add(msg)
+	hs.transcript.add(msg)
+	return nil
+}
 
-	master := masterSecret(hsSecret)
-	h = t.sum()
-	cAP := deriveSecret(master, "c ap traffic", h)
-	sAP := deriveSecret(master, "s ap traffic", h)
-	if err := c.in.setSecret(suite, sAP); err != nil {
+// sendClientFinished switches to the application keys: reading ones at
+// once, since the server protects everything after its Finished with
+// them, sending ones after this side's Finished, which the handshake keys
+// still protect. From then on records are no larger than the server
+// agreed to take.
+func (hs *clientHandshakeState) sendClientFinished() error {
+	c := hs.c
+	master := masterSecret(hs.handshakeSecret)
+	h := hs.transcript.sum()
+	clientAppSecret := deriveSecret(master, "c ap traffic", h)
+	serverAppSecret := deriveSecret(master, "s ap traffic", h)
+	if err := c.in.setSecret(hs.suite, serverAppSecret); err != nil {
 		return err
 	}
-	if err := c.writeHandshake(marshalFinished(c.hookFinished(finishedMAC(cHS, h)))); err != nil {
+	verify := c.hooks.onFinished(finishedMAC(hs.clientSecret, h))
+	if err := c.writeHandshake(marshalFinished(verify)); err != nil {
 		return err
 	}
 	c.outMu.Lock()
-	err = c.out.setSecret(suite, cAP)
-	if peerRSL != 0 {
-		c.sendLimit = min(c.sendLimit, peerRSL-1)
+	defer c.outMu.Unlock()
+	err := c.out.setSecret(hs.suite, clientAppSecret)
+	if hs.peerRSL != 0 {
+		c.sendLimit = min(c.sendLimit, hs.peerRSL-1)
 	}
-	if ee.mfl != 0 {
-		c.sendLimit = min(c.sendLimit, mflLength(ee.mfl))
+	if hs.ee.mfl != 0 {
+		c.sendLimit = min(c.sendLimit, mflLength(hs.ee.mfl))
 	}
-	c.outMu.Unlock()
-	if err != nil {
-		return err
-	}
-
-	c.state.CipherSuite = suite.id
-	c.state.Identity = cfg.PSK.Identity
-	c.state.MaxFragmentLength = mflLength(ee.mfl)
-	c.state.PeerRecordSizeLimit = peerRSL
-	return nil
-}
-
-// settleReceiveLimit makes the receive buffer fit what the server may send
-// now that its EncryptedExtensions are known. A record size the client
-// asked for binds the server only if it answered the request (RFC 8449
-// section 4, RFC 6066 section 4); a server that answered neither may send
-// records of 2^14 bytes, so the buffer grows to that, once, or the
-// handshake fails when the configuration requires a limit. c.inMu must be
-// held.
-func (c *Conn) settleReceiveLimit(ch *clientHello, ee *encryptedExtensions, peerRSL int) error {
-	asked := ch.recordSizeLimit != 0 || ch.mfl != 0
-	if !asked || peerRSL != 0 || ee.mfl != 0 {
-		return nil
-	}
-	if c.config.RequireRecordLimit {
-		return fail(AlertHandshakeFailure, ErrRecordLimitRefused,
-			"server answered neither record_size_limit nor max_fragment_length")
-	}
-	if c.recvInner < MaxRecordSizeLimit {
-		// Records still unparsed (the server's Finished may share the
-		// EncryptedExtensions record) keep the old buffer alive until
-		// they are read.
-		c.recvInner = MaxRecordSizeLimit
-		c.setInBuf(recordBufSize(MaxRecordSizeLimit))
-	}
-	return nil
-}
-
-// checkServerHello applies the checks common to ServerHello and
-// HelloRetryRequest (RFC 8446 section 4.1.3, 4.1.4).
-func checkServerHello(sh *serverHello, ch *clientHello) error {
-	if sh.supportedVersion == 0 {
-		return fail(AlertProtocolVersion, ErrProtocolVersion, "ServerHello without supported_versions")
-	}
-	if sh.supportedVersion != versionTLS13 || sh.vers != versionTLS12 {
-		return fail(AlertIllegalParameter, ErrIllegalParameter, "ServerHello selects a version not offered")
-	}
-	if string(sh.sessionID) != string(ch.sessionID) {
-		return fail(AlertIllegalParameter, ErrIllegalParameter, "ServerHello session ID echo differs")
-	}
-	if sh.comp != 0 {
-		return fail(AlertIllegalParameter, ErrIllegalParameter, "ServerHello compression method")
-	}
-	offered := false
-	for _, s := range ch.cipherSuites {
-		offered = offered || s == sh.suite
-	}
-	if !offered || suiteByID(sh.suite) == nil {
-		return fail(AlertIllegalParameter, ErrIllegalParameter, "ServerHello selects a cipher suite not offered")
-	}
-	return nil
-}
-
-// checkEncryptedExtensions refuses answers to extensions the client did not
-// send and returns the server's record_size_limit, if any.
-func checkEncryptedExtensions(ee *encryptedExtensions, ch *clientHello) (int, error) {
-	if len(ee.unknown) > 0 {
-		return 0, fail(AlertUnsupportedExtension, ErrUnsupportedExtension, "EncryptedExtensions carries "+extName(ee.unknown[0]))
-	}
-	if ee.earlyData || ee.serverName {
-		return 0, fail(AlertUnsupportedExtension, ErrUnsupportedExtension, "EncryptedExtensions answers an extension not offered")
-	}
-	if ee.hasGroups && !ch.hasGroups {
-		return 0, fail(AlertUnsupportedExtension, ErrUnsupportedExtension, "EncryptedExtensions carries supported_groups")
-	}
-	if ee.mfl != 0 {
-		if ch.mfl == 0 {
-			return 0, fail(AlertUnsupportedExtension, ErrUnsupportedExtension, "EncryptedExtensions carries max_fragment_length")
-		}
-		if ee.mfl != ch.mfl {
-			return 0, fail(AlertIllegalParameter, ErrIllegalParameter, "max_fragment_length echo differs from the request")
-		}
-	}
-	rsl := int(ee.recordSizeLimit)
-	if rsl != 0 {
-		if ch.recordSizeLimit == 0 {
-			return 0, fail(AlertUnsupportedExtension, ErrUnsupportedExtension, "EncryptedExtensions carries record_size_limit")
-		}
-		if rsl > MaxRecordSizeLimit {
-			rsl = MaxRecordSizeLimit
-		}
-	}
-	return rsl, nil
+	return err
 }

@@ -1,249 +1,170 @@
 package tlspsk
 
 import (
-	"crypto/ecdh"
 	"crypto/hmac"
-	"crypto/sha256"
 	"io"
 )
 
-// serverChoice is what the server settled on for one ClientHello.
-type serverChoice struct {
-	suite    *cipherSuite
-	index    int // chosen PSK identity
-	identity string
-	key      []byte
-	mode     KeyExchangeMode
-	group    Group
-	share    []byte // the client's share in group; nil when a retry is needed
-}
+// serverHandshakeState is a server handshake in progress. Its stages, run
+// in order by handshake, hand on what they settle through its fields.
+type serverHandshakeState struct {
+	c      *Conn
+	config *Config
 
-// choose negotiates against a ClientHello. prefix is the transcript that
-// precedes it (non-nil after a HelloRetryRequest) and retry the parameters
-// the HelloRetryRequest fixed.
-func (c *Conn) choose(ch *clientHello, msg, prefix []byte, retry *serverChoice) (*serverChoice, error) {
-	cfg := c.config
-	tls13 := false
-	for _, v := range ch.supportedVersions {
-		tls13 = tls13 || v == versionTLS13
-	}
-	if !tls13 {
-		return nil, fail(AlertProtocolVersion, ErrProtocolVersion, "ClientHello does not offer TLS 1.3")
-	}
-	if len(ch.compression) != 1 || ch.compression[0] != 0 {
-		return nil, fail(AlertIllegalParameter, ErrIllegalParameter, "ClientHello compression methods")
-	}
-	if !ch.hasPSK {
-		return nil, fail(AlertHandshakeFailure, ErrNoPSK, "")
-	}
-	if !ch.hasPSKModes {
-		return nil, fail(AlertMissingExtension, ErrMissingExtension, "pre_shared_key without psk_key_exchange_modes")
-	}
-	if len(ch.binders) != len(ch.identities) {
-		return nil, fail(AlertIllegalParameter, ErrIllegalParameter, "PSK binder count differs from identity count")
-	}
+	hello *clientHello
+	// helloMsg is hello as received. It aliases the Conn's buffers, so it
+	// is valid only until the next read.
+	helloMsg []byte
+	choice   *serverChoice // what the server settled on for hello
 
-	sc := &serverChoice{}
-	if retry != nil {
-		sc.suite = retry.suite
-		if !offersSuite(ch, retry.suite.id) {
-			return nil, fail(AlertIllegalParameter, ErrIllegalParameter, "second ClientHello drops the chosen cipher suite")
-		}
-	} else {
-		for _, s := range cfg.cipherSuites() {
-			if offersSuite(ch, s) {
-				sc.suite = suiteByID(uint16(s))
-				break
-			}
-		}
-		if sc.suite == nil {
-			return nil, fail(AlertHandshakeFailure, ErrNoCipherSuite, "")
-		}
-	}
+	// After a HelloRetryRequest: what it fixed for the second hello, and
+	// the transcript before that hello, which its binder covers.
+	retry  *serverChoice
+	prefix []byte
 
-	sc.index = -1
-	for i, id := range ch.identities {
-		if key, ok := cfg.lookup(id.identity); ok {
-			sc.index, sc.identity, sc.key = i, string(id.identity), key
-			break
-		}
-	}
-	if sc.index < 0 {
-		return nil, fail(AlertUnknownPSKIdentity, ErrUnknownIdentity, "identity "+quoteIdentity(ch.identities[0].identity))
-	}
-	// The binder covers the transcript up to this hello's binders vector.
-	h := sha256.New()
-	h.Write(prefix)
-	h.Write(msg[:len(msg)-ch.bindersLen])
-	want := finishedMAC(binderKey(earlySecret(sc.key), true), h.Sum(nil))
-	if !hmac.Equal(ch.binders[sc.index], want) {
-		return nil, fail(AlertDecryptError, ErrBadBinder, "identity "+quoteIdentity([]byte(sc.identity)))
-	}
+	transcript      transcript
+	sharedKey       []byte // the (EC)DHE secret; nil in psk_ke mode
+	ee              *encryptedExtensions
+	handshakeSecret []byte
+	clientSecret    []byte // client_handshake_traffic_secret
+	serverSecret    []byte // server_handshake_traffic_secret
+	// pending holds the EncryptedExtensions until the Finished joins
+	// them, so that one record carries both when it fits.
+	pending []byte
 
-	if err := checkKeyShares(ch); err != nil {
-		return nil, err
-	}
-	modeFound := false
-	for _, m := range cfg.modes() {
-		if !offersMode(ch, m) {
-			continue
-		}
-		modeFound = true
-		if m == KeyExchangePSK {
-			sc.mode = m
-			return sc, nil
-		}
-		if !ch.hasGroups || !ch.hasKeyShares {
-			return nil, fail(AlertMissingExtension, ErrMissingExtension, "psk_dhe_ke without supported_groups and key_share")
-		}
-		if retry != nil {
-			if len(ch.keyShares) != 1 || ch.keyShares[0].group != retry.group {
-				return nil, fail(AlertIllegalParameter, ErrIllegalParameter, "second ClientHello lacks the requested key share")
-			}
-			sc.mode, sc.group, sc.share = m, retry.group, ch.keyShares[0].data
-			return sc, nil
-		}
-		// Prefer a group the client already sent a share for, then any
-		// group it supports, which costs a HelloRetryRequest.
-		for _, g := range cfg.groups() {
-			for _, ks := range ch.keyShares {
-				if ks.group == g {
-					sc.mode, sc.group, sc.share = m, g, ks.data
-					return sc, nil
-				}
-			}
-		}
-		for _, g := range cfg.groups() {
-			if hasGroup(ch.groups, g) {
-				sc.mode, sc.group = m, g
-				return sc, nil
-			}
-		}
-		// No group in common: a later mode (psk_ke) may still do.
-	}
-	if modeFound {
-		return nil, fail(AlertHandshakeFailure, ErrNoGroup, "")
-	}
-	return nil, fail(AlertHandshakeFailure, ErrNoKeyExchangeMode, "")
-}
-
-// checkKeyShares enforces RFC 8446 section 4.2.8: each share names a
-// supported group, at most once.
-func checkKeyShares(ch *clientHello) error {
-	for i, ks := range ch.keyShares {
-		if !hasGroup(ch.groups, ks.group) {
-			return fail(AlertIllegalParameter, ErrIllegalParameter, "key share for a group not in supported_groups")
-		}
-		for _, prev := range ch.keyShares[:i] {
-			if prev.group == ks.group {
-				return fail(AlertIllegalParameter, ErrIllegalParameter, "two key shares for one group")
-			}
-		}
-	}
-	return nil
-}
-
-func offersSuite(ch *clientHello, s CipherSuite) bool {
-	for _, x := range ch.cipherSuites {
-		if x == uint16(s) {
-			return true
-		}
-	}
-	return false
-}
-
-func offersMode(ch *clientHello, m KeyExchangeMode) bool {
-	for _, x := range ch.pskModes {
-		if x == uint8(m) {
-			return true
-		}
-	}
-	return false
-}
-
-// quoteIdentity renders an identity for an error message, bounded and
-// without control bytes.
-func quoteIdentity(id []byte) string {
-	const max = 64
-	out := make([]byte, 0, max+3)
-	out = append(out, '"')
-	for i, b := range id {
-		if i == max {
-			out = append(out, "..."...)
-			break
-		}
-		if b < 0x20 || b > 0x7e {
-			b = '?'
-		}
-		out = append(out, b)
-	}
-	return string(append(out, '"'))
+	clientAppSecret []byte // client_application_traffic_secret_0
+	finishedHash    []byte // the transcript hash through server Finished
 }
 
 func (c *Conn) serverHandshake() error {
-	cfg := c.config
-	msg, err := c.readHandshake()
+	hs := serverHandshakeState{c: c, config: c.config}
+	return hs.handshake()
+}
+
+// handshake runs the server's stages (RFC 8446 section 2). When the
+// client offered psk_dhe_ke without a share in a group this server takes,
+// a HelloRetryRequest is a stage of its own, which runs the second
+// ClientHello through the same checks; the handshake then goes on with
+// that hello.
+func (hs *serverHandshakeState) handshake() error {
+	if err := hs.readClientHello(); err != nil {
+		return inStage("reading ClientHello", err)
+	}
+	if err := hs.negotiate(); err != nil {
+		return err // named by negotiate's own stages
+	}
+	if hs.choice.needsRetry() {
+		if err := hs.sendHelloRetryRequest(); err != nil {
+			return inStage("HelloRetryRequest", err)
+		}
+	}
+	if err := hs.sendServerHello(); err != nil {
+		return inStage("sending ServerHello", err)
+	}
+	if err := hs.establishHandshakeKeys(); err != nil {
+		return inStage("establishing handshake keys", err)
+	}
+	hs.sendServerParameters()
+	if err := hs.sendServerFinished(); err != nil {
+		return inStage("sending server Finished", err)
+	}
+	if err := hs.readClientFinished(); err != nil {
+		return inStage("reading client Finished", err)
+	}
+
+	st, sc := &hs.c.state, hs.choice
+	st.CipherSuite = sc.suite.id
+	st.KeyExchangeMode = sc.mode
+	st.Group = sc.group
+	st.Identity = sc.identity
+	return nil
+}
+
+// readClientHello reads and parses a ClientHello, the first or, after a
+// HelloRetryRequest, the second.
+func (hs *serverHandshakeState) readClientHello() error {
+	c := hs.c
+	expected := "expected ClientHello"
+	if hs.retry != nil {
+		expected = "expected ClientHello after HelloRetryRequest"
+	}
+	msg, err := c.readHandshakeOfType(typeClientHello, expected)
 	if err != nil {
 		return err
-	}
-	if msg[0] != typeClientHello {
-		return unexpected("expected ClientHello")
 	}
 	ch, err := parseClientHello(msg)
 	if err != nil {
 		return err
 	}
-	c.hookReceivedClientHello(ch)
+	c.hooks.onReceivedClientHello(ch)
 	if err := c.checkBoundary("ClientHello"); err != nil {
 		return err
 	}
+	// From here on a middlebox-compatible client may send
+	// ChangeCipherSpec.
 	c.ccsAllowed = true
-	sc, err := c.choose(ch, msg, nil, nil)
-	if err != nil {
+	hs.hello, hs.helloMsg = ch, msg
+	return nil
+}
+
+// negotiate settles the server's choices for the ClientHello just read,
+// in the order that decides which failure a bad hello reports: the
+// suite, then the PSK, then the key exchange.
+func (hs *serverHandshakeState) negotiate() error {
+	if err := hs.processClientHello(); err != nil {
+		return inStage("processing ClientHello", err)
+	}
+	if err := hs.selectPSK(); err != nil {
+		return inStage("selecting PSK", err)
+	}
+	if err := hs.selectKeyExchange(); err != nil {
+		return inStage("selecting key exchange", err)
+	}
+	return nil
+}
+
+// sendHelloRetryRequest asks for a key share in the chosen group, then
+// reads the second ClientHello and negotiates again, holding the client
+// to what the retry fixed (RFC 8446 section 4.1.4).
+func (hs *serverHandshakeState) sendHelloRetryRequest() error {
+	c, sc := hs.c, hs.choice
+	c.state.DidHelloRetryRequest = true
+	hrr := &serverHello{
+		isHRR:            true,
+		vers:             versionTLS12,
+		sessionID:        hs.hello.sessionID,
+		suite:            uint16(sc.suite.id),
+		supportedVersion: versionTLS13,
+		hasKeyShare:      true,
+		selectedGroup:    sc.group,
+	}
+	hrrMsg := hrr.marshal()
+	// The transcript, and the second binder with it, now starts with a
+	// message_hash of the first hello and the HelloRetryRequest.
+	prefix := hs.transcript.restartWithMessageHash(hs.helloMsg)
+	hs.transcript.add(hrrMsg)
+	hs.prefix = append(prefix, hrrMsg...)
+	hs.retry = sc
+	if err := c.writeHandshake(hrrMsg); err != nil {
 		return err
 	}
-	t := newTranscript()
-	if sc.mode == KeyExchangePSKDHE && sc.share == nil {
-		c.state.DidHelloRetryRequest = true
-		hrr := &serverHello{
-			isHRR:            true,
-			vers:             versionTLS12,
-			sessionID:        ch.sessionID,
-			suite:            uint16(sc.suite.id),
-			supportedVersion: versionTLS13,
-			hasKeyShare:      true,
-			selectedGroup:    sc.group,
-		}
-		hrrMsg := hrr.marshal()
-		prefix := t.restartWithMessageHash(msg)
-		t.add(hrrMsg)
-		prefix = append(prefix, hrrMsg...)
-		if err := c.writeHandshake(hrrMsg); err != nil {
-			return err
-		}
-		if msg, err = c.readHandshake(); err != nil {
-			return err
-		}
-		if msg[0] != typeClientHello {
-			return unexpected("expected ClientHello after HelloRetryRequest")
-		}
-		if ch, err = parseClientHello(msg); err != nil {
-			return err
-		}
-		c.hookReceivedClientHello(ch)
-		if err := c.checkBoundary("ClientHello"); err != nil {
-			return err
-		}
-		if sc, err = c.choose(ch, msg, prefix, sc); err != nil {
-			return err
-		}
+	if err := hs.readClientHello(); err != nil {
+		return err
 	}
-	t.add(msg)
+	return hs.negotiate()
+}
+
+// sendServerHello accepts the PSK, with a key share in psk_dhe_ke mode.
+// Before sending it, it settles the record sizes, which gives the Conn its
+// send buffer.
+func (hs *serverHandshakeState) sendServerHello() error {
+	c, cfg, sc := hs.c, hs.config, hs.choice
+	hs.transcript.add(hs.helloMsg)
 
 	sh := &serverHello{
 		vers:             versionTLS12,
 		random:           make([]byte, 32),
-		sessionID:        ch.sessionID,
+		sessionID:        hs.hello.sessionID,
 		suite:            uint16(sc.suite.id),
 		supportedVersion: versionTLS13,
 		hasPSK:           true,
@@ -252,121 +173,94 @@ func (c *Conn) serverHandshake() error {
 	if _, err := io.ReadFull(cfg.rand(), sh.random); err != nil {
 		return fail(AlertInternalError, ErrInternal, "reading random: "+err.Error())
 	}
-	var shared []byte
 	if sc.mode == KeyExchangePSKDHE {
-		var priv *ecdh.PrivateKey
-		if priv, err = newKeyShare(sc.group, cfg.rand()); err != nil {
+		key, err := newKeyShare(sc.group, cfg.rand())
+		if err != nil {
 			return err
 		}
-		if shared, err = sharedSecret(priv, sc.share); err != nil {
+		if hs.sharedKey, err = sharedSecret(key, sc.share); err != nil {
 			return err
 		}
 		sh.hasKeyShare = true
-		sh.keyShare = keyShare{sc.group, priv.PublicKey().Bytes()}
+		sh.keyShare = keyShare{sc.group, key.PublicKey().Bytes()}
 	}
-	ee := c.negotiateLimits(ch)
-	earlyData := ch.earlyData
+	hs.ee = c.negotiateLimits(hs.hello)
 
 	shMsg := sh.marshal()
 	if err := c.writeHandshake(shMsg); err != nil {
 		return err
 	}
-	t.add(shMsg)
+	hs.transcript.add(shMsg)
+	return nil
+}
 
-	early := earlySecret(sc.key)
-	hsSecret := handshakeSecret(early, shared)
-	h := t.sum()
-	cHS := deriveSecret(hsSecret, "c hs traffic", h)
-	sHS := deriveSecret(hsSecret, "s hs traffic", h)
-	c.outMu.Lock()
-	err = c.out.setSecret(sc.suite, sHS)
-	c.outMu.Unlock()
-	if err != nil {
+// establishHandshakeKeys protects the rest of the handshake in both
+// directions.
+func (hs *serverHandshakeState) establishHandshakeKeys() error {
+	c, suite := hs.c, hs.choice.suite
+	hs.handshakeSecret = handshakeSecret(earlySecret(hs.choice.key), hs.sharedKey)
+	h := hs.transcript.sum()
+	hs.clientSecret = deriveSecret(hs.handshakeSecret, "c hs traffic", h)
+	hs.serverSecret = deriveSecret(hs.handshakeSecret, "s hs traffic", h)
+	if err := c.setOutSecret(suite, hs.serverSecret); err != nil {
 		return err
 	}
-	if err := c.in.setSecret(sc.suite, cHS); err != nil {
-		return err
-	}
-	if c.hooks != nil && c.hooks.encryptedExtensions != nil {
-		c.hooks.encryptedExtensions(ee)
-	}
-	eeMsg := ee.marshal()
-	t.add(eeMsg)
-	fin := marshalFinished(c.hookFinished(finishedMAC(sHS, t.sum())))
-	t.add(fin)
-	// One record carries both, when it fits.
-	if err := c.writeHandshake(append(eeMsg, fin...)); err != nil {
+	return c.in.setSecret(suite, hs.clientSecret)
+}
+
+// sendServerParameters queues the EncryptedExtensions, which confirm the
+// record sizes, for sendServerFinished to send with the Finished.
+func (hs *serverHandshakeState) sendServerParameters() {
+	hs.c.hooks.onEncryptedExtensions(hs.ee)
+	hs.pending = hs.ee.marshal()
+	hs.transcript.add(hs.pending)
+}
+
+// sendServerFinished sends the Finished after the queued EncryptedExtensions
+// and switches to sending with the application keys, which the server may
+// use before the client's Finished (RFC 8446 section 4.4.4).
+func (hs *serverHandshakeState) sendServerFinished() error {
+	c, suite := hs.c, hs.choice.suite
+	verify := c.hooks.onFinished(finishedMAC(hs.serverSecret, hs.transcript.sum()))
+	fin := marshalFinished(verify)
+	hs.transcript.add(fin)
+	if err := c.writeHandshake(append(hs.pending, fin...)); err != nil {
 		return err
 	}
 
-	master := masterSecret(hsSecret)
-	h = t.sum()
-	cAP := deriveSecret(master, "c ap traffic", h)
-	sAP := deriveSecret(master, "s ap traffic", h)
-	c.outMu.Lock()
-	err = c.out.setSecret(sc.suite, sAP)
-	c.outMu.Unlock()
-	if err != nil {
-		return err
-	}
-	if earlyData {
+	master := masterSecret(hs.handshakeSecret)
+	hs.finishedHash = hs.transcript.sum()
+	hs.clientAppSecret = deriveSecret(master, "c ap traffic", hs.finishedHash)
+	serverAppSecret := deriveSecret(master, "s ap traffic", hs.finishedHash)
+	return c.setOutSecret(suite, serverAppSecret)
+}
+
+// readClientFinished verifies the client's Finished, which proves that it
+// holds the PSK, and switches to reading with the application keys.
+func (hs *serverHandshakeState) readClientFinished() error {
+	c := hs.c
+	if hs.hello.earlyData {
+		// This server takes no 0-RTT data: skip what the client may send
+		// before its Finished under keys the server never derives.
 		c.earlySkip = earlyDataBudget
 	}
-
-	if msg, err = c.readHandshake(); err != nil {
+	msg, err := c.readHandshakeOfType(typeFinished, "expected client Finished")
+	if err != nil {
 		return err
-	}
-	if msg[0] != typeFinished {
-		return unexpected("expected client Finished")
 	}
 	verify, err := parseFinished(msg)
 	if err != nil {
 		return err
 	}
-	if !hmac.Equal(verify, finishedMAC(cHS, h)) {
+	if !hmac.Equal(verify, finishedMAC(hs.clientSecret, hs.finishedHash)) {
 		return fail(AlertDecryptError, ErrBadFinished, "client Finished")
 	}
 	if err := c.checkBoundary("client Finished"); err != nil {
 		return err
 	}
-	if err := c.in.setSecret(sc.suite, cAP); err != nil {
+	if err := c.in.setSecret(hs.choice.suite, hs.clientAppSecret); err != nil {
 		return err
 	}
 	c.earlySkip = 0
-
-	c.state.CipherSuite = sc.suite.id
-	c.state.KeyExchangeMode = sc.mode
-	c.state.Group = sc.group
-	c.state.Identity = sc.identity
 	return nil
-}
-
-// negotiateLimits settles record sizes from the ClientHello and returns
-// the EncryptedExtensions that confirm them. When the client offers both,
-// record_size_limit wins over max_fragment_length (RFC 8449 section 5).
-func (c *Conn) negotiateLimits(ch *clientHello) *encryptedExtensions {
-	ee := &encryptedExtensions{}
-	own := c.config.recordLimit(false) // content bytes this server buffers
-	send := own
-	switch {
-	case ch.recordSizeLimit != 0:
-		ee.recordSizeLimit = uint16(own + 1)
-		peer := int(ch.recordSizeLimit)
-		if peer > MaxRecordSizeLimit {
-			peer = MaxRecordSizeLimit
-		}
-		send = min(send, peer-1)
-		c.state.PeerRecordSizeLimit = peer
-	case ch.mfl != 0:
-		ee.mfl = ch.mfl
-		m := mflLength(ch.mfl)
-		send = min(send, m)
-		c.recvInner = min(c.recvInner, m+1)
-		c.state.MaxFragmentLength = m
-	}
-	c.outMu.Lock()
-	c.sendLimit = send
-	c.setOutBuf(recordBufSize(send + 1))
-	c.outMu.Unlock()
-	return ee
 }

@@ -70,6 +70,17 @@ func binderKey(early []byte, external bool) []byte {
 	return deriveSecret(early, label, emptyHash[:])
 }
 
+// signBinder computes the PSK binder of the ClientHello msg in place: the
+// binder covers prefix (the HelloRetryRequest part of the transcript, if
+// any) and msg up to its binders vector (RFC 8446 section 4.2.11.2).
+// msg must carry one identity, and so one binder at its very end.
+func signBinder(msg, prefix, binderKey []byte) {
+	h := sha256.New()
+	h.Write(prefix)
+	h.Write(msg[:len(msg)-(2+1+hashLen)])
+	copy(msg[len(msg)-hashLen:], finishedMAC(binderKey, h.Sum(nil)))
+}
+
 // handshakeSecret is the secret after the (EC)DHE input; shared is nil in
 // psk_ke mode.
 func handshakeSecret(early, shared []byte) []byte {
@@ -106,13 +117,24 @@ func nextTrafficSecret(secret []byte) []byte {
 
 // transcript accumulates the handshake transcript. Sum does not disturb the
 // running state, so intermediate transcript hashes cost nothing extra.
+//
+// The zero transcript is empty too and allocates its hash on first use: a
+// handshake state holds one by value, and a handshake that fails before
+// its transcript starts allocates none, as when it was a local variable.
 type transcript struct{ h hash.Hash }
 
-func newTranscript() *transcript { return &transcript{h: sha256.New()} }
+func newTranscript() transcript { return transcript{h: sha256.New()} }
 
-func (t *transcript) add(msg []byte) { t.h.Write(msg) }
+func (t *transcript) hash() hash.Hash {
+	if t.h == nil {
+		t.h = sha256.New()
+	}
+	return t.h
+}
 
-func (t *transcript) sum() []byte { return t.h.Sum(nil) }
+func (t *transcript) add(msg []byte) { t.hash().Write(msg) }
+
+func (t *transcript) sum() []byte { return t.hash().Sum(nil) }
 
 // restartWithMessageHash replaces ClientHello1 in the transcript by the
 // synthetic message_hash message (RFC 8446 section 4.4.1), before the
@@ -123,7 +145,7 @@ func (t *transcript) restartWithMessageHash(ch1 []byte) []byte {
 	prefix := make([]byte, 0, 4+hashLen)
 	prefix = append(prefix, typeMessageHash, 0, 0, hashLen)
 	prefix = append(prefix, h[:]...)
-	t.h.Reset()
+	t.hash().Reset()
 	t.h.Write(prefix)
 	return prefix
 }

@@ -34,9 +34,8 @@ var (
 
 // Errors added with the implementation.
 var (
-	ErrConnackCode    = errors.New("packet: CONNACK return code is reserved")
-	ErrSubackCode     = errors.New("packet: SUBACK return code is reserved")
-	ErrTooManyFilters = errors.New("packet: more topic filters than the decoder allows")
+	ErrConnackCode = errors.New("packet: CONNACK return code is reserved")
+	ErrSubackCode  = errors.New("packet: SUBACK return code is reserved")
 )
 
 // An Error is a violation found in a packet of a known type. Decode and

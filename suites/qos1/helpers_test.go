@@ -239,7 +239,7 @@ func (b *inbox) settle() []*packet.Publish {
 	if !ok {
 		topic = client.Topic("fence")
 		id := nextID()
-		Expect(b.c.Send(&packet.Subscribe{PacketID: id, Filters: []packet.Filter{{Topic: []byte(topic), QoS: 1}}})).To(Succeed())
+		Expect(b.c.Send(packet.NewSubscribe(id, packet.Filter{Topic: []byte(topic), QoS: 1}))).To(Succeed())
 		p := b.readUntil("SUBACK for the fence topic", func(p packet.Packet) bool {
 			ack, ok := p.(*packet.Suback)
 			return ok && ack.PacketID == id

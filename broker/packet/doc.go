@@ -26,7 +26,7 @@
 // Encoding appends to a caller-owned slice. Neither Decode nor Append
 // allocates when the caller's buffers have room, so the package is usable
 // on boards built with TinyGo; only NewSubscribe and NewUnsubscribe
-// allocate, the Payload they build. Rules that bind a sender's behaviour rather than a packet's
+// allocate, for the packet they build. Rules that bind a sender's behaviour rather than a packet's
 // form, such as a refused CONNACK clearing its session-present flag or DUP
 // being 0 at QoS 0, are left to the caller, so that conformance tests can
 // observe them.

@@ -24,7 +24,7 @@ func fanoutWith(tb testing.TB, cfg broker.Config, n int, qos packet.QoS) (*broke
 		tb.Cleanup(func() { f.Close() })
 		f.feed(mustAppend(
 			packet.Connect{ClientID: []byte("sub" + strconv.Itoa(i)), CleanSession: true},
-			packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("bench/+"), QoS: qos}}},
+			packet.NewSubscribe(1, packet.Filter{Topic: []byte("bench/+"), QoS: qos}),
 		))
 		f.waitFor(0, 2) // CONNACK, SUBACK
 		subs = append(subs, f)
@@ -118,15 +118,15 @@ func TestSubscribeNeedsNoStorage(t *testing.T) {
 	unsubs := []int{5, 9, 17, 33, 65, 169}
 	var packets [][]byte
 	for i := range subs {
-		s := packet.Subscribe{PacketID: 1}
-		for range subs[i] {
-			s.Filters = append(s.Filters, packet.Filter{Topic: []byte("f"), QoS: 1})
+		filters := make([]packet.Filter, subs[i])
+		for j := range filters {
+			filters[j] = packet.Filter{Topic: []byte("f"), QoS: 1}
 		}
-		u := packet.Unsubscribe{PacketID: 2}
-		for range unsubs[i] {
-			u.Topics = append(u.Topics, []byte("f"))
+		topics := make([][]byte, unsubs[i])
+		for j := range topics {
+			topics[j] = []byte("f")
 		}
-		sb, ub := mustAppend(s), mustAppend(u)
+		sb, ub := mustAppend(packet.NewSubscribe(1, filters...)), mustAppend(packet.NewUnsubscribe(2, topics...))
 		if i == len(subs)-1 && (len(sb) > lim.MaxPacketSize || len(sb)+4 <= lim.MaxPacketSize ||
 			len(ub) > lim.MaxPacketSize || len(ub)+3 <= lim.MaxPacketSize) {
 			t.Fatalf("the largest packets take %d and %d bytes, not the most that fits in %d", len(sb), len(ub), lim.MaxPacketSize)

@@ -144,7 +144,7 @@ func New(cfg Config) (*Broker, error) {
 		c.spare = t.take(lim.OutboxBytes)
 		// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
 		// so a packet of any number of them needs no storage.
-		c.dec = packet.Decoder{MaxPacketSize: lim.MaxPacketSize, NoFilterSlices: true}
+		c.dec = packet.Decoder{MaxPacketSize: lim.MaxPacketSize}
 		c.rd.Init(nil, c.rbuf, &c.dec)
 		c.sig.init()
 	}

@@ -239,7 +239,7 @@ func (c *client) subscribe(filter string, qos packet.QoS) byte {
 func (c *client) subscribeMany(fs ...packet.Filter) []byte {
 	c.t.Helper()
 	c.nextID++
-	c.send(packet.Subscribe{PacketID: c.nextID, Filters: fs})
+	c.send(packet.NewSubscribe(c.nextID, fs...))
 	ack := recvAs[*packet.Suback](c)
 	if ack.PacketID != c.nextID || len(ack.ReturnCodes) != len(fs) {
 		c.t.Fatalf("SUBACK %+v for SUBSCRIBE %d of %d filters", ack, c.nextID, len(fs))

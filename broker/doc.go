@@ -8,11 +8,12 @@
 // Every capacity is fixed by Limits when New builds the broker: sessions,
 // connection buffers, subscriptions per session, in-flight and queued
 // messages per session, the message store, retained messages, topic,
-// payload and packet sizes. Nothing grows while the broker runs, and routing a message allocates nothing, so the broker fits
-// boards such as the Raspberry Pi Pico (PicoLimits) and the ESP32-C3
-// (ESP32C3Limits) when built with TinyGo. Stats.StateBytes reports the
-// heap those tables take. The package uses neither net, os nor fmt, and no
-// reflection-heavy package.
+// payload and packet sizes. Nothing grows while the broker runs, and
+// routing a message allocates nothing, so the broker fits boards such as
+// the Raspberry Pi Pico (PicoLimits) and the ESP32-C3 (ESP32C3Limits) when
+// built with TinyGo. Stats.StateBytes reports the heap those tables take.
+// The package uses neither net, os nor fmt, and no reflection-heavy
+// package.
 //
 // # Memory in and outside StateBytes
 //
@@ -39,10 +40,10 @@
 //     64-bit systems. That is about 1 % for the board profiles (61 084
 //     bytes for PicoLimits, 119 704 for ESP32C3Limits on amd64) and at
 //     most 2 % for a broker of 75 KB or more, but can be more for smaller
-//     ones. Pages of a large table that are
-//     never used are counted but stay unmapped on most systems. A build
-//     for the race detector (or with -N) allocates each table up to 32 KiB
-//     twice, the first copy garbage at once.
+//     ones. Pages of a large table that are never used are counted but stay
+//     unmapped on most systems. A build for the race detector (or with -N)
+//     allocates each table up to 32 KiB twice, the first copy garbage at
+//     once.
 //
 // StateBytes leaves out, and a budget must add:
 //

@@ -30,7 +30,7 @@ func ExampleBroker_ServeConn() {
 	p, _ := rd.ReadPacket()
 	fmt.Println("CONNACK code", p.(*packet.Connack).ReturnCode)
 
-	send(packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("greetings/+"), QoS: 0}}})
+	send(packet.NewSubscribe(1, packet.Filter{Topic: []byte("greetings/+"), QoS: 0}))
 	p, _ = rd.ReadPacket()
 	fmt.Println("granted", p.(*packet.Suback).ReturnCodes)
 

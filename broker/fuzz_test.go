@@ -12,10 +12,10 @@ import (
 // well-behaved client: the broker must end or keep serving the fuzzed
 // connection without panicking or hanging, and keep serving the other.
 func FuzzServeConn(f *testing.F) {
-	f.Add(mustAppend(packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("#"), QoS: 2}}},
+	f.Add(mustAppend(packet.NewSubscribe(1, packet.Filter{Topic: []byte("#"), QoS: 2}),
 		packet.Publish{Topic: []byte("a"), Payload: []byte("x"), QoS: 2, PacketID: 2}, packet.Pubrel{PacketID: 2}))
 	f.Add(mustAppend(packet.Publish{Topic: []byte("a/b"), QoS: 1, PacketID: 1, Retain: true}, packet.Pingreq{}))
-	f.Add(mustAppend(packet.Unsubscribe{PacketID: 3, Topics: [][]byte{[]byte("a/+")}}, packet.Disconnect{}))
+	f.Add(mustAppend(packet.NewUnsubscribe(3, []byte("a/+")), packet.Disconnect{}))
 	f.Add([]byte{0x30, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Add([]byte{0x82, 0x05, 0x00, 0x01, 0x00, 0x01, 0x23, 0x00})
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -24,8 +24,12 @@ type Limits struct {
 	// MaxSubscriptions bounds the topic filters of one session. A
 	// SUBSCRIBE may carry any number of filters that fits in
 	// MaxPacketSize: the SUBACK grants those there is room for and answers
-	// the rest with the failure code 0x80. Filters are read from the
-	// packet itself, so they take no memory of their own.
+	// the rest with the failure code 0x80. The filters are read where
+	// they lie in the connection's read buffer, so the packet needs no
+	// memory of its own, but each granted filter is copied into a
+	// subscription slot: New sets aside MaxSubscriptions slots of
+	// MaxTopicLength bytes for every session and for the in-process
+	// client, used or not.
 	MaxSubscriptions int
 	// MaxInflight bounds the outgoing QoS 1 and 2 messages of one session
 	// that wait for their acknowledgement, and the incoming QoS 2 packet

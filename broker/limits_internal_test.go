@@ -27,21 +27,21 @@ func TestMaxSubackSize(t *testing.T) {
 	for _, size := range []int{16, 129, 130, 131, 132, 133, 384, 512, 640, 4368, 16387, 16388, 16389, 16390} {
 		// No more than (size-4)/4 filters of 4 bytes fit; count down from
 		// there to the first that does.
-		sub := packet.Subscribe{PacketID: 1, Filters: make([]packet.Filter, (size-4)/4+1)}
-		for i := range sub.Filters {
-			sub.Filters[i].Topic = []byte("f")
+		filters := make([]packet.Filter, (size-4)/4+1)
+		for i := range filters {
+			filters[i].Topic = []byte("f")
 		}
 		for {
-			b, err := sub.Append(nil)
+			b, err := packet.NewSubscribe(1, filters...).Append(nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(b) <= size {
 				break
 			}
-			sub.Filters = sub.Filters[:len(sub.Filters)-1]
+			filters = filters[:len(filters)-1]
 		}
-		n := len(sub.Filters)
+		n := len(filters)
 		ack, err := packet.Suback{PacketID: 1, ReturnCodes: make([]byte, n)}.Append(nil)
 		if err != nil {
 			t.Fatal(err)

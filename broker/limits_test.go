@@ -64,7 +64,7 @@ func rawClient(t *testing.T, b *broker.Broker, id, filter string, qos packet.QoS
 	rd := packet.NewReader(cli, make([]byte, 4096))
 	for _, p := range []packet.Packet{
 		packet.Connect{ClientID: []byte(id), CleanSession: true},
-		packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte(filter), QoS: qos}}},
+		packet.NewSubscribe(1, packet.Filter{Topic: []byte(filter), QoS: qos}),
 	} {
 		buf, _ := p.Append(nil)
 		if _, err := cli.Write(buf); err != nil {

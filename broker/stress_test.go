@@ -56,7 +56,7 @@ func TestConcurrentClients(t *testing.T) {
 				t.Errorf("CONNACK %d", ack.ReturnCode)
 				return
 			}
-			c.send(packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("s/#"), QoS: 1}}})
+			c.send(packet.NewSubscribe(1, packet.Filter{Topic: []byte("s/#"), QoS: 1}))
 		}
 		c.send(packet.Disconnect{})
 		c = dial(t, b)

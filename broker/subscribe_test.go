@@ -76,12 +76,12 @@ func TestUnsubscribe(t *testing.T) {
 	b := newBroker(t, broker.Config{Limits: smallLimits()})
 	c := mustConnect(t, b, "c", true)
 	c.subscribeMany(packet.Filter{Topic: []byte("a")}, packet.Filter{Topic: []byte("b")})
-	c.send(packet.Unsubscribe{PacketID: 41, Topics: [][]byte{[]byte("a"), []byte("never")}})
+	c.send(packet.NewUnsubscribe(41, []byte("a"), []byte("never")))
 	if ack := recvAs[*packet.Unsuback](c); ack.PacketID != 41 {
 		t.Fatalf("UNSUBACK %d", ack.PacketID)
 	}
 	// UNSUBACK even when nothing matched (MQTT-3.10.4-5).
-	c.send(packet.Unsubscribe{PacketID: 42, Topics: [][]byte{[]byte("nothing")}})
+	c.send(packet.NewUnsubscribe(42, []byte("nothing")))
 	if ack := recvAs[*packet.Unsuback](c); ack.PacketID != 42 {
 		t.Fatalf("UNSUBACK %d", ack.PacketID)
 	}
@@ -137,24 +137,24 @@ func cyclingName(i int) string { return oneByteNames[i%len(oneByteNames) : i%len
 // QoS 0, 1, 2 in turn, with as many as fit in size bytes.
 func fillSubscribe(t testing.TB, size int, name func(int) string) ([]byte, []packet.Filter) {
 	t.Helper()
-	p := packet.Subscribe{PacketID: 7}
+	var filters []packet.Filter
 	n := size - 5 // fixed header and packet identifier
 	for i := 0; ; i++ {
 		f := packet.Filter{Topic: []byte(name(i)), QoS: packet.QoS(i % 3)}
 		if n -= 2 + len(f.Topic) + 1; n < 0 {
 			break
 		}
-		p.Filters = append(p.Filters, f)
+		filters = append(filters, f)
 	}
-	wire, err := p.Append(nil)
+	wire, err := packet.NewSubscribe(7, filters...).Append(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for len(wire) > size { // the fixed header took fewer bytes than assumed
-		p.Filters = p.Filters[:len(p.Filters)-1]
-		wire, _ = p.Append(nil)
+		filters = filters[:len(filters)-1]
+		wire, _ = packet.NewSubscribe(7, filters...).Append(nil)
 	}
-	return wire, p.Filters
+	return wire, filters
 }
 
 // wantCodes are the SUBACK codes a session with no subscriptions and room
@@ -213,11 +213,11 @@ func TestSubscribeFillingThePacket(t *testing.T) {
 	c.expectNothing() // PINGRESP: open, and nothing replayed for refused filters
 
 	// The fullest UNSUBSCRIBE names the granted filters among others.
-	u := packet.Unsubscribe{PacketID: 8}
+	var topics [][]byte
 	for i := 0; packet.HeaderSize(2+3*(i+1))+2+3*(i+1) <= lim.MaxPacketSize; i++ {
-		u.Topics = append(u.Topics, []byte(cyclingName(i)))
+		topics = append(topics, []byte(cyclingName(i)))
 	}
-	c.send(u)
+	c.send(packet.NewUnsubscribe(8, topics...))
 	if ack := recvAs[*packet.Unsuback](c); ack.PacketID != 8 {
 		t.Fatalf("UNSUBACK %d, want 8", ack.PacketID)
 	}
@@ -227,7 +227,7 @@ func TestSubscribeFillingThePacket(t *testing.T) {
 	// Every slot is free again.
 	codes := c.subscribeMany(filters[lim.MaxSubscriptions : 2*lim.MaxSubscriptions]...)
 	if want := wantCodes(filters[lim.MaxSubscriptions:2*lim.MaxSubscriptions], lim.MaxSubscriptions); string(codes) != string(want) {
-		t.Errorf("after UNSUBSCRIBE of %d filters: codes % x, want % x", len(u.Topics), codes, want)
+		t.Errorf("after UNSUBSCRIBE of %d filters: codes % x, want % x", len(topics), codes, want)
 	}
 	if st := b.Stats(); st.ProtocolErrors != 0 {
 		t.Errorf("%d protocol errors", st.ProtocolErrors)

@@ -111,7 +111,7 @@ func (b *Inbox) Settle() []*packet.Publish {
 	if !ok {
 		topic = client.Topic("fence")
 		id := PacketID()
-		gomega.Expect(b.c.Send(&packet.Subscribe{PacketID: id, Filters: []packet.Filter{{Topic: []byte(topic), QoS: 1}}})).To(gomega.Succeed())
+		gomega.Expect(b.c.Send(packet.NewSubscribe(id, packet.Filter{Topic: []byte(topic), QoS: 1}))).To(gomega.Succeed())
 		p := b.ReadUntil("SUBACK for the fence topic", func(p packet.Packet) bool {
 			ack, ok := p.(*packet.Suback)
 			return ok && ack.PacketID == id

@@ -86,7 +86,7 @@ func (c *conn) handshake(clientID string) error {
 
 // subscribe subscribes to topic at qos and waits for the SUBACK.
 func (c *conn) subscribe(topic string, qos packet.QoS) error {
-	sub := packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte(topic), QoS: qos}}}
+	sub := packet.NewSubscribe(1, packet.Filter{Topic: []byte(topic), QoS: qos})
 	b, err := sub.Append(c.enc[:0])
 	if err != nil {
 		return fmt.Errorf("load: subscribe %q: %w", topic, err)

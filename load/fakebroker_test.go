@@ -109,12 +109,13 @@ func (b *fakeBroker) serve(nc net.Conn) {
 		case *packet.Connect:
 			err = reply(packet.Connack{ReturnCode: packet.Accepted})
 		case *packet.Subscribe:
-			codes := make([]byte, len(p.Filters))
-			for i, f := range p.Filters {
-				codes[i] = byte(f.QoS)
+			var codes []byte
+			it := p.Iter()
+			for f, ok := it.Next(); ok; f, ok = it.Next() {
+				codes = append(codes, byte(f.QoS))
 			}
 			b.mu.Lock()
-			b.subs = append(b.subs, &fakeSub{nc: nc, qos: p.Filters[0].QoS})
+			b.subs = append(b.subs, &fakeSub{nc: nc, qos: packet.QoS(codes[0])})
 			b.mu.Unlock()
 			err = reply(packet.Suback{PacketID: p.PacketID, ReturnCodes: codes})
 		case *packet.Publish:

@@ -58,7 +58,7 @@ func TestServeOverTCP(t *testing.T) {
 	if ack := expect(packet.CONNACK).(*packet.Connack); ack.ReturnCode != packet.Accepted {
 		t.Fatalf("CONNACK %d", ack.ReturnCode)
 	}
-	send(packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("t/#"), QoS: 1}}})
+	send(packet.NewSubscribe(1, packet.Filter{Topic: []byte("t/#"), QoS: 1}))
 	expect(packet.SUBACK)
 	send(packet.Publish{Topic: []byte("t/x"), Payload: []byte("hi"), QoS: 1, PacketID: 2})
 	// The PUBACK and the delivery may come in either order.

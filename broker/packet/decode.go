@@ -9,22 +9,13 @@ type Header struct {
 }
 
 // A Decoder decodes packets into storage it owns, one packet of each type,
-// so that decoding does not allocate. The zero value is ready to use; it
-// grows the slices of SUBSCRIBE filters and UNSUBSCRIBE topics the first
-// time a packet needs more, and reuses them afterwards. NewDecoder sizes
-// those slices up front; NoFilterSlices does without them.
+// so that decoding does not allocate. The zero value is ready to use. The
+// filters of a SUBSCRIBE or UNSUBSCRIBE need no storage: they are checked
+// where they lie in the decoded bytes, which the packet's Payload aliases,
+// and walked there with Iter.
 type Decoder struct {
 	// MaxPacketSize bounds whole packets; 0 means the protocol maximum.
 	MaxPacketSize int
-
-	// MaxFilters bounds the topic filters of one SUBSCRIBE or UNSUBSCRIBE;
-	// more are refused with ErrTooManyFilters. 0 means no bound.
-	MaxFilters int
-
-	// NoFilterSlices leaves Subscribe.Filters and Unsubscribe.Topics empty:
-	// the filters, checked as always, are read from Payload with Iter. The
-	// Decoder then needs no storage for them, whatever their number.
-	NoFilterSlices bool
 
 	connect     Connect
 	connack     Connack
@@ -40,19 +31,6 @@ type Decoder struct {
 	pingreq     Pingreq
 	pingresp    Pingresp
 	disconnect  Disconnect
-}
-
-// NewDecoder returns a Decoder that refuses packets larger than maxPacket
-// bytes (0: the protocol maximum) and SUBSCRIBE or UNSUBSCRIBE packets with
-// more than maxFilters filters (0: no bound), with the storage for those
-// filters allocated now.
-func NewDecoder(maxPacket, maxFilters int) *Decoder {
-	d := &Decoder{MaxPacketSize: maxPacket, MaxFilters: maxFilters}
-	if maxFilters > 0 {
-		d.subscribe.Filters = make([]Filter, 0, maxFilters)
-		d.unsubscribe.Topics = make([][]byte, 0, maxFilters)
-	}
-	return d
 }
 
 // Decode decodes the first packet in b and reports how many bytes it used.
@@ -98,11 +76,11 @@ func (d *Decoder) Decode(b []byte) (p Packet, n int, err error) {
 		d.pubcomp.PacketID, err = decodeAck(body)
 		p = &d.pubcomp
 	case SUBSCRIBE:
-		p, err = &d.subscribe, d.subscribe.decode(body, d.MaxFilters, !d.NoFilterSlices)
+		p, err = &d.subscribe, d.subscribe.decode(body)
 	case SUBACK:
 		p, err = &d.suback, d.suback.decode(body)
 	case UNSUBSCRIBE:
-		p, err = &d.unsubscribe, d.unsubscribe.decode(body, d.MaxFilters, !d.NoFilterSlices)
+		p, err = &d.unsubscribe, d.unsubscribe.decode(body)
 	case UNSUBACK:
 		d.unsuback.PacketID, err = decodeAck(body)
 		p = &d.unsuback

@@ -15,13 +15,19 @@
 // io.Reader through one fixed buffer and refuses a packet larger than that
 // buffer from its fixed header alone.
 //
+// SUBSCRIBE and UNSUBSCRIBE keep their topic filters encoded, as they
+// travel, in Payload. Decoding checks them there and Iter walks them there,
+// so a packet with any number of filters takes no storage beyond the bytes
+// it was decoded from. NewSubscribe and NewUnsubscribe encode a list of
+// filters into a Payload for sending.
+//
 // Limits: decoded packets alias the buffer they were decoded from and the
-// Decoder that produced them; they are valid until the next Decode. Encoding
-// appends to a caller-owned slice. Neither allocates when the caller's
-// buffers have room; a Decoder with NoFilterSlices set needs no storage
-// for SUBSCRIBE and UNSUBSCRIBE filters at all, which Iter reads from the
-// packet, so the package is usable on boards built with TinyGo. Rules that bind a sender's
-// behaviour rather than a packet's form, such as a refused CONNACK clearing
-// its session-present flag or DUP being 0 at QoS 0, are left to the caller,
-// so that conformance tests can observe them.
+// Decoder that produced them; they are valid until the next Decode.
+// Encoding appends to a caller-owned slice. Neither Decode nor Append
+// allocates when the caller's buffers have room, so the package is usable
+// on boards built with TinyGo; only NewSubscribe and NewUnsubscribe
+// allocate, for the packet they build. Rules that bind a sender's behaviour rather than a packet's
+// form, such as a refused CONNACK clearing its session-present flag or DUP
+// being 0 at QoS 0, are left to the caller, so that conformance tests can
+// observe them.
 package packet

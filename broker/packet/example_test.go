@@ -36,11 +36,10 @@ func ExampleDecoder_Decode() {
 func ExampleReader() {
 	var stream []byte
 	stream, _ = packet.Connect{CleanSession: true, KeepAlive: 30, ClientID: []byte("board")}.Append(stream)
-	stream, _ = packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("cmd/#"), QoS: 1}}}.Append(stream)
+	stream, _ = packet.NewSubscribe(1, packet.Filter{Topic: []byte("cmd/#"), QoS: 1}).Append(stream)
 	stream, _ = packet.Pingreq{}.Append(stream)
 
 	r := packet.NewReader(bytes.NewReader(stream), make([]byte, 64))
-	r.Decoder = packet.NewDecoder(64, 4) // at most 4 filters per SUBSCRIBE, storage allocated now
 	for {
 		p, err := r.ReadPacket()
 		if err == io.EOF {
@@ -54,7 +53,10 @@ func ExampleReader() {
 		case *packet.Connect:
 			fmt.Printf("CONNECT %s keepalive=%d\n", p.ClientID, p.KeepAlive)
 		case *packet.Subscribe:
-			fmt.Printf("SUBSCRIBE %s qos=%d\n", p.Filters[0].Topic, p.Filters[0].QoS)
+			it := p.Iter()
+			for f, ok := it.Next(); ok; f, ok = it.Next() {
+				fmt.Printf("SUBSCRIBE %s qos=%d\n", f.Topic, f.QoS)
+			}
 		default:
 			fmt.Println(p.Type())
 		}
@@ -94,15 +96,16 @@ func ExampleAppendHeader() {
 	// packet: SUBSCRIBE: reserved fixed-header flags are not as specified
 }
 
-// A broker that answers every filter without storage for them decodes
-// with NoFilterSlices and walks the filters with Iter.
+// A client builds a SUBSCRIBE from a list of filters; a broker walks the
+// filters of the one it decodes where they lie in the read buffer, with no
+// storage for them however many there are.
 func ExampleSubscribe_Iter() {
-	wire, _ := packet.Subscribe{PacketID: 3, Filters: []packet.Filter{
-		{Topic: []byte("sensors/+/temp"), QoS: 1},
-		{Topic: []byte("cmd/#"), QoS: 2},
-	}}.Append(nil)
+	wire, _ := packet.NewSubscribe(3,
+		packet.Filter{Topic: []byte("sensors/+/temp"), QoS: 1},
+		packet.Filter{Topic: []byte("cmd/#"), QoS: 2},
+	).Append(nil)
 
-	d := packet.Decoder{NoFilterSlices: true}
+	var d packet.Decoder
 	p, _, err := d.Decode(wire)
 	if err != nil {
 		fmt.Println(err)
@@ -113,16 +116,14 @@ func ExampleSubscribe_Iter() {
 	for f, ok := it.Next(); ok; f, ok = it.Next() {
 		fmt.Printf("%s qos=%d\n", f.Topic, f.QoS)
 	}
-	fmt.Println(len(sub.Filters), "filters stored")
 	// Output:
 	// sensors/+/temp qos=1
 	// cmd/# qos=2
-	// 0 filters stored
 }
 
 func ExampleUnsubscribe_Iter() {
-	wire, _ := packet.Unsubscribe{PacketID: 4, Topics: [][]byte{[]byte("a/#"), []byte("b")}}.Append(nil)
-	d := packet.Decoder{NoFilterSlices: true}
+	wire, _ := packet.NewUnsubscribe(4, []byte("a/#"), []byte("b")).Append(nil)
+	var d packet.Decoder
 	p, _, _ := d.Decode(wire)
 	it := p.(*packet.Unsubscribe).Iter()
 	for topic, ok := it.Next(); ok; topic, ok = it.Next() {

@@ -51,32 +51,24 @@ func TestFilterIter(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wire := unhex(t, tc.wire)
-			for _, d := range []*packet.Decoder{{}, {NoFilterSlices: true}} {
-				p, _, err := d.Decode(wire)
-				if err != nil {
-					t.Fatalf("NoFilterSlices %v: %v", d.NoFilterSlices, err)
-				}
-				s := p.(*packet.Subscribe)
-				if got := walkFilters(t, *s); !slices.Equal(got, tc.want) {
-					t.Errorf("NoFilterSlices %v: Iter yields %q, want %q", d.NoFilterSlices, got, tc.want)
-				}
-				if got := walkFilters(t, *s); !slices.Equal(got, tc.want) {
-					t.Errorf("a second Iter yields %q, want %q", got, tc.want)
-				}
-				if !bytes.Equal(s.Payload, wire[4:]) {
-					t.Errorf("Payload = % x, want % x", s.Payload, wire[4:])
-				}
-				wantSlice := len(tc.want)
-				if d.NoFilterSlices {
-					wantSlice = 0
-				}
-				if len(s.Filters) != wantSlice {
-					t.Errorf("NoFilterSlices %v: %d Filters, want %d", d.NoFilterSlices, len(s.Filters), wantSlice)
-				}
-				// Append re-encodes what was decoded, from either form.
-				if enc, err := s.Append(nil); err != nil || !bytes.Equal(enc, wire) {
-					t.Errorf("NoFilterSlices %v: Append = % x, %v; want % x", d.NoFilterSlices, enc, err, wire)
-				}
+			var d packet.Decoder
+			p, _, err := d.Decode(wire)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := p.(*packet.Subscribe)
+			if got := walkFilters(t, *s); !slices.Equal(got, tc.want) {
+				t.Errorf("Iter yields %q, want %q", got, tc.want)
+			}
+			if got := walkFilters(t, *s); !slices.Equal(got, tc.want) {
+				t.Errorf("a second Iter yields %q, want %q", got, tc.want)
+			}
+			if !bytes.Equal(s.Payload, wire[4:]) {
+				t.Errorf("Payload = % x, want % x", s.Payload, wire[4:])
+			}
+			// Append re-encodes what was decoded.
+			if enc, err := s.Append(nil); err != nil || !bytes.Equal(enc, wire) {
+				t.Errorf("Append = % x, %v; want % x", enc, err, wire)
 			}
 		})
 	}
@@ -94,46 +86,37 @@ func TestTopicIter(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wire := unhex(t, tc.wire)
-			for _, d := range []*packet.Decoder{{}, {NoFilterSlices: true}} {
-				p, _, err := d.Decode(wire)
-				if err != nil {
-					t.Fatalf("NoFilterSlices %v: %v", d.NoFilterSlices, err)
-				}
-				u := p.(*packet.Unsubscribe)
-				if got := walkTopics(t, *u); !slices.Equal(got, tc.want) {
-					t.Errorf("NoFilterSlices %v: Iter yields %q, want %q", d.NoFilterSlices, got, tc.want)
-				}
-				if !bytes.Equal(u.Payload, wire[4:]) {
-					t.Errorf("Payload = % x, want % x", u.Payload, wire[4:])
-				}
-				wantSlice := len(tc.want)
-				if d.NoFilterSlices {
-					wantSlice = 0
-				}
-				if len(u.Topics) != wantSlice {
-					t.Errorf("NoFilterSlices %v: %d Topics, want %d", d.NoFilterSlices, len(u.Topics), wantSlice)
-				}
-				if enc, err := u.Append(nil); err != nil || !bytes.Equal(enc, wire) {
-					t.Errorf("NoFilterSlices %v: Append = % x, %v; want % x", d.NoFilterSlices, enc, err, wire)
-				}
+			var d packet.Decoder
+			p, _, err := d.Decode(wire)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := p.(*packet.Unsubscribe)
+			if got := walkTopics(t, *u); !slices.Equal(got, tc.want) {
+				t.Errorf("Iter yields %q, want %q", got, tc.want)
+			}
+			if !bytes.Equal(u.Payload, wire[4:]) {
+				t.Errorf("Payload = % x, want % x", u.Payload, wire[4:])
+			}
+			if enc, err := u.Append(nil); err != nil || !bytes.Equal(enc, wire) {
+				t.Errorf("Append = % x, %v; want % x", enc, err, wire)
 			}
 		})
 	}
 }
 
-// TestIterBuiltPackets walks packets that were not decoded: Iter reads
-// Filters or Topics when Payload is empty, Payload when it is set, and
-// stops where a payload set by hand is cut short.
+// TestIterBuiltPackets walks packets that were not decoded: those
+// NewSubscribe and NewUnsubscribe build, and payloads set by hand, where
+// the walk stops at a filter cut short.
 func TestIterBuiltPackets(t *testing.T) {
-	built := []packet.Filter{{Topic: []byte("a"), QoS: 2}, {Topic: []byte("b/#")}}
 	for _, tc := range []struct {
 		name string
 		p    packet.Subscribe
 		want []string
 	}{
 		{"zero", packet.Subscribe{}, nil},
-		{"filters", packet.Subscribe{Filters: built}, []string{"a:2", "b/#:0"}},
-		{"payload wins", packet.Subscribe{Filters: built, Payload: []byte("\x00\x01c\x01")}, []string{"c:1"}},
+		{"built", *packet.NewSubscribe(1, packet.Filter{Topic: []byte("a"), QoS: 2}, packet.Filter{Topic: []byte("b/#")}), []string{"a:2", "b/#:0"}},
+		{"built empty", *packet.NewSubscribe(1), nil},
 		{"cut in the length", packet.Subscribe{Payload: []byte("\x00\x01c\x01\x00")}, []string{"c:1"}},
 		{"cut in the topic", packet.Subscribe{Payload: []byte("\x00\x01c\x01\x00\x05ab")}, []string{"c:1"}},
 		{"no QoS byte", packet.Subscribe{Payload: []byte("\x00\x01c\x01\x00\x01d")}, []string{"c:1"}},
@@ -148,13 +131,36 @@ func TestIterBuiltPackets(t *testing.T) {
 		want []string
 	}{
 		{"zero", packet.Unsubscribe{}, nil},
-		{"topics", packet.Unsubscribe{Topics: [][]byte{[]byte("a"), []byte("+")}}, []string{"a", "+"}},
-		{"payload wins", packet.Unsubscribe{Topics: [][]byte{[]byte("a")}, Payload: []byte("\x00\x01c")}, []string{"c"}},
+		{"built", *packet.NewUnsubscribe(1, []byte("a"), []byte("+")), []string{"a", "+"}},
+		{"built empty", *packet.NewUnsubscribe(1), nil},
 		{"cut in the length", packet.Unsubscribe{Payload: []byte("\x00\x01c\x00")}, []string{"c"}},
 		{"cut in the topic", packet.Unsubscribe{Payload: []byte("\x00\x01c\x00\x03ab")}, []string{"c"}},
 	} {
 		if got := walkTopics(t, tc.p); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: Iter yields %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestNewSubscribe checks the payload the constructors encode, and that a
+// filter too long for its two-byte length prefix is refused by Append
+// rather than sent with a wrong length.
+func TestNewSubscribe(t *testing.T) {
+	s := packet.NewSubscribe(9, packet.Filter{Topic: []byte("a/+"), QoS: 1}, packet.Filter{Topic: []byte("#")})
+	if want := unhex(t, "0003 612f2b 01 0001 23 00"); s.PacketID != 9 || !bytes.Equal(s.Payload, want) {
+		t.Errorf("NewSubscribe = id %d, payload % x; want id 9, payload % x", s.PacketID, s.Payload, want)
+	}
+	u := packet.NewUnsubscribe(9, []byte("a/+"), []byte("#"))
+	if want := unhex(t, "0003 612f2b 0001 23"); u.PacketID != 9 || !bytes.Equal(u.Payload, want) {
+		t.Errorf("NewUnsubscribe = id %d, payload % x; want id 9, payload % x", u.PacketID, u.Payload, want)
+	}
+	long := bytes.Repeat([]byte("a"), 65536)
+	for _, p := range []packet.Packet{
+		packet.NewSubscribe(1, packet.Filter{Topic: []byte("ok")}, packet.Filter{Topic: long}),
+		packet.NewUnsubscribe(1, []byte("ok"), long),
+	} {
+		if got, err := p.Append([]byte("keep")); !errors.Is(err, packet.ErrStringTooLong) || string(got) != "keep" {
+			t.Errorf("%v with a filter of %d bytes: Append = %.8q, %v; want ErrStringTooLong", p.Type(), len(long), got, err)
 		}
 	}
 }

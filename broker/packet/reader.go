@@ -8,9 +8,8 @@ import "io"
 // when the rest would not fit behind it.
 type Reader struct {
 	// Decoder decodes the packets read. NewReader sets one that refuses
-	// packets larger than the buffer; replace or set it up before the
-	// first ReadPacket to bound or presize SUBSCRIBE storage (see
-	// NewDecoder) or to do without it (NoFilterSlices). It must not be nil.
+	// packets larger than the buffer; replace it before the first
+	// ReadPacket to bound packets more tightly. It must not be nil.
 	Decoder *Decoder
 
 	r          io.Reader

@@ -123,7 +123,7 @@ func TestReaderRefusesEarly(t *testing.T) {
 		want error
 	}{
 		{"larger than the buffer", "30 ff 7f", nil, packet.ErrPacketTooLarge},
-		{"larger than the decoder allows", "30 20", packet.NewDecoder(32, 0), packet.ErrPacketTooLarge},
+		{"larger than the decoder allows", "30 20", &packet.Decoder{MaxPacketSize: 32}, packet.ErrPacketTooLarge},
 		{"reserved flags", "80 10", nil, packet.ErrReservedFlags},
 		{"reserved type", "f0 10", nil, packet.ErrUnknownType},
 	} {

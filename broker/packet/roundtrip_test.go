@@ -47,13 +47,13 @@ var roundTrips = []struct {
 	{"pubrec", &packet.Pubrec{PacketID: 2}, "50 02 0002"},
 	{"pubrel", &packet.Pubrel{PacketID: 3}, "62 02 0003"},
 	{"pubcomp", &packet.Pubcomp{PacketID: 0x1234}, "70 02 1234"},
-	{"subscribe one", &packet.Subscribe{PacketID: 10, Filters: []packet.Filter{{Topic: []byte("a/+"), QoS: 1}}},
+	{"subscribe one", packet.NewSubscribe(10, packet.Filter{Topic: []byte("a/+"), QoS: 1}),
 		"82 08 000a 0003 612f2b 01"},
-	{"subscribe several", &packet.Subscribe{PacketID: 1, Filters: []packet.Filter{
-		{Topic: []byte("#"), QoS: 0}, {Topic: []byte("+/b/#"), QoS: 2}, {Topic: []byte("/"), QoS: 1}}},
+	{"subscribe several", packet.NewSubscribe(1,
+		packet.Filter{Topic: []byte("#"), QoS: 0}, packet.Filter{Topic: []byte("+/b/#"), QoS: 2}, packet.Filter{Topic: []byte("/"), QoS: 1}),
 		"82 12 0001 0001 23 00 0005 2b2f622f23 02 0001 2f 01"},
 	{"suback", &packet.Suback{PacketID: 10, ReturnCodes: []byte{0, 1, 2, 0x80}}, "90 06 000a 00010280"},
-	{"unsubscribe", &packet.Unsubscribe{PacketID: 5, Topics: [][]byte{[]byte("a/#"), []byte("+")}},
+	{"unsubscribe", packet.NewUnsubscribe(5, []byte("a/#"), []byte("+")),
 		"a2 0a 0005 0003 612f23 0001 2b"},
 	{"unsuback", &packet.Unsuback{PacketID: 5}, "b0 02 0005"},
 	{"pingreq", &packet.Pingreq{}, "c0 00"},
@@ -175,29 +175,39 @@ func samePacket(a, b packet.Packet) bool {
 		return ok && *x == *y
 	case *packet.Subscribe:
 		y, ok := b.(*packet.Subscribe)
-		if !ok || x.PacketID != y.PacketID || len(x.Filters) != len(y.Filters) {
+		if !ok || x.PacketID != y.PacketID {
 			return false
 		}
-		for i := range x.Filters {
-			if !bytes.Equal(x.Filters[i].Topic, y.Filters[i].Topic) || x.Filters[i].QoS != y.Filters[i].QoS {
+		ix, iy := x.Iter(), y.Iter()
+		for {
+			fx, okx := ix.Next()
+			fy, oky := iy.Next()
+			if okx != oky || !bytes.Equal(fx.Topic, fy.Topic) || fx.QoS != fy.QoS {
 				return false
 			}
+			if !okx {
+				return true
+			}
 		}
-		return true
 	case *packet.Suback:
 		y, ok := b.(*packet.Suback)
 		return ok && x.PacketID == y.PacketID && bytes.Equal(x.ReturnCodes, y.ReturnCodes)
 	case *packet.Unsubscribe:
 		y, ok := b.(*packet.Unsubscribe)
-		if !ok || x.PacketID != y.PacketID || len(x.Topics) != len(y.Topics) {
+		if !ok || x.PacketID != y.PacketID {
 			return false
 		}
-		for i := range x.Topics {
-			if !bytes.Equal(x.Topics[i], y.Topics[i]) {
+		ix, iy := x.Iter(), y.Iter()
+		for {
+			tx, okx := ix.Next()
+			ty, oky := iy.Next()
+			if okx != oky || !bytes.Equal(tx, ty) {
 				return false
 			}
+			if !okx {
+				return true
+			}
 		}
-		return true
 	case *packet.Unsuback:
 		y, ok := b.(*packet.Unsuback)
 		return ok && *x == *y

@@ -7,44 +7,28 @@ const subscribeQoSReserved = 0xfc
 // Type reports SUBSCRIBE.
 func (Subscribe) Type() Type { return SUBSCRIBE }
 
-// Append encodes the SUBSCRIBE onto dst, with the fixed-header flags 0010:
-// the filters in Payload when it is set, else those in Filters.
+// Append encodes the SUBSCRIBE onto dst, with the fixed-header flags 0010,
+// after checking it as Decode checks a received one.
 func (p Subscribe) Append(dst []byte) ([]byte, error) {
-	if p.PacketID == 0 {
-		return dst, wrap(SUBSCRIBE, ErrZeroPacketID)
+	if err := p.check(); err != nil {
+		return dst, wrap(SUBSCRIBE, err)
 	}
-	if len(p.Payload) > 0 {
-		for rest := p.Payload; len(rest) > 0; {
-			var err error
-			if _, rest, err = readFilter(rest); err != nil {
-				return dst, wrap(SUBSCRIBE, err)
-			}
-		}
-		return appendPayload(dst, SUBSCRIBE, p.PacketID, p.Payload)
+	return appendPayload(dst, SUBSCRIBE, p.PacketID, p.Payload)
+}
+
+// check checks a SUBSCRIBE to be sent. A filter too long for NewSubscribe
+// to encode is reported before the filters in Payload are read, as it is
+// missing from them.
+func (p Subscribe) check() error {
+	switch {
+	case p.PacketID == 0:
+		return ErrZeroPacketID
+	case p.err != nil:
+		return p.err
+	case len(p.Payload) == 0:
+		return ErrNoFilters
 	}
-	if len(p.Filters) == 0 {
-		return dst, wrap(SUBSCRIBE, ErrNoFilters)
-	}
-	n := 2
-	for _, f := range p.Filters {
-		if err := ValidTopicFilter(f.Topic); err != nil {
-			return dst, wrap(SUBSCRIBE, err)
-		}
-		if f.QoS > 2 {
-			return dst, wrap(SUBSCRIBE, ErrInvalidQoS)
-		}
-		n += 2 + len(f.Topic) + 1
-	}
-	if n > MaxRemainingLength {
-		return dst, wrap(SUBSCRIBE, ErrPacketTooLarge)
-	}
-	dst = AppendHeader(dst, SUBSCRIBE, 2, n)
-	dst = AppendUint16(dst, p.PacketID)
-	for _, f := range p.Filters {
-		dst = AppendBytes(dst, f.Topic)
-		dst = append(dst, byte(f.QoS))
-	}
-	return dst, nil
+	return checkFilters(p.Payload)
 }
 
 // appendPayload encodes a SUBSCRIBE or UNSUBSCRIBE whose payload is
@@ -59,29 +43,18 @@ func appendPayload(dst []byte, t Type, id uint16, payload []byte) ([]byte, error
 	return append(dst, payload...), nil
 }
 
-// decode decodes the body of a SUBSCRIBE: Payload aliases the filters in
-// body, and with fill set they are appended to Filters[:0] as well. More
-// than limit filters are refused when limit is positive.
-func (p *Subscribe) decode(body []byte, limit int, fill bool) error {
-	p.PacketID, p.Filters, p.Payload = 0, p.Filters[:0], nil
-	id, rest, err := readFilterList(body)
+// decode decodes the body of a SUBSCRIBE, checking every filter; Payload
+// aliases them in body.
+func (p *Subscribe) decode(body []byte) error {
+	*p = Subscribe{}
+	id, filters, err := readFilterList(body)
 	if err != nil {
 		return err
 	}
-	p.PacketID, p.Payload = id, rest
-	for n := 0; len(rest) > 0; n++ {
-		f, r, err := readFilter(rest)
-		if err != nil {
-			return err
-		}
-		if limit > 0 && n == limit {
-			return ErrTooManyFilters
-		}
-		if fill {
-			p.Filters = append(p.Filters, f)
-		}
-		rest = r
+	if err := checkFilters(filters); err != nil {
+		return err
 	}
+	p.PacketID, p.Payload = id, filters
 	return nil
 }
 
@@ -101,24 +74,27 @@ func readFilterList(body []byte) (id uint16, filters []byte, err error) {
 	return id, rest, nil
 }
 
-// readFilter reads and checks the first topic filter and requested QoS of
-// a SUBSCRIBE payload.
-func readFilter(b []byte) (f Filter, rest []byte, err error) {
-	topic, rest, ok := readBytes(b)
-	if !ok || len(rest) == 0 {
-		return Filter{}, b, ErrMalformed
+// checkFilters checks every topic filter and requested QoS of a SUBSCRIBE
+// payload.
+func checkFilters(payload []byte) error {
+	for rest := payload; len(rest) > 0; {
+		topic, r, ok := readBytes(rest)
+		if !ok || len(r) == 0 {
+			return ErrMalformed
+		}
+		if err := ValidTopicFilter(topic); err != nil {
+			return err
+		}
+		qos := r[0]
+		if qos&subscribeQoSReserved != 0 {
+			return ErrSubscribeReserved
+		}
+		if qos == 3 {
+			return ErrInvalidQoS
+		}
+		rest = r[1:]
 	}
-	if err := ValidTopicFilter(topic); err != nil {
-		return Filter{}, b, err
-	}
-	qos := rest[0]
-	if qos&subscribeQoSReserved != 0 {
-		return Filter{}, b, ErrSubscribeReserved
-	}
-	if qos == 3 {
-		return Filter{}, b, ErrInvalidQoS
-	}
-	return Filter{Topic: topic, QoS: QoS(qos)}, rest[1:], nil
+	return nil
 }
 
 // Type reports SUBACK.
@@ -175,76 +151,54 @@ func validSubackCode(c byte) bool { return c <= 2 || c == SubackFailure }
 func (Unsubscribe) Type() Type { return UNSUBSCRIBE }
 
 // Append encodes the UNSUBSCRIBE onto dst, with the fixed-header flags
-// 0010: the filters in Payload when it is set, else those in Topics.
+// 0010, after checking it as Decode checks a received one.
 func (p Unsubscribe) Append(dst []byte) ([]byte, error) {
-	if p.PacketID == 0 {
-		return dst, wrap(UNSUBSCRIBE, ErrZeroPacketID)
+	if err := p.check(); err != nil {
+		return dst, wrap(UNSUBSCRIBE, err)
 	}
-	if len(p.Payload) > 0 {
-		for rest := p.Payload; len(rest) > 0; {
-			var err error
-			if _, rest, err = readTopic(rest); err != nil {
-				return dst, wrap(UNSUBSCRIBE, err)
-			}
-		}
-		return appendPayload(dst, UNSUBSCRIBE, p.PacketID, p.Payload)
-	}
-	if len(p.Topics) == 0 {
-		return dst, wrap(UNSUBSCRIBE, ErrNoFilters)
-	}
-	n := 2
-	for _, t := range p.Topics {
-		if err := ValidTopicFilter(t); err != nil {
-			return dst, wrap(UNSUBSCRIBE, err)
-		}
-		n += 2 + len(t)
-	}
-	if n > MaxRemainingLength {
-		return dst, wrap(UNSUBSCRIBE, ErrPacketTooLarge)
-	}
-	dst = AppendHeader(dst, UNSUBSCRIBE, 2, n)
-	dst = AppendUint16(dst, p.PacketID)
-	for _, t := range p.Topics {
-		dst = AppendBytes(dst, t)
-	}
-	return dst, nil
+	return appendPayload(dst, UNSUBSCRIBE, p.PacketID, p.Payload)
 }
 
-// decode decodes the body of an UNSUBSCRIBE: Payload aliases the filters
-// in body, and with fill set they are appended to Topics[:0] as well. More
-// than limit filters are refused when limit is positive.
-func (p *Unsubscribe) decode(body []byte, limit int, fill bool) error {
-	p.PacketID, p.Topics, p.Payload = 0, p.Topics[:0], nil
-	id, rest, err := readFilterList(body)
+// check checks an UNSUBSCRIBE to be sent, as Subscribe.check does a
+// SUBSCRIBE.
+func (p Unsubscribe) check() error {
+	switch {
+	case p.PacketID == 0:
+		return ErrZeroPacketID
+	case p.err != nil:
+		return p.err
+	case len(p.Payload) == 0:
+		return ErrNoFilters
+	}
+	return checkTopics(p.Payload)
+}
+
+// decode decodes the body of an UNSUBSCRIBE, checking every filter;
+// Payload aliases them in body.
+func (p *Unsubscribe) decode(body []byte) error {
+	*p = Unsubscribe{}
+	id, filters, err := readFilterList(body)
 	if err != nil {
 		return err
 	}
-	p.PacketID, p.Payload = id, rest
-	for n := 0; len(rest) > 0; n++ {
-		topic, r, err := readTopic(rest)
-		if err != nil {
+	if err := checkTopics(filters); err != nil {
+		return err
+	}
+	p.PacketID, p.Payload = id, filters
+	return nil
+}
+
+// checkTopics checks every topic filter of an UNSUBSCRIBE payload.
+func checkTopics(payload []byte) error {
+	for rest := payload; len(rest) > 0; {
+		topic, r, ok := readBytes(rest)
+		if !ok {
+			return ErrMalformed
+		}
+		if err := ValidTopicFilter(topic); err != nil {
 			return err
-		}
-		if limit > 0 && n == limit {
-			return ErrTooManyFilters
-		}
-		if fill {
-			p.Topics = append(p.Topics, topic)
 		}
 		rest = r
 	}
 	return nil
-}
-
-// readTopic reads and checks the first topic filter of an UNSUBSCRIBE
-// payload.
-func readTopic(b []byte) (topic, rest []byte, err error) {
-	topic, rest, ok := readBytes(b)
-	if !ok {
-		return nil, b, ErrMalformed
-	}
-	if err := ValidTopicFilter(topic); err != nil {
-		return nil, b, err
-	}
-	return topic, rest, nil
 }

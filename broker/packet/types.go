@@ -99,21 +99,23 @@ type Pubrel struct{ PacketID uint16 }
 // Pubcomp completes a QoS 2 exchange.
 type Pubcomp struct{ PacketID uint16 }
 
-// Filter is one topic filter of a SUBSCRIBE with its requested QoS.
+// Filter is one topic filter of a SUBSCRIBE with its requested QoS, as
+// FilterIter yields it and NewSubscribe takes it.
 type Filter struct {
 	Topic []byte
 	QoS   QoS
 }
 
-// Subscribe is the SUBSCRIBE packet. A decoded one holds its filters twice:
-// encoded in Payload, which aliases the decoded buffer, and one by one in
-// Filters, unless the Decoder's NoFilterSlices is set. Iter walks them
-// either way. A packet built to be sent sets Filters and leaves Payload
-// empty; when Payload is set, it is what Append and Iter use.
+// Subscribe is the SUBSCRIBE packet. Its filters stay in Payload as they
+// travel, each a length-prefixed topic filter followed by its requested
+// QoS byte: a decoded packet's Payload aliases the decoded buffer, so a
+// SUBSCRIBE takes no storage of its own however many filters it carries.
+// Iter walks them; NewSubscribe encodes a list of them for sending.
 type Subscribe struct {
 	PacketID uint16
-	Filters  []Filter
 	Payload  []byte // the encoded filters, each with its requested QoS
+
+	err error // a filter NewSubscribe could not encode, for Append to report
 }
 
 // Suback is the SUBACK packet: one return code per requested filter, the
@@ -123,12 +125,14 @@ type Suback struct {
 	ReturnCodes []byte
 }
 
-// Unsubscribe is the UNSUBSCRIBE packet. Its filters are in Topics and
-// Payload as those of a Subscribe are in Filters and Payload.
+// Unsubscribe is the UNSUBSCRIBE packet. Its filters stay in Payload as
+// those of a Subscribe do, each a length-prefixed topic filter. Iter walks
+// them; NewUnsubscribe encodes a list of them for sending.
 type Unsubscribe struct {
 	PacketID uint16
-	Topics   [][]byte
 	Payload  []byte // the encoded filters
+
+	err error // a filter NewUnsubscribe could not encode, for Append to report
 }
 
 // Unsuback acknowledges an UNSUBSCRIBE.

@@ -132,26 +132,21 @@ var violations = []struct {
 	{"unsubscribe filter not utf-8", "a2 06 0001 0002 c3 28", packet.ErrInvalidUTF8},
 }
 
-// TestDecodeViolations runs every violation through a Decoder that fills
-// filter slices and one that does not: both check the same.
 func TestDecodeViolations(t *testing.T) {
-	var slices, noSlices packet.Decoder
-	noSlices.NoFilterSlices = true
+	var d packet.Decoder
 	for _, tt := range violations {
 		t.Run(tt.name, func(t *testing.T) {
 			b := unhex(t, tt.wire)
-			for _, d := range []*packet.Decoder{&slices, &noSlices} {
-				p, n, err := d.Decode(b)
-				if !errors.Is(err, tt.want) {
-					t.Fatalf("NoFilterSlices %v: Decode(% x) = %v, %d, %v; want %v", d.NoFilterSlices, b, p, n, err, tt.want)
-				}
-				if p != nil || n != 0 {
-					t.Errorf("Decode returned packet %v and n=%d with an error", p, n)
-				}
-				var perr *packet.Error
-				if !errors.As(err, &perr) || perr.Type != packet.Type(b[0]>>4) {
-					t.Errorf("error %v does not name the packet type %v", err, packet.Type(b[0]>>4))
-				}
+			p, n, err := d.Decode(b)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Decode(% x) = %v, %d, %v; want %v", b, p, n, err, tt.want)
+			}
+			if p != nil || n != 0 {
+				t.Errorf("Decode returned packet %v and n=%d with an error", p, n)
+			}
+			var perr *packet.Error
+			if !errors.As(err, &perr) || perr.Type != packet.Type(b[0]>>4) {
+				t.Errorf("error %v does not name the packet type %v", err, packet.Type(b[0]>>4))
 			}
 		})
 	}
@@ -180,25 +175,15 @@ func TestDecodeViolationsCovered(t *testing.T) {
 
 func TestDecodeLimits(t *testing.T) {
 	pub := unhex(t, "30 07 0003 612f62 6869") // 9 bytes
-	sub := unhex(t, "82 0e 0001 0001 61 00 0001 62 01 0001 63 02")
-	unsub := unhex(t, "a2 08 0001 0001 61 0001 62")
 	for _, tc := range []struct {
 		name string
 		d    *packet.Decoder
 		b    []byte
 		want error
 	}{
-		{"packet at the limit", packet.NewDecoder(9, 0), pub, nil},
-		{"packet over the limit", packet.NewDecoder(8, 0), pub, packet.ErrPacketTooLarge},
-		{"over the limit before the body", packet.NewDecoder(8, 0), pub[:2], packet.ErrPacketTooLarge},
-		{"subscribe at the filter limit", packet.NewDecoder(0, 3), sub, nil},
-		{"subscribe over the filter limit", packet.NewDecoder(0, 2), sub, packet.ErrTooManyFilters},
-		{"unsubscribe at the filter limit", packet.NewDecoder(0, 2), unsub, nil},
-		{"unsubscribe over the filter limit", packet.NewDecoder(0, 1), unsub, packet.ErrTooManyFilters},
-		{"subscribe at the limit, no slices", &packet.Decoder{MaxFilters: 3, NoFilterSlices: true}, sub, nil},
-		{"subscribe over the limit, no slices", &packet.Decoder{MaxFilters: 2, NoFilterSlices: true}, sub, packet.ErrTooManyFilters},
-		{"unsubscribe at the limit, no slices", &packet.Decoder{MaxFilters: 2, NoFilterSlices: true}, unsub, nil},
-		{"unsubscribe over the limit, no slices", &packet.Decoder{MaxFilters: 1, NoFilterSlices: true}, unsub, packet.ErrTooManyFilters},
+		{"packet at the limit", &packet.Decoder{MaxPacketSize: 9}, pub, nil},
+		{"packet over the limit", &packet.Decoder{MaxPacketSize: 8}, pub, packet.ErrPacketTooLarge},
+		{"over the limit before the body", &packet.Decoder{MaxPacketSize: 8}, pub[:2], packet.ErrPacketTooLarge},
 	} {
 		_, _, err := tc.d.Decode(tc.b)
 		if !errors.Is(err, tc.want) {

@@ -60,14 +60,20 @@ func Describe(p packet.Packet) string {
 		return fmt.Sprintf("PUBCOMP(id=%d)", p.PacketID)
 	case *packet.Subscribe:
 		var f []string
-		for _, x := range p.Filters {
+		it := p.Iter()
+		for x, ok := it.Next(); ok; x, ok = it.Next() {
 			f = append(f, fmt.Sprintf("%q@%d", x.Topic, x.QoS))
 		}
 		return fmt.Sprintf("SUBSCRIBE(id=%d %s)", p.PacketID, strings.Join(f, " "))
 	case *packet.Suback:
 		return fmt.Sprintf("SUBACK(id=%d codes=%v)", p.PacketID, p.ReturnCodes)
 	case *packet.Unsubscribe:
-		return fmt.Sprintf("UNSUBSCRIBE(id=%d %q)", p.PacketID, p.Topics)
+		var topics [][]byte
+		it := p.Iter()
+		for t, ok := it.Next(); ok; t, ok = it.Next() {
+			topics = append(topics, t)
+		}
+		return fmt.Sprintf("UNSUBSCRIBE(id=%d %q)", p.PacketID, topics)
 	case *packet.Unsuback:
 		return fmt.Sprintf("UNSUBACK(id=%d)", p.PacketID)
 	}

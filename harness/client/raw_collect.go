@@ -14,11 +14,7 @@ import (
 // spec that subscribes where retained messages may match uses this rather
 // than Subscribe, which takes an early PUBLISH for a protocol error.
 func (c *RawClient) SubscribeCollect(id uint16, qos packet.QoS, timeout time.Duration, filters ...string) (*packet.Suback, []*packet.Publish, error) {
-	p := &packet.Subscribe{PacketID: id}
-	for _, f := range filters {
-		p.Filters = append(p.Filters, packet.Filter{Topic: []byte(f), QoS: qos})
-	}
-	if err := c.Send(p); err != nil {
+	if err := c.Send(packet.NewSubscribe(id, filtersAt(qos, filters)...)); err != nil {
 		return nil, nil, err
 	}
 	deadline := time.Now().Add(timeout)

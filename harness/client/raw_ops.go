@@ -79,14 +79,19 @@ func (c *RawClient) Disconnect() error {
 // Subscribe sends a SUBSCRIBE with one filter per topic, all at qos, and
 // returns the SUBACK.
 func (c *RawClient) Subscribe(id uint16, qos packet.QoS, timeout time.Duration, filters ...string) (*packet.Suback, error) {
-	p := &packet.Subscribe{PacketID: id}
-	for _, f := range filters {
-		p.Filters = append(p.Filters, packet.Filter{Topic: []byte(f), QoS: qos})
-	}
-	if err := c.Send(p); err != nil {
+	if err := c.Send(packet.NewSubscribe(id, filtersAt(qos, filters)...)); err != nil {
 		return nil, err
 	}
 	return c.ExpectSuback(id, timeout)
+}
+
+// filtersAt pairs each topic filter with qos, for NewSubscribe.
+func filtersAt(qos packet.QoS, filters []string) []packet.Filter {
+	fs := make([]packet.Filter, len(filters))
+	for i, f := range filters {
+		fs[i] = packet.Filter{Topic: []byte(f), QoS: qos}
+	}
+	return fs
 }
 
 // Publish sends a PUBLISH. It does not wait for an acknowledgement: use

@@ -28,7 +28,7 @@ var _ = Describe("CONNACK", func() {
 			topic := client.Topic("first")
 			var out []byte
 			out = append(out, frame(harness.Credentials(client.ConnectOptions{ClientID: client.ClientID("first"), CleanSession: true, KeepAlive: 60}).Packet())...)
-			out = append(out, frame(&packet.Subscribe{PacketID: 9, Filters: []packet.Filter{{Topic: []byte(topic)}}})...)
+			out = append(out, frame(packet.NewSubscribe(9, packet.Filter{Topic: []byte(topic)}))...)
 			out = append(out, frame(&packet.Pingreq{})...)
 			c := harness.Raw()
 			Expect(c.SendBytes(out)).To(Succeed())

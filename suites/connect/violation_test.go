@@ -39,7 +39,7 @@ var _ = Describe("Protocol violations", func() {
 			}),
 		Entry("SUBSCRIBE", Label("MQTT-4.8.0-1", "MQTT-3.1.0-1"), SpecTimeout(specTimeout),
 			func(topic string) []byte {
-				return frame(&packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte(topic)}}})
+				return frame(packet.NewSubscribe(1, packet.Filter{Topic: []byte(topic)}))
 			}),
 		Entry("PINGREQ", Label("MQTT-4.8.0-1", "MQTT-3.1.0-1"), SpecTimeout(specTimeout),
 			func(string) []byte { return frame(&packet.Pingreq{}) }),

@@ -139,7 +139,7 @@ var _ = Describe("session state", func() {
 			// a persistent session subscribes to it, goes away, and is
 			// discarded by a clean session 1 CONNECT of its identifier.
 			o := subscriber(1, topic)
-			Expect(o.Send(&packet.Unsubscribe{PacketID: 5, Topics: [][]byte{[]byte(topic)}})).To(Succeed())
+			Expect(o.Send(packet.NewUnsubscribe(5, []byte(topic)))).To(Succeed())
 			Expect(o.ExpectUnsuback(5, harness.Timeout)).To(Succeed())
 			Expect(o.Disconnect()).To(Succeed())
 			id := harness.PersistentID("p")

@@ -24,7 +24,7 @@ var _ = Describe("SUBSCRIBE", func() {
 			c := session()
 			topic := client.Topic("subid")
 			for _, id := range []uint16{1, 0xBEEF, 0xFFFF} {
-				Expect(c.Send(&packet.Subscribe{PacketID: id, Filters: []packet.Filter{{Topic: []byte(topic), QoS: 0}}})).To(Succeed())
+				Expect(c.Send(packet.NewSubscribe(id, packet.Filter{Topic: []byte(topic), QoS: 0}))).To(Succeed())
 				// SUBACK: fixed header 0x90, remaining length 3, the
 				// identifier and the granted QoS 0.
 				expectRaw(c, append(packet.AppendUint16(packet.AppendHeader(nil, packet.SUBACK, 0, 3), id), 0))
@@ -37,10 +37,11 @@ var _ = Describe("SUBSCRIBE", func() {
 			base := client.Topic("multi")
 			want := []packet.QoS{2, 0, 1}
 			sub := session()
-			s := &packet.Subscribe{PacketID: harness.PacketID()}
+			var filters []packet.Filter
 			for i, q := range want {
-				s.Filters = append(s.Filters, packet.Filter{Topic: []byte(base + "/" + string(rune('a'+i))), QoS: q})
+				filters = append(filters, packet.Filter{Topic: []byte(base + "/" + string(rune('a'+i))), QoS: q})
 			}
+			s := packet.NewSubscribe(harness.PacketID(), filters...)
 			Expect(sub.Send(s)).To(Succeed())
 			ack, err := sub.ExpectSuback(s.PacketID, harness.Timeout)
 			Expect(err).NotTo(HaveOccurred())

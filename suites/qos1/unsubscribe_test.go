@@ -15,10 +15,11 @@ import (
 // unsubscribe sends one UNSUBSCRIBE for filters and expects its UNSUBACK.
 func unsubscribe(c *client.RawClient, filters ...string) {
 	GinkgoHelper()
-	u := &packet.Unsubscribe{PacketID: harness.PacketID()}
-	for _, f := range filters {
-		u.Topics = append(u.Topics, []byte(f))
+	topics := make([][]byte, len(filters))
+	for i, f := range filters {
+		topics[i] = []byte(f)
 	}
+	u := packet.NewUnsubscribe(harness.PacketID(), topics...)
 	Expect(c.Send(u)).To(Succeed())
 	Expect(c.ExpectUnsuback(u.PacketID, harness.Timeout)).To(Succeed())
 }
@@ -37,7 +38,7 @@ var _ = Describe("UNSUBSCRIBE", func() {
 			publish(pub, topic, "before", 1)
 			Expect(payloads(receive(sub, 1))).To(Equal([]string{"before"}))
 
-			Expect(sub.Send(&packet.Unsubscribe{PacketID: 0x0102, Topics: [][]byte{[]byte(topic)}})).To(Succeed())
+			Expect(sub.Send(packet.NewUnsubscribe(0x0102, []byte(topic)))).To(Succeed())
 			expectRaw(sub, ackBytes(packet.UNSUBACK, 0x0102))
 			publish(pub, topic, "after", 1)
 			expectNothing(sub)
@@ -48,7 +49,7 @@ var _ = Describe("UNSUBSCRIBE", func() {
 		func(ctx SpecContext) {
 			c := session()
 			for _, id := range []uint16{1, 0xFFFF} {
-				Expect(c.Send(&packet.Unsubscribe{PacketID: id, Topics: [][]byte{[]byte(client.Topic("never"))}})).To(Succeed())
+				Expect(c.Send(packet.NewUnsubscribe(id, []byte(client.Topic("never"))))).To(Succeed())
 				expectRaw(c, ackBytes(packet.UNSUBACK, id))
 			}
 		})

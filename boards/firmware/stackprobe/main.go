@@ -103,7 +103,7 @@ func connect(host *link.Link, p *boards.Profile, id string, will bool) *client {
 	if ack := c.await(packet.CONNACK).(*packet.Connack); ack.ReturnCode != packet.Accepted {
 		panic("CONNACK refused " + id)
 	}
-	c.send(packet.Subscribe{PacketID: 1, Filters: []packet.Filter{{Topic: []byte("t/#"), QoS: 2}, {Topic: []byte("will/#"), QoS: 1}}})
+	c.send(packet.NewSubscribe(1, packet.Filter{Topic: []byte("t/#"), QoS: 2}, packet.Filter{Topic: []byte("will/#"), QoS: 1}))
 	c.await(packet.SUBACK)
 	return c
 }

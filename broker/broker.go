@@ -63,10 +63,8 @@ type Broker struct {
 
 	app appClient
 
-	// Publishers held back by a congested subscriber wait on drainedCond;
-	// route leaves in congested the last congested session it delivered to.
+	// Publishers held back by a congested subscriber wait on drainedCond.
 	drainedCond sync.Cond
-	congested   *session
 
 	stats      counters
 	stateBytes int // the heap New took, see Stats.StateBytes

@@ -70,6 +70,10 @@ func (b *Broker) mark(s int32, qos packet.QoS) {
 // subscriber to wait for (see pace).
 func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, retain bool, slot int16, msg int32) (int32, bool) {
 	c := s.conn
+	if b.acl != nil && !s.app && !b.readable(s, topic) {
+		b.drop(DropReadDenied)
+		return msg, false
+	}
 	switch {
 	case s.app:
 	case c == nil:

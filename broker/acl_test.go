@@ -9,13 +9,14 @@ import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
-// readDenyACL lets anonymous clients read everything but secret/# and
-// below their own client identifier's private level, and write anywhere
-// below a/ and their own c/<client id>/.
+// readDenyACL lets anonymous clients read everything but a/secret/# and
+// their own client identifier's private level, and write anywhere below
+// a/ but a/secret/# and below their own c/<client id>/. The reading of
+// "#" is a pattern, so that the pattern Deny beside it overrides it.
 var readDenyACL = broker.ACL{
-	{Filter: "#", Access: broker.Read},
 	{Filter: "a/#", Access: broker.ReadWrite},
 	{Filter: "a/secret/#", Access: broker.Deny},
+	{Pattern: true, Filter: "#", Access: broker.Read},
 	{Pattern: true, Filter: "c/%c/#", Access: broker.ReadWrite},
 	{Pattern: true, Filter: "c/%c/private", Access: broker.Deny},
 }
@@ -116,7 +117,8 @@ func TestReadDenyDoesNotAllocate(t *testing.T) {
 		t.Skip("allocation counts need a quiet process")
 	}
 	acl := broker.ACL{
-		{Filter: "bench/#", Access: broker.ReadWrite},
+		{Filter: "other/#", Access: broker.Read},
+		{Pattern: true, Filter: "bench/#", Access: broker.ReadWrite},
 		{Pattern: true, Filter: "bench/%c", Access: broker.Deny},
 		{Pattern: true, Filter: "other/%c/#", Access: broker.ReadWrite},
 		{Filter: "bench/secret", Access: broker.Deny},

@@ -52,10 +52,14 @@ type Grant struct {
 	Access  Access
 }
 
-// An ACL is an access list: a client may do what one of the grants that
-// apply to it allows, unless a Deny grant that applies to it matches, and
-// nothing else. The grants that apply to a client are those of its user
-// (or, with no users configured, those of User "") and the patterns.
+// An ACL is an access list, read as mosquitto reads an acl_file. The
+// grants that apply to a client are first those of its user (or, with no
+// users configured, those of User ""), then the patterns. Among the
+// former, a Deny that matches denies, else a grant that matches allows;
+// when neither matches, the same goes for the patterns; what neither
+// allows is denied. So a Deny overrides the grants beside it, and one of
+// the user's overrides the patterns too, but a pattern Deny does not
+// override a grant of the user (nor does it in mosquitto).
 // ACL.Authorize serves as Config.Authorize; given as Config.ACL instead,
 // the broker also knows client identifiers for "%c" and checks reading
 // again as it delivers each message (see Config.ACL).
@@ -74,8 +78,8 @@ type Grant struct {
 // builds a topic. A client identifier or user name holding '/', '+' or
 // '#' would turn one level into several or into a wildcard: patterns
 // substituting it grant that client nothing, and deny patterns
-// substituting it deny it everything. A pattern using "%u" does not apply
-// to clients without a user name.
+// substituting it deny it everything left to the patterns. A pattern
+// using "%u" does not apply to clients without a user name.
 type ACL []Grant
 
 // Authorize reports whether acl lets the clients of user publish to topic
@@ -97,29 +101,35 @@ type requester struct {
 }
 
 // allows reports whether acl lets r have need on topic, a topic name or,
-// for Read, a subscription filter: no Deny that applies covers topic and a
-// grant that applies covers it with need.
+// for Read, a subscription filter. As mosquitto does, it first reads the
+// grants of r's user (or of anonymous clients), then the patterns: in
+// each, a Deny that covers topic denies, and otherwise a grant with need
+// that covers it allows; when neither does, the patterns decide, and
+// when they do not either, topic is denied.
 func (acl ACL) allows(r requester, topic []byte, need Access) bool {
 	if len(topic) == 0 {
 		return false
 	}
-	granted := false
-	for i := range acl {
-		g := &acl[i]
-		if !g.Pattern && g.User != string(r.user) {
-			continue
-		}
-		if g.Access&Deny != 0 {
-			if g.denies(r, topic) {
-				return false
+	for _, patterns := range [2]bool{false, true} {
+		granted := false
+		for i := range acl {
+			g := &acl[i]
+			if g.Pattern != patterns || !patterns && g.User != string(r.user) {
+				continue
 			}
-			continue
+			if g.Access&Deny != 0 {
+				if g.denies(r, topic) {
+					return false
+				}
+			} else if !granted && g.Access&need != 0 {
+				granted = g.grants(r, topic)
+			}
 		}
-		if !granted && g.Access&need != 0 {
-			granted = g.grants(r, topic)
+		if granted {
+			return true
 		}
 	}
-	return granted
+	return false
 }
 
 // grants reports whether g applies to r and its filter covers topic.

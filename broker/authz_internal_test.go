@@ -138,6 +138,7 @@ func TestACLAllows(t *testing.T) {
 		{Pattern: true, Filter: "u/%u/in", Access: Write},
 		{Pattern: true, Filter: "c/%c/private", Access: Deny},
 		{Pattern: true, Filter: "home/%u/%c", Access: Read},
+		{Pattern: true, Filter: "secret/%u", Access: ReadWrite},
 	}
 	tests := []struct {
 		user, id, topic string
@@ -186,8 +187,14 @@ func TestACLAllows(t *testing.T) {
 		{"", "+", "c/+/t", Write, false},
 		{"", "#", "c/#", Read, false},
 		{"b/in", "x", "u/b/in/in", Write, false},
-		{"alice", "a/b", "any", Read, false},
-		{"alice", "ok", "any", Read, true},
+		{"bob", "a/b", "home/bob/a/b", Read, false},
+		// The user's grants and denies decide before the patterns.
+		{"alice", "a/b", "any", Read, true},
+		{"alice", "dev1", "c/dev1/private", Read, true}, // her "#" beats the pattern Deny
+		{"alice", "dev1", "c/dev1/private", Write, false},
+		{"alice", "x", "secret/alice", Write, false}, // her Deny beats the pattern grant
+		{"bob", "x", "secret/bob", Write, true},
+		{"bob", "x", "secret/alice", Write, false},
 	}
 	for _, tt := range tests {
 		r := requester{clientID: []byte(tt.id), hasID: true}

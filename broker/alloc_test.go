@@ -73,13 +73,19 @@ func TestRoutingDoesNotAllocate(t *testing.T) {
 // a network client, routed to subs.
 func routeAllocs(t *testing.T, b *broker.Broker, subs []*fakeConn, qos packet.QoS) {
 	t.Helper()
+	routeAllocsTo(t, b, subs, "bench/x", qos)
+}
+
+// routeAllocsTo is routeAllocs for PUBLISH packets to topic.
+func routeAllocsTo(t *testing.T, b *broker.Broker, subs []*fakeConn, topic string, qos packet.QoS) {
+	t.Helper()
 	payload := make([]byte, 64)
 	pub := newFakeConn(false)
 	go b.ServeConn(pub)
 	defer pub.Close()
 	pub.feed(mustAppend(packet.Connect{ClientID: []byte("pub"), CleanSession: true}))
 	pub.waitFor(0, 1)
-	msg := mustAppend(packet.Publish{Topic: []byte("bench/x"), Payload: payload, QoS: qos, PacketID: 1})
+	msg := mustAppend(packet.Publish{Topic: []byte(topic), Payload: payload, QoS: qos, PacketID: 1})
 	sent := 0
 	allocs := testing.AllocsPerRun(1000, func() {
 		pub.feed(msg)

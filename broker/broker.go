@@ -24,6 +24,16 @@ type Config struct {
 	// refuses the CONNECT with CONNACK 5. When nil, every client may do
 	// everything. The in-process client is not subject to it.
 	Authorize Authorizer
+	// ACL, when not empty, is checked as Authorize is, also for a will
+	// topic and with the same outcomes, with the client identifier known
+	// for patterns; and again as each message is delivered to a network
+	// session, so that a Deny inside a granted filter, such as a topic
+	// denied below a subscription to "#", is not delivered (counted as
+	// DropReadDenied). New copies it into tables it sizes once, like
+	// every other; it refuses an ACL with an invalid filter, one longer
+	// than MaxTopicLength, a user not in Users, or a pattern with a user.
+	// With both Authorize and ACL set, a client needs both to allow.
+	ACL ACL
 	// Clock is the source of time; nil means the real time.
 	Clock Clock
 	// Logf, when set, receives one line per connection that ends abnormally.
@@ -41,6 +51,7 @@ type Broker struct {
 	creds  []credential
 	names  [][]byte // user names, by index of creds
 	authz  Authorizer
+	acl    ACL // Config.ACL, copied; nil when empty
 	closed bool
 
 	sessions []session // MaxSessions network sessions, then the in-process client's
@@ -63,10 +74,8 @@ type Broker struct {
 
 	app appClient
 
-	// Publishers held back by a congested subscriber wait on drainedCond;
-	// route leaves in congested the last congested session it delivered to.
+	// Publishers held back by a congested subscriber wait on drainedCond.
 	drainedCond sync.Cond
-	congested   *session
 
 	stats      counters
 	stateBytes int // the heap New took, see Stats.StateBytes
@@ -105,6 +114,9 @@ func New(cfg Config) (*Broker, error) {
 		lim.MaxSessions+lim.MaxConnections+buckets+1+lim.MaxMessages+nsess)
 
 	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
+	if b.acl, err = copyACL(cfg.ACL, cfg.Users, lim.MaxTopicLength, &t.total); err != nil {
+		return nil, err
+	}
 	if b.clock == nil {
 		b.clock = realClock{}
 	}

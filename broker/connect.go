@@ -38,7 +38,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	c.user = int32(user)
 	// A will is a PUBLISH the client makes in advance: refuse the
 	// connection now rather than drop the will unseen later.
-	if p.WillFlag && !b.authorized(c, p.WillTopic, true) {
+	if p.WillFlag && !b.authorized(c, p.ClientID, p.WillTopic, true) {
 		return packet.RefusedNotAuthorized
 	}
 
@@ -103,6 +103,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		s.willQoS, s.willRetain = p.WillQoS, p.WillRetain
 	}
 	s.conn = c
+	s.user = c.user
 	c.sess = s
 	c.connected = true
 	c.keepAlive = time.Duration(p.KeepAlive) * 1500 * time.Millisecond

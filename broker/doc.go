@@ -107,11 +107,17 @@
 // filters of the SUBSCRIBE are granted as usual. A denied will topic
 // refuses the CONNECT with CONNACK 5 (not authorized), which tells the
 // client at once rather than dropping its will unseen later. Subscribing
-// is checked on the filter, once: there is no check per delivery, so a
-// subscription is allowed only when every topic its filter matches may
-// be read (see ACL). The in-process client is trusted and not checked.
-// ACL.Authorize allocates nothing, so routing stays free of allocations
-// with it.
+// is checked on the filter: a subscription is allowed only when every
+// topic its filter matches may be read (see ACL). The in-process client
+// is trusted and not checked. ACL.Authorize allocates nothing, so routing
+// stays free of allocations with it.
+//
+// Config.ACL takes mosquitto's acl_file rules: Deny grants and patterns
+// of the client identifier (%c) and user name (%u), the client's user
+// rules deciding before the patterns. It is also checked as each message
+// is delivered, so a Deny inside a granted filter holds: a "#" subscriber
+// does not get a topic it is denied reading (DropReadDenied). The check
+// walks the rules and compares the names in place, allocating nothing.
 //
 // Takeover: a CONNECT with the identifier of a connected client first
 // gives the old connection 100 ms (by the broker's clock) to end by itself,

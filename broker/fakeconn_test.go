@@ -95,6 +95,13 @@ func (f *fakeConn) waitFor(pubs, others int) {
 	f.mu.Unlock()
 }
 
+// publishes returns the number of PUBLISH packets received.
+func (f *fakeConn) publishes() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pubs
+}
+
 func mustAppend(ps ...packet.Packet) []byte {
 	var b []byte
 	for _, p := range ps {

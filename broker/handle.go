@@ -126,7 +126,9 @@ func (c *conn) publish(p *packet.Publish) error {
 		return because(ErrLimit, "PUBLISH topic of "+strconv.Itoa(len(p.Topic))+" bytes, payload of "+strconv.Itoa(len(p.Payload))+" bytes", nil)
 	}
 	// Outside the lock: an Authorizer holds up no other connection here.
-	allowed := b.authorized(c, p.Topic, true)
+	// The ACL, which never blocks, needs the session's client identifier
+	// and is checked under the lock below.
+	allowed := b.authorizerAllows(c, p.Topic, true)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for {
@@ -155,6 +157,7 @@ func (c *conn) publish(p *packet.Publish) error {
 		b.mu.Lock()
 	}
 	s := c.sess
+	allowed = allowed && b.aclAllows(c, s.clientID, p.Topic, true)
 	var congested *session
 	switch p.QoS {
 	case 0:
@@ -263,7 +266,7 @@ func (c *conn) subscribe(p *packet.Subscribe) error {
 // subscribeCode subscribes s, served by c, to filter and returns the
 // SUBACK code.
 func (b *Broker) subscribeCode(c *conn, s *session, filter []byte, qos packet.QoS) byte {
-	if !b.authorized(c, filter, false) {
+	if !b.authorized(c, s.clientID, filter, false) {
 		b.stats.subscriptionsDenied++
 		return packet.SubackFailure
 	}

@@ -9,10 +9,9 @@ import "github.com/gatomqtt/gatomqtt/broker/packet"
 
 // route delivers a message to every session with a matching subscription,
 // once per session at the highest QoS granted among them, and updates the
-// retained store when retain is set. It returns a subscriber whose queue
-// is congested, or nil.
-func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) *session {
-	b.congested = nil
+// retained store when retain is set. It returns the last subscriber it
+// left congested, or nil, for the publisher's reader to wait for.
+func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) (congested *session) {
 	if retain && !b.retained.set(topic, payload, qos) {
 		b.stats.retainedRefused++
 	}
@@ -21,13 +20,17 @@ func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) *sess
 	for _, si := range b.matched {
 		granted := packet.QoS(b.marks[si] - 1)
 		b.marks[si] = 0
-		msg = b.deliver(&b.sessions[si], topic, payload, min(qos, granted), false, -1, msg)
+		s := &b.sessions[si]
+		var full bool
+		if msg, full = b.deliver(s, topic, payload, min(qos, granted), false, -1, msg); full {
+			congested = s
+		}
 	}
 	b.matched = b.matched[:0]
 	if msg >= 0 {
 		b.store.unref(msg)
 	}
-	return b.congested
+	return congested
 }
 
 // collect fills b.matched and b.marks with the sessions subscribed to topic.
@@ -62,46 +65,50 @@ func (b *Broker) mark(s int32, qos packet.QoS) {
 
 // deliver hands one message to session s at qos. msg is the store slot
 // already holding the message, or -1; deliver returns the slot it used, on
-// which the caller holds one reference and must drop it when done.
-func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, retain bool, slot int16, msg int32) int32 {
+// which the caller holds one reference and must drop it when done, and
+// whether it left s congested, so that route can tell its caller which
+// subscriber to wait for (see pace).
+func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, retain bool, slot int16, msg int32) (int32, bool) {
 	c := s.conn
+	if b.acl != nil && !s.app && !b.readable(s, topic) {
+		b.drop(DropReadDenied)
+		return msg, false
+	}
 	switch {
 	case s.app:
 	case c == nil:
 		if qos == 0 {
 			b.drop(DropOffline)
-			return msg
+			return msg, false
 		}
 	case qos == 0 && s.qLen == 0:
 		if n := publishSize(topic, payload, 0); cap(c.out)-len(c.out) >= n {
 			c.out = appendPublish(c.out, topic, payload, 0, 0, false, retain)
 			b.stats.messagesOut++
 			c.kick()
-			return msg
+			return msg, false
 		}
 	}
 	if s.queueFull() {
 		b.drop(DropQueueFull)
-		return msg
+		return msg, false
 	}
 	if msg < 0 {
 		if msg = b.store.put(topic, payload); msg < 0 {
 			b.drop(DropStoreFull)
-			return msg
+			return msg, false
 		}
 	}
 	b.store.ref(msg)
 	s.pushQueue(queued{msg: msg, slot: slot, qos: qos, retain: retain})
-	if !s.slow && (s.app || c != nil) && s.congested() {
-		b.congested = s
-	}
+	congested := !s.slow && (s.app || c != nil) && s.congested()
 	switch {
 	case s.app:
 		b.app.kick()
 	case c != nil:
 		b.pump(s)
 	}
-	return msg
+	return msg, congested
 }
 
 // pump moves what waits in session s into its connection's outbox, as far
@@ -167,7 +174,7 @@ func (b *Broker) replayRetained(s *session, filter []byte, qos packet.QoS, slot 
 		if !match(filter, r.topic) {
 			continue
 		}
-		if msg := b.deliver(s, r.topic, r.payload, min(qos, r.qos), true, slot, -1); msg >= 0 {
+		if msg, _ := b.deliver(s, r.topic, r.payload, min(qos, r.qos), true, slot, -1); msg >= 0 {
 			b.store.unref(msg)
 		}
 	}

@@ -39,6 +39,7 @@ type session struct {
 	anon     bool // connected with an empty client identifier; never resumed
 	clean    bool
 	clientID []byte
+	user     int32 // the user of its last connection, as conn.user
 	conn     *conn // nil while offline
 
 	inflight               []flight // ring
@@ -58,7 +59,7 @@ type session struct {
 
 // reset empties the session for a new client, keeping its storage.
 func (s *session) reset() {
-	s.anon, s.clean, s.conn = false, false, nil
+	s.anon, s.clean, s.conn, s.user = false, false, nil, -1
 	s.clientID = s.clientID[:0]
 	s.ifHead, s.ifLen, s.ifUsed, s.unsent = 0, 0, 0, 0
 	for i := range s.inflight {

@@ -17,6 +17,9 @@ const (
 	// DropDenied: a PUBLISH to a topic Config.Authorize does not let its
 	// client write to.
 	DropDenied
+	// DropReadDenied: a delivery to a session that Config.ACL does not
+	// let read the topic, though one of its subscriptions matches it.
+	DropReadDenied
 	// NumDropReasons is the number of reasons, the length of
 	// Stats.DroppedBy.
 	NumDropReasons
@@ -34,6 +37,8 @@ func (r DropReason) String() string {
 		return "rate limited"
 	case DropDenied:
 		return "denied"
+	case DropReadDenied:
+		return "read denied"
 	}
 	return "unknown"
 }

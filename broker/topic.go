@@ -19,7 +19,19 @@ type text interface{ ~string | ~[]byte }
 // filter matches sub, so routing (match) and authorization (ACL) share
 // this one reading of section 4.7. Both are assumed valid; an empty
 // filter covers nothing.
-func covers[F, S text](filter F, sub S) bool {
+func covers[F, S text](filter F, sub S) bool { return coversAs(filter, sub, nil) }
+
+// A substitution gives the names that the "%c" and "%u" levels of an ACL
+// pattern stand for.
+type substitution struct {
+	clientID, user []byte
+	safe           bool // neither name holds '/', '+' or '#'
+}
+
+// coversAs is covers with the levels of filter that are exactly "%c" or
+// "%u" read as the names of sub, when sub is not nil. The names are
+// compared in place, so checking a pattern builds no topic.
+func coversAs[F, S text](filter F, sub S, subst *substitution) bool {
 	if len(filter) == 0 {
 		return false
 	}
@@ -44,6 +56,20 @@ func covers[F, S text](filter F, sub S) bool {
 			f++
 			for s < len(sub) && sub[s] != '/' {
 				s++
+			}
+		case subst != nil && f < len(filter) && filter[f] == '%' && f+1 < len(filter) &&
+			(filter[f+1] == 'c' || filter[f+1] == 'u') && (f+2 == len(filter) || filter[f+2] == '/'):
+			name := subst.clientID
+			if filter[f+1] == 'u' {
+				name = subst.user
+			}
+			if len(sub)-s < len(name) || string(sub[s:s+len(name)]) != string(name) {
+				return false
+			}
+			f += 2
+			s += len(name)
+			if s < len(sub) && sub[s] != '/' {
+				return false
 			}
 		default:
 			// A literal level covers only the same literal level.

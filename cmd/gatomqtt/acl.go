@@ -18,14 +18,23 @@ import (
 //	topic read public/#
 //	user alice
 //	topic readwrite sensors/alice/#
+//	topic deny sensors/alice/keys
 //	topic write alerts
+//	# every client, whatever the user section
+//	pattern readwrite devices/%c/#
+//	pattern deny devices/%c/firmware
 //
 // A topic line grants read, write or readwrite (the default when the
 // access is left out) on a topic filter, which may contain spaces when
-// the access is given. Lines before the first user line grant clients
-// that connect when no users are configured. What no line grants is
-// denied. Mosquitto's deny access and pattern lines are refused, as the
-// broker's ACL only grants and has no substitutions.
+// the access is given, or with deny takes reading and writing it away.
+// Lines before the first user line apply to clients that connect when no
+// users are configured, those after it to that user. A pattern line
+// applies to every client wherever it stands, with a level that is
+// exactly %c standing for the client identifier and one that is exactly
+// %u for the user name. As in mosquitto, a client's topic lines decide
+// first (a deny among them over their grants), then the patterns (a deny
+// pattern over grant patterns); what neither grants is denied. The
+// meaning of the lines is broker.ACL's.
 func parseACL(r io.Reader) (broker.ACL, error) {
 	var acl broker.ACL
 	user := ""
@@ -42,48 +51,67 @@ func parseACL(r io.Reader) (broker.ACL, error) {
 				return nil, fmt.Errorf("line %d: user without a name", n)
 			}
 			user = rest
-		case "topic":
-			g, err := parseGrant(rest)
+		case "topic", "pattern":
+			g, err := parseGrant(rest, keyword == "pattern")
 			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", n, err)
+				return nil, fmt.Errorf("line %d: %s: %w", n, keyword, err)
 			}
-			g.User = user
+			if !g.Pattern {
+				g.User = user
+			}
 			acl = append(acl, g)
-		case "pattern":
-			return nil, fmt.Errorf("line %d: pattern lines are not supported; grant each user with topic lines", n)
 		default:
-			return nil, fmt.Errorf("line %d: unknown keyword %q, want user or topic", n, keyword)
+			return nil, fmt.Errorf("line %d: unknown keyword %q, want user, topic or pattern", n, keyword)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading: %w", err)
 	}
 	if len(acl) == 0 {
-		return nil, errors.New("no topic lines (an empty ACL would deny every topic; omit -acl to allow all)")
+		return nil, errors.New("no topic or pattern lines (an empty ACL would deny every topic; omit -acl to allow all)")
 	}
 	return acl, nil
 }
 
-// accesses are the access words of a topic line.
-var accesses = map[string]broker.Access{"read": broker.Read, "write": broker.Write, "readwrite": broker.ReadWrite}
+// accesses are the access words of topic and pattern lines.
+var accesses = map[string]broker.Access{
+	"read":      broker.Read,
+	"write":     broker.Write,
+	"readwrite": broker.ReadWrite,
+	"deny":      broker.Deny,
+}
 
-// parseGrant reads what follows "topic": [access] filter.
-func parseGrant(s string) (broker.Grant, error) {
-	g := broker.Grant{Access: broker.ReadWrite, Filter: s}
+// parseGrant reads what follows "topic" or "pattern": [access] filter.
+func parseGrant(s string, pattern bool) (broker.Grant, error) {
+	g := broker.Grant{Access: broker.ReadWrite, Filter: s, Pattern: pattern}
 	word, filter := cutSpace(s)
-	if word == "deny" {
-		return g, errors.New("deny is not supported: the ACL only grants, so leave the topic out of every grant")
-	}
 	if a, ok := accesses[word]; ok {
 		g.Access, g.Filter = a, filter
 	}
 	if g.Filter == "" {
-		return g, errors.New("topic line without a topic filter")
+		return g, errors.New("no topic filter")
 	}
 	if err := packet.ValidTopicFilter([]byte(g.Filter)); err != nil {
 		return g, fmt.Errorf("topic filter %q: %w", g.Filter, err)
 	}
+	if pattern {
+		if err := checkSubstitutions(g.Filter); err != nil {
+			return g, fmt.Errorf("topic filter %q: %w", g.Filter, err)
+		}
+	}
 	return g, nil
+}
+
+// checkSubstitutions refuses a pattern filter with %c or %u inside a
+// level rather than as the whole of it, which mosquitto requires and
+// broker.ACL would take literally.
+func checkSubstitutions(filter string) error {
+	for level := range strings.SplitSeq(filter, "/") {
+		if level != "%c" && level != "%u" && (strings.Contains(level, "%c") || strings.Contains(level, "%u")) {
+			return fmt.Errorf("level %q: %%c and %%u must be the whole level", level)
+		}
+	}
+	return nil
 }
 
 // cutSpace splits s at its first run of spaces or tabs.

@@ -24,14 +24,24 @@ func TestParseACL(t *testing.T) {
 		{"tabs and spaces in the filter", "topic\tread  with space/x \n", "'' 1 with space/x"},
 		{"access word alone is a filter", "topic readx\n", "'' 3 readx"},
 		{"indented comment", "  # note\ntopic a\n", "'' 3 a"},
-		{"deny", "topic deny a/#\n", "line 1: deny is not supported"},
-		{"pattern", "topic a\npattern write s/%u\n", "line 2: pattern lines are not supported"},
-		{"unknown keyword", "topics a\n", `line 1: unknown keyword "topics"`},
+		{"deny", "topic read #\ntopic deny a/#\n", "'' 1 #; '' 4 a/#"},
+		{"deny in a user section", "user alice\ntopic deny a b\n", "alice 4 a b"},
+		{"pattern", "topic a\npattern write s/%u\n", "'' 3 a; pattern 2 s/%u"},
+		{"pattern ignores the user section", "user alice\npattern deny c/%c/#\npattern c/%c/%u\ntopic x\n",
+			"pattern 4 c/%c/#; pattern 3 c/%c/%u; alice 3 x"},
+		{"pattern without access", "pattern\ttelemetry/%c\n", "pattern 3 telemetry/%c"},
+		{"substitution inside a level", "topic a\npattern read s/x%u\n", `line 2: pattern: topic filter "s/x%u": level "x%u": %c and %u must be the whole level`},
+		{"substitution prefix", "pattern read s/%cc/#\n", `line 1: pattern: topic filter "s/%cc/#": level "%cc"`},
+		{"literal percent in a topic line", "topic read s/x%u\n", "'' 1 s/x%u"},
+		{"deny without filter", "topic read a\ntopic deny\n", "line 2: topic: no topic filter"},
+		{"pattern without filter", "pattern\n", "line 1: pattern: no topic filter"},
+		{"bad pattern filter", "\n\npattern deny a/#/%c\n", `line 3: pattern: topic filter "a/#/%c"`},
+		{"unknown keyword", "topics a\n", `line 1: unknown keyword "topics", want user, topic or pattern`},
 		{"user without name", "user\n", "line 1: user without a name"},
-		{"access without filter", "topic read\n", "line 1: topic line without a topic filter"},
-		{"topic without anything", "topic\n", "line 1: topic line without a topic filter"},
-		{"bad filter", "topic read a/#/b\n", `line 1: topic filter "a/#/b"`},
-		{"empty", "# nothing\nuser alice\n", "no topic lines"},
+		{"access without filter", "topic read\n", "line 1: topic: no topic filter"},
+		{"topic without anything", "topic\n", "line 1: topic: no topic filter"},
+		{"bad filter", "topic read a/#/b\n", `line 1: topic: topic filter "a/#/b"`},
+		{"empty", "# nothing\nuser alice\n", "no topic or pattern lines"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,7 +53,10 @@ func TestParseACL(t *testing.T) {
 				var gs []string
 				for _, g := range acl {
 					u := g.User
-					if u == "" {
+					switch {
+					case g.Pattern:
+						u = "pattern"
+					case u == "":
 						u = "''"
 					}
 					gs = append(gs, fmt.Sprintf("%s %d %s", u, g.Access, g.Filter))
@@ -85,14 +98,14 @@ func writeFile(t *testing.T, name, content string) string {
 
 func TestRunRefusesBadACL(t *testing.T) {
 	users := writeFile(t, "users.txt", "alice:secret\n")
-	deny := writeFile(t, "acl", "topic deny a\n")
+	bad := writeFile(t, "acl", "topic a\npattern read a/b%c\n")
 	tests := []struct {
 		name string
 		args []string
 		msg  string
 	}{
 		{"missing file", []string{"-acl", filepath.Join(t.TempDir(), "none")}, "acl file: open"},
-		{"deny line", []string{"-acl", deny}, "acl file " + deny + ": line 1: deny is not supported"},
+		{"bad pattern line", []string{"-acl", bad}, "acl file " + bad + ": line 2: pattern: "},
 		{"user without users file", []string{"-acl", writeFile(t, "acl", "user alice\ntopic a\n")}, "user sections need -users"},
 		{"unknown user", []string{"-users", users, "-acl", writeFile(t, "acl", "user bob\ntopic a\n")}, `user "bob" is not in the users file`},
 	}
@@ -114,7 +127,7 @@ func TestRunACL(t *testing.T) {
 	users := writeFile(t, "users.txt", "alice:secret\nbob:hunter2\n")
 	acl := writeFile(t, "acl.txt", "user alice\ntopic read news/#\ntopic readwrite chat/#\nuser bob\ntopic write news/#\n")
 	line := startLine(t, "-users", users, "-acl", acl)
-	if !strings.Contains(line, "2 users, ACL of 3 grants") {
+	if !strings.Contains(line, "2 users, ACL of 3 rules") {
 		t.Errorf("startup line %q does not count the grants", line)
 	}
 	addr := listening.FindStringSubmatch(line)[1]

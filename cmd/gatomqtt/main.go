@@ -10,11 +10,21 @@
 //
 // With -acl, clients may publish and subscribe only where the file grants
 // them (broker.ACL). Its form is that of mosquitto's acl_file: topic lines
-// ("topic read|write|readwrite <filter>") before any "user <name>" line
-// grant anonymous clients, the clients of a broker without -users; those
-// after one grant that user, who must be in the -users file. Mosquitto's
-// deny and pattern lines are not supported. A denied PUBLISH is
-// acknowledged and dropped, a denied subscription gets SUBACK 0x80.
+// ("topic [read|write|readwrite|deny] <filter>") before any "user <name>"
+// line apply to anonymous clients, the clients of a broker without
+// -users; those after one apply to that user, who must be in the -users
+// file. Pattern lines ("pattern [read|write|readwrite|deny] <filter>")
+// apply to every client, with a level that is exactly %c or %u standing
+// for its client identifier or user name. As in mosquitto, the topic lines
+// of a client's user decide first, a deny among them overriding their
+// grants and every pattern, then the patterns, a deny pattern overriding
+// grant patterns (but not the user's topic lines); what neither grants is
+// denied. A denied PUBLISH is acknowledged and dropped; a subscription no
+// single grant covers, or one a deny covers whole, gets SUBACK 0x80; and
+// a message on a topic the subscriber may not read is not delivered to
+// it, even through a granted wider filter such as "#". Unlike mosquitto,
+// which grants every SUBSCRIBE and filters only at delivery, a "#"
+// subscription needs a grant to read "#".
 //
 // With -psk-listen the same broker also serves MQTT over TLS 1.3
 // authenticated by external pre-shared keys (package broker/tlspsk). The

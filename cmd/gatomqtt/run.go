@@ -47,7 +47,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:1883", "TCP `address` to serve MQTT on")
 	fs.StringVar(&o.usersFile, "users", "", "`file` of name:password lines; when absent any client may connect")
-	fs.StringVar(&o.aclFile, "acl", "", "`file` of topic access rules in mosquitto's acl_file form (user and topic read|write|readwrite lines); when absent every client may use every topic")
+	fs.StringVar(&o.aclFile, "acl", "", "`file` of topic access rules in mosquitto's acl_file form (user, topic and pattern lines, access read|write|readwrite|deny, %c and %u in patterns); when absent every client may use every topic")
 	fs.BoolVar(&o.verbose, "v", false, "log connections that end abnormally")
 	fs.StringVar(&o.pskListen, "psk-listen", "", "TCP `address` to serve MQTT over TLS 1.3 with external PSKs on (needs -psk-file)")
 	fs.StringVar(&o.pskFile, "psk-file", "", "`file` of identity:hexkey lines (mosquitto's psk_file format), keys of 128 bits or more")
@@ -162,7 +162,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
 			return exitUsage
 		}
-		cfg.Authorize = acl.Authorize
+		cfg.ACL = acl
 	}
 	var pskCfg *tlspsk.Config
 	if o.pskFile != "" {
@@ -194,7 +194,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		auth = fmt.Sprintf("%d users", len(cfg.Users))
 	}
 	if acl != nil {
-		auth += fmt.Sprintf(", ACL of %d grants", len(acl))
+		auth += fmt.Sprintf(", ACL of %d rules", len(acl))
 	}
 	line := fmt.Sprintf("gatomqtt: MQTT on %s (%s, %d KiB of broker state)", ln.Addr(), auth, b.Stats().StateBytes>>10)
 	if pskCfg != nil {

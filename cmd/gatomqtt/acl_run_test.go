@@ -7,8 +7,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gatomqtt/gatomqtt/harness"
-	"github.com/gatomqtt/gatomqtt/harness/peers"
+	"github.com/gatomqtt/gatomqtt/harness/client"
+
+	"github.com/gatomqtt/gatomqtt/peers"
 )
 
 // denyACL is an acl_file with the lines real ones use: user sections with
@@ -49,9 +50,9 @@ type aclOutcome struct {
 func aclScenario(t *testing.T, addr string) aclOutcome {
 	t.Helper()
 	out := aclOutcome{subacks: map[string][]byte{}, got: map[string][]string{}}
-	conn := func(id string, u peers.User) *harness.RawClient {
+	conn := func(id string, u peers.User) *client.RawClient {
 		c := dial(t, addr)
-		mustConnect(t, c, harness.ConnectOptions{ClientID: id, CleanSession: true, Username: u.Name, Password: u.Password})
+		mustConnect(t, c, client.ConnectOptions{ClientID: id, CleanSession: true, Username: u.Name, Password: u.Password})
 		return c
 	}
 	alice, bob := denyUsers[0], denyUsers[1]
@@ -59,7 +60,7 @@ func aclScenario(t *testing.T, addr string) aclOutcome {
 	bobSub := conn("bob-sub", bob)
 	bobPub := conn("bob-pub", bob)
 	for _, s := range []struct {
-		c       *harness.RawClient
+		c       *client.RawClient
 		name    string
 		filters []string
 	}{
@@ -99,7 +100,7 @@ func aclScenario(t *testing.T, addr string) aclOutcome {
 
 // collectUntil returns the topics of the messages c receives up to and
 // including one on last.
-func collectUntil(t *testing.T, c *harness.RawClient, last string) []string {
+func collectUntil(t *testing.T, c *client.RawClient, last string) []string {
 	t.Helper()
 	var topics []string
 	for {

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/gatomqtt/gatomqtt/boards"
 	"io"
 	"net"
 	"os"
+
+	"github.com/gatomqtt/gatomqtt/boards"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"

@@ -28,9 +28,14 @@ echo "install-peers: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The packages start system services; the tests start their own instances on
-# free loopback ports, so stop the system ones to keep port 1883 free.
-if command -v systemctl >/dev/null 2>&1; then
-	systemctl stop mosquitto ser2net >/dev/null 2>&1 || true
+# Installing a daemon may start its system service. The tests start their own
+# instances on free loopback ports, so a running service is no obstacle; the
+# services of packages installed just now are stopped only to leave the
+# machine as it was, and nothing the user ran before is touched.
+services=()
+for pkg in "${missing[@]}"; do
+	case $pkg in mosquitto | ser2net) services+=("$pkg") ;; esac
+done
+if [ ${#services[@]} -gt 0 ] && command -v systemctl >/dev/null 2>&1; then
+	systemctl stop "${services[@]}" >/dev/null 2>&1 || true
 fi
-pkill -x mosquitto >/dev/null 2>&1 || true

@@ -25,6 +25,10 @@ if [ -n "$unformatted" ]; then
 	echo "gofmt -l lists:"; echo "$unformatted"; exit 1
 fi
 
+step "go mod tidy"
+# go.mod and go.sum list exactly what the module needs.
+go mod tidy -diff
+
 step "go vet"
 go vet ./...
 (cd bench && go vet ./...)

@@ -64,7 +64,7 @@ var _ = Describe("the TLS-PSK handshake", func() {
 		} else {
 			Expect(st.Group).To(BeZero())
 		}
-		AddReportEntry("mode chosen", st.KeyExchangeMode.String())
+		AddReportEntry("mode chosen", st.KeyExchangeMode.String(), ReportEntryVisibilityFailureOrVerbose)
 		connectPSK(c)
 	})
 

@@ -67,7 +67,7 @@ func expectRefused(configure func(*tlspsk.Config)) tlspsk.Alert {
 	Expect(in.ByType[client.RecordApplicationData]).To(BeZero(),
 		"protected records (which would carry MQTT) from a server that refused the PSK: %+v", in)
 	Expect(in.ByType[client.RecordAlert]).To(Equal(1), "alert records from the server: %+v", in)
-	AddReportEntry("alert", ae.Alert.String())
+	AddReportEntry("alert", ae.Alert.String(), ReportEntryVisibilityFailureOrVerbose)
 	return ae.Alert
 }
 

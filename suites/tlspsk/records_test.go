@@ -52,7 +52,7 @@ var _ = Describe("record sizes a small client asks for", func() {
 			// What the server sent, seen on the wire: no record above the
 			// limit (plus content type and tag), and the message split.
 			in := subConn.Wire.In()
-			AddReportEntry("records to the subscriber", fmt.Sprintf("%d records, largest %d bytes", in.Records, in.MaxLength))
+			AddReportEntry("records to the subscriber", fmt.Sprintf("%d records, largest %d bytes", in.Records, in.MaxLength), ReportEntryVisibilityFailureOrVerbose)
 			Expect(in.MaxLength).To(BeNumerically("<=", limit+1+tagBytes), "largest record from the server")
 			Expect(in.Records).To(BeNumerically(">", bigPayload/limit), "records from the server")
 			Expect(pubConn.Wire.Out().MaxLength).To(BeNumerically("<=", pubConn.ConnectionState().SendLimit+1+tagBytes),
@@ -121,7 +121,7 @@ var _ = Describe("a client offering record_size_limit to a server that ignores i
 		Expect(sub.Acknowledge(p)).To(Succeed())
 
 		in := subConn.Wire.In()
-		AddReportEntry("records to the subscriber", fmt.Sprintf("%d records, largest %d bytes", in.Records, in.MaxLength))
+		AddReportEntry("records to the subscriber", fmt.Sprintf("%d records, largest %d bytes", in.Records, in.MaxLength), ReportEntryVisibilityFailureOrVerbose)
 		Expect(in.MaxLength).To(BeNumerically(">", limit+1+tagBytes),
 			"the server kept under the limit it ignored, so this spec showed nothing")
 		Expect(subConn.Wire.Out().MaxLength).To(BeNumerically("<=", limit+1+tagBytes), "largest record from the client")

@@ -48,7 +48,7 @@ var _ = Describe("a TLS-PSK endpoint facing a client that stalls its handshake",
 
 			err = wire.ExpectClosed(timeout + closeBound)
 			took := time.Since(start)
-			AddReportEntry("closed after", took.Round(time.Millisecond).String())
+			AddReportEntry("closed after", took.Round(time.Millisecond).String(), ReportEntryVisibilityFailureOrVerbose)
 			Expect(err).NotTo(HaveOccurred(), "declared connect timeout %s", timeout)
 			if harness.Current().Capabilities().PSK.WaitsForHello {
 				// The bytes sent so far are a valid start: a target

@@ -24,6 +24,7 @@ func TestLayers(t *testing.T) {
 		{"harness/client", []string{"harness", "harness/target/inproc", "harness/target/tcp", "github.com/onsi/ginkgo/v2"}},
 		{"harness/target/inproc", []string{"harness", "harness/target/tcp", "harness/client", "github.com/onsi/ginkgo/v2"}},
 		{"harness/target/tcp", []string{"harness", "harness/target/inproc", "github.com/onsi/ginkgo/v2"}},
+		{"boards/boardtarget", []string{"harness", "harness/target/inproc", "harness/target/tcp", "github.com/onsi/ginkgo/v2"}},
 		{"fixtures/peers", []string{"harness", "harness/client", "harness/target/inproc", "harness/target/tcp"}},
 		{"peers", []string{"harness", "harness/target", "harness/client"}},
 		{"load", []string{"harness", "harness/target", "harness/client", "peers"}},

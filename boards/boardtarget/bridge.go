@@ -1,0 +1,166 @@
+package boardtarget
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/firmware"
+	"github.com/gatomqtt/gatomqtt/boards/link"
+)
+
+// A bridge is the host's end of a board: the link over its line, the
+// control client, and a loopback listener whose connections each become
+// one link stream.
+type bridge struct {
+	line io.ReadWriteCloser
+	link *link.Link
+	ctl  *firmware.Client
+	ln   net.Listener
+
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// attach runs the link over line with p's link configuration, waits for
+// the firmware's hello and checks that it comes from board p, and starts
+// serving loopback connections. what names the line in errors ("the twin's
+// pty /dev/pts/3").
+func attach(ctx context.Context, line io.ReadWriteCloser, p *boards.Profile, what string) (*bridge, firmware.Hello, error) {
+	cfg := p.Link
+	cfg.Epoch = epoch()
+	l, err := link.New(line, cfg)
+	if err != nil {
+		line.Close()
+		return nil, firmware.Hello{}, fmt.Errorf("starting the link on %s: %w", what, err)
+	}
+	b := &bridge{line: line, link: l, conns: map[net.Conn]struct{}{}}
+	b.ctl = firmware.NewClient(l.Control(), nil)
+	h, err := b.hello(ctx)
+	if err != nil {
+		b.close()
+		return nil, h, fmt.Errorf("%s: %w", what, err)
+	}
+	if h.Board != p.Name {
+		b.close()
+		return nil, h, fmt.Errorf("%s: the firmware says it runs on board %q (%s), not %q", what, h.Board, h.Chip, p.Name)
+	}
+	var lc net.ListenConfig
+	b.ln, err = lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		b.close()
+		return nil, h, err
+	}
+	b.wg.Add(1)
+	go b.serve()
+	return b, h, nil
+}
+
+// hello asks for the firmware's hello until ctx ends. The first requests
+// may wait for the link to come up (a write on the control stream blocks
+// until then) and a board that is still booting answers none, so the
+// asking runs apart and ctx alone decides how long to wait; closing the
+// link on failure ends it.
+func (b *bridge) hello(ctx context.Context) (firmware.Hello, error) {
+	type answer struct {
+		h   firmware.Hello
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		for {
+			h, err := b.ctl.Hello(time.Second)
+			if !errors.Is(err, firmware.ErrNoAnswer) || ctx.Err() != nil {
+				got <- answer{h, err}
+				return
+			}
+		}
+	}()
+	select {
+	case a := <-got:
+		if a.err != nil {
+			return a.h, fmt.Errorf("reading the firmware's hello: %w", a.err)
+		}
+		return a.h, nil
+	case <-ctx.Done():
+		return firmware.Hello{}, fmt.Errorf("no hello from the firmware (is it running, on this port, at this baud rate?): %w", ctx.Err())
+	}
+}
+
+// serve gives every loopback connection a link stream of its own.
+func (b *bridge) serve() {
+	defer b.wg.Done()
+	for {
+		c, err := b.ln.Accept()
+		if err != nil {
+			return
+		}
+		s, err := b.link.Open()
+		if err != nil {
+			c.Close() // no stream free: the client sees its connection closed
+			continue
+		}
+		b.mu.Lock()
+		b.conns[c] = struct{}{}
+		b.mu.Unlock()
+		b.wg.Add(1)
+		go b.pipe(c, s)
+	}
+}
+
+// pipe copies between c and s until either side ends, then closes both,
+// so a client's close reaches the broker and the broker's reaches the
+// client.
+func (b *bridge) pipe(c net.Conn, s *link.Stream) {
+	defer b.wg.Done()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(s, c); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(c, s); done <- struct{}{} }()
+	<-done
+	c.Close()
+	s.Close()
+	<-done
+	b.mu.Lock()
+	delete(b.conns, c)
+	b.mu.Unlock()
+}
+
+// addr is the loopback address clients connect to.
+func (b *bridge) addr() string { return b.ln.Addr().String() }
+
+// close ends every connection, the link and the line.
+func (b *bridge) close() error {
+	if b.ln != nil {
+		b.ln.Close()
+	}
+	b.mu.Lock()
+	for c := range b.conns {
+		c.Close()
+	}
+	b.mu.Unlock()
+	err := b.link.Close()
+	if cerr := b.line.Close(); err == nil {
+		err = cerr
+	}
+	b.wg.Wait()
+	return err
+}
+
+// epoch draws the host's run name for the link.
+func epoch() uint32 {
+	var b [4]byte
+	for {
+		_, _ = rand.Read(b[:])
+		if e := binary.LittleEndian.Uint32(b[:]); e != 0 {
+			return e
+		}
+	}
+}

@@ -1,0 +1,29 @@
+// Package boardtarget makes boards harness targets: the firmware core
+// reached over a serial line, whatever is at the other end of it.
+//
+//	twin:pico, twin:esp32c3            the board's Go twin (cmd/gatomqtt-twin),
+//	                                   started by the target on a pseudo-terminal
+//	emulated:esp32c3                   the ESP32-C3 twin, until an instruction-level
+//	                                   emulator stands in its place
+//	serial:///dev/ttyACM0?board=pico   a board already running the firmware
+//
+// Whatever the line, the target runs the host's end of the serial link
+// (boards/link) over it, checks the firmware's hello against the board it
+// was told to expect, and serves every MQTT stream as a local TCP endpoint,
+// so the suites' clients connect to a board exactly as to any broker. What
+// the target declares comes from the hello (the limits the firmware runs
+// with) and from the board's profile; Stats asks the firmware for its own
+// figures (the TinyGo runtime's on a board, the Go runtime's in a twin).
+//
+// Options, for every scheme: faults=spec (twins only: line faults injected
+// in both directions, see boards/linefault), hellotimeout=10s. serial also
+// takes board= (required) and baud=.
+//
+// The package registers its schemes with harness/target from its init
+// function; package harness imports it, so every suite accepts them.
+//
+// Limits: the firmware has no TLS-PSK endpoint, no users and no denied
+// topics yet, so specs needing those are skipped on boards. A board runs
+// one MQTT connection per link stream: a client beyond the profile's
+// MaxConnections is closed at once.
+package boardtarget

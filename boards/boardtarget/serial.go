@@ -1,0 +1,70 @@
+package boardtarget
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+
+	"go.bug.st/serial"
+
+	"github.com/gatomqtt/gatomqtt/harness/target"
+)
+
+// parseSerial reads serial://<device path>?board=<name>[&baud=n]: a board
+// already running the firmware on a serial port.
+func parseSerial(u *url.URL) (target.Target, error) {
+	path := u.Path
+	if u.Opaque != "" {
+		path = u.Opaque
+	}
+	if u.Host != "" || path == "" {
+		return nil, fmt.Errorf("want serial:///dev/<port>?board=<name>")
+	}
+	o := target.NewOptions(u)
+	board := o.String("board", "")
+	if board == "" {
+		return nil, fmt.Errorf("option board=<name> is required: which firmware to expect on %s", path)
+	}
+	p, err := profileOf(board)
+	if err != nil {
+		return nil, fmt.Errorf("option board: %w", err)
+	}
+	baud := o.Int("baud", p.Baud)
+	t, err := newBoardTarget(target.Redact(u), p, o, func(ctx context.Context) (io.ReadWriteCloser, string, func() error, error) {
+		port, err := openPort(path, baud)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return port, "serial port " + path, func() error { return nil }, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// openPort opens a serial port in raw mode, turning the serial library's
+// errors into ones that name the port and what to do.
+func openPort(path string, baud int) (serial.Port, error) {
+	port, err := serial.Open(path, &serial.Mode{BaudRate: baud})
+	if err == nil {
+		return port, nil
+	}
+	var pe *serial.PortError
+	if errors.As(err, &pe) {
+		switch pe.Code() {
+		case serial.PortBusy:
+			return nil, fmt.Errorf("serial port %s is in use by another program (close it, or its serial monitor): %w", path, err)
+		case serial.PortNotFound:
+			return nil, fmt.Errorf("serial port %s does not exist (is the board plugged in?): %w", path, err)
+		case serial.PermissionDenied:
+			return nil, fmt.Errorf("serial port %s: permission denied (add yourself to the dialout group): %w", path, err)
+		}
+	}
+	return nil, fmt.Errorf("opening serial port %s at %d baud: %w", path, baud, err)
+}

@@ -1,0 +1,213 @@
+package boardtarget
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/firmware"
+	"github.com/gatomqtt/gatomqtt/fixtures/peers"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+)
+
+// A lineSource brings up a board's serial line: it starts what the target
+// owns (a twin, an emulator) or opens a port, and returns the line, a name
+// for it in errors, and a stop function that reports whether what it
+// started ended cleanly.
+type lineSource func(ctx context.Context) (line io.ReadWriteCloser, what string, stop func() error, err error)
+
+// boardTarget is a board reached over a serial line.
+type boardTarget struct {
+	name    string
+	profile *boards.Profile
+	open    lineSource
+	hello   time.Duration // how long to wait for the firmware's hello
+
+	mu     sync.Mutex
+	b      *bridge
+	stop   func() error
+	caps   target.Capabilities
+	hellos firmware.Hello
+}
+
+func newBoardTarget(name string, p *boards.Profile, o *target.Options, open lineSource) (*boardTarget, error) {
+	t := &boardTarget{name: name, profile: p, open: open, hello: o.Duration("hellotimeout")}
+	if t.hello == 0 {
+		t.hello = 10 * time.Second
+	}
+	self, err := peers.Lookup(peers.GatoMQTT)
+	if err != nil {
+		return nil, err
+	}
+	// Until the hello says otherwise, the target declares the profile's
+	// limits, so that a mistyped target fails before anything starts.
+	t.caps = capabilities(p, helloOf(p), self)
+	return t, nil
+}
+
+// helloOf is the hello a firmware built for p would send.
+func helloOf(p *boards.Profile) firmware.Hello {
+	l := p.Limits
+	u := func(n int) uint64 { return uint64(n) }
+	return firmware.Hello{Board: p.Name, Chip: p.Chip,
+		MaxSessions: u(l.MaxSessions), MaxConnections: u(l.MaxConnections), MaxSubscriptions: u(l.MaxSubscriptions),
+		MaxInflight: u(l.MaxInflight), MaxQueued: u(l.MaxQueued), MaxMessages: u(l.MaxMessages),
+		MaxRetained: u(l.MaxRetained), MaxTopicLength: u(l.MaxTopicLength), MaxPayloadSize: u(l.MaxPayloadSize),
+		MaxPacketSize: u(l.MaxPacketSize)}
+}
+
+// capabilities declares what the firmware of hello offers: the limits it
+// runs with, the profile's publish rate, and no users, TLS-PSK endpoint
+// or denied topics, which the firmware does not have yet.
+func capabilities(p *boards.Profile, h firmware.Hello, self peers.Peer) target.Capabilities {
+	c := target.Capabilities{
+		Limits: target.Limits{
+			Sessions:      int(h.MaxSessions),
+			Subscriptions: int(h.MaxSubscriptions),
+			Inflight:      int(h.MaxInflight),
+			Queued:        int(h.MaxQueued),
+			Retained:      int(h.MaxRetained),
+			PacketSize:    int(h.MaxPacketSize),
+			TopicLength:   int(h.MaxTopicLength),
+			PayloadSize:   int(h.MaxPayloadSize),
+			Burst:         target.Unlimited,
+		},
+		MaxQoS:             2,
+		PersistentSessions: true,
+		Retain:             true,
+		Wills:              true,
+		Anonymous:          true,
+		MemoryStats:        true,
+		ConnectTimeout:     p.Limits.ConnectTimeout,
+		Deviations:         self.Deviations,
+		Peer:               self.Name,
+	}
+	// Connections beyond the link's streams are closed at once, so they
+	// bound sessions as much as the session table does.
+	c.Limits.Sessions = min(c.Limits.Sessions, int(h.MaxConnections))
+	if l := p.Limits; l.PublishRate > 0 {
+		c.Limits.Burst = l.PublishRate
+		if l.PublishBurst > 0 {
+			c.Limits.Burst = l.PublishBurst
+		}
+	}
+	return c
+}
+
+func (t *boardTarget) Name() string { return t.name }
+
+func (t *boardTarget) Capabilities() target.Capabilities {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.caps
+}
+
+func (t *boardTarget) Endpoints() target.Endpoints {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.b == nil {
+		return target.Endpoints{}
+	}
+	return target.Endpoints{MQTT: t.b.addr()}
+}
+
+// Start brings the line up, attaches to the firmware and declares what
+// its hello says.
+func (t *boardTarget) Start(ctx context.Context) error {
+	line, what, stop, err := t.open(ctx)
+	if err != nil {
+		return err
+	}
+	hctx, cancel := context.WithTimeout(ctx, t.hello)
+	defer cancel()
+	b, h, err := attach(hctx, line, t.profile, what)
+	if err != nil {
+		return errors.Join(err, stop())
+	}
+	self, err := peers.Lookup(peers.GatoMQTT)
+	if err != nil {
+		return errors.Join(err, b.close(), stop())
+	}
+	t.mu.Lock()
+	t.b, t.stop, t.hellos = b, stop, h
+	t.caps = capabilities(t.profile, h, self)
+	t.mu.Unlock()
+	return nil
+}
+
+// Stop detaches and stops what Start started; a twin or emulator that did
+// not exit cleanly is an error.
+func (t *boardTarget) Stop() error {
+	t.mu.Lock()
+	b, stop := t.b, t.stop
+	t.b, t.stop = nil, nil
+	t.mu.Unlock()
+	if b == nil {
+		return nil
+	}
+	err := b.close()
+	if serr := stop(); serr != nil {
+		err = serr
+	}
+	return err
+}
+
+// Stats asks the firmware for its figures.
+func (t *boardTarget) Stats() (target.Stats, bool) {
+	t.mu.Lock()
+	b := t.b
+	t.mu.Unlock()
+	if b == nil {
+		return target.Stats{}, false
+	}
+	s, err := b.ctl.Stats(5 * time.Second)
+	if err != nil {
+		return target.Stats{}, false
+	}
+	return statsOf(s), true
+}
+
+// statsOf maps the firmware's figures onto the harness's.
+func statsOf(s firmware.Stats) target.Stats {
+	i := func(v uint64) int64 { return int64(v) }
+	return target.Stats{
+		Sessions:    int(s.Sessions),
+		Retained:    int(s.Retained),
+		HeapInUse:   s.HeapInUse,
+		BrokerBytes: s.StateBytes,
+		Extra: map[string]int64{
+			"connections":         i(s.Connections),
+			"connections_refused": i(s.ConnectionsRefused),
+			"protocol_errors":     i(s.ProtocolErrors),
+			"messages_in":         i(s.MessagesIn),
+			"messages_out":        i(s.MessagesOut),
+			"dropped":             i(s.Dropped),
+			"mallocs":             i(s.Mallocs),
+			"frees":               i(s.Frees),
+			"total_alloc":         i(s.TotalAlloc),
+			"heap_sys":            i(s.HeapSys),
+			"link_bytes":          i(s.LinkBytes),
+			"link_retransmits":    i(s.LinkRetransmits),
+			"link_bad_crc":        i(s.LinkBadCRC),
+			"link_malformed":      i(s.LinkMalformed),
+			"link_peer_resets":    i(s.LinkPeerResets),
+			"uptime_ms":           i(s.UptimeMillis),
+		},
+	}
+}
+
+// profileOf finds the profile of the board a target names.
+func profileOf(name string) (*boards.Profile, error) {
+	if p, ok := boards.Lookup(name); ok {
+		return p, nil
+	}
+	known := make([]string, len(boards.Profiles))
+	for i, p := range boards.Profiles {
+		known[i] = p.Name
+	}
+	return nil, fmt.Errorf("unknown board %q (known: %v)", name, known)
+}

@@ -1,0 +1,177 @@
+package boardtarget
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+)
+
+func init() {
+	target.Register("twin", parseTwin)
+	target.Register("emulated", parseEmulated)
+	target.Register("serial", parseSerial)
+}
+
+// parseTwin reads twin:<board>[?faults=spec&twin=path]: the board's Go
+// twin, built from cmd/gatomqtt-twin unless twin= names a binary.
+func parseTwin(u *url.URL) (target.Target, error) {
+	return parseTwinAs(u, "twin", false)
+}
+
+// parseEmulated reads emulated:<board>. No instruction-level emulator of
+// a board is wired in yet, so both run the board's twin, which says so in
+// its hello.
+func parseEmulated(u *url.URL) (target.Target, error) {
+	return parseTwinAs(u, "emulated", true)
+}
+
+func parseTwinAs(u *url.URL, scheme string, emulated bool) (target.Target, error) {
+	if u.Host != "" || u.Path != "" || u.Opaque == "" {
+		return nil, fmt.Errorf("want %s:<board>", scheme)
+	}
+	p, err := profileOf(u.Opaque)
+	if err != nil {
+		return nil, err
+	}
+	o := target.NewOptions(u)
+	tw := &twin{profile: p, faults: o.String("faults", ""), bin: o.String("twin", ""), emulated: emulated}
+	t, err := newBoardTarget(target.Redact(u), p, o, tw.start)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// A twin is a gatomqtt-twin process and the pty it serves.
+type twin struct {
+	profile  *boards.Profile
+	faults   string
+	bin      string
+	emulated bool
+}
+
+// twinPath is the import path the target builds the twin from.
+const twinPath = "github.com/gatomqtt/gatomqtt/cmd/gatomqtt-twin"
+
+// build compiles the twin into dir, unless the target names a binary.
+func (tw *twin) build(ctx context.Context, dir string) (string, error) {
+	if tw.bin != "" {
+		return tw.bin, nil
+	}
+	bin := filepath.Join(dir, "gatomqtt-twin")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, twinPath)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the twin (go build %s): %w\n%s", twinPath, err, out)
+	}
+	return bin, nil
+}
+
+// start runs the twin, reads the pty path it prints and opens the pty.
+func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() error, error) {
+	dir, err := os.MkdirTemp("", "gatomqtt-twin-")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	bin, err := tw.build(ctx, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", nil, err
+	}
+	args := []string{"-board", tw.profile.Name}
+	if tw.faults != "" {
+		args = append(args, "-faults", tw.faults)
+	}
+	if tw.emulated {
+		args = append(args, "-emulated")
+	}
+	cmd := exec.Command(bin, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", nil, err
+	}
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, "", nil, fmt.Errorf("starting the twin: %w", err)
+	}
+	exited := make(chan error, 1)
+	stop := func() error {
+		defer os.RemoveAll(dir)
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			if err != nil {
+				return fmt.Errorf("the %s twin did not exit cleanly: %w; it said: %s", tw.profile.Name, err, stderr.String())
+			}
+			return nil
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+			return fmt.Errorf("the %s twin ignored SIGTERM for 10s and was killed; it said: %s", tw.profile.Name, stderr.String())
+		}
+	}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			lines <- strings.TrimSpace(sc.Text())
+		}
+		close(lines)
+		_, _ = io.Copy(io.Discard, stdout) // nothing more is promised; never block the twin
+		exited <- cmd.Wait()
+	}()
+	var path string
+	select {
+	case p, ok := <-lines:
+		if !ok || p == "" {
+			return nil, "", nil, errors.Join(fmt.Errorf("the %s twin printed no pty path", tw.profile.Name), stop())
+		}
+		path = p
+	case <-ctx.Done():
+		return nil, "", nil, errors.Join(fmt.Errorf("waiting for the twin's pty: %w", ctx.Err()), stop())
+	}
+	port, err := openPort(path, tw.profile.Baud)
+	if err != nil {
+		return nil, "", nil, errors.Join(err, stop())
+	}
+	return port, "the " + tw.profile.Name + " twin's pty " + path, stop, nil
+}
+
+// syncBuffer collects a process's stderr for error messages.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.b.Len() < 64<<10 {
+		s.b.Write(p)
+	}
+	return len(p), nil
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.TrimSpace(s.b.String())
+}

@@ -113,12 +113,29 @@ type Capabilities struct {
 
 	// MemoryStats is true when Stats reports memory figures.
 	MemoryStats bool
+	// Memory are the memory ceilings the target declares for itself.
+	Memory MemoryCeilings
 
 	// Deviations are the target's known departures from the standard.
 	Deviations Deviations
 	// Peer names the implementation behind the target ("gatomqtt",
 	// "mosquitto", ...), used in skip messages and reports.
 	Peer string
+}
+
+// MemoryCeilings bound what a target's Stats may report; a zero field
+// declares no ceiling, and the memory specs then only report the figure.
+type MemoryCeilings struct {
+	// StateBytes bounds Stats.BrokerBytes: the broker's fixed tables, as
+	// the limits the target runs with size them.
+	StateBytes uint64
+	// HeapAfterBoot bounds Stats.HeapInUse before any client connects.
+	HeapAfterBoot uint64
+	// AllocsPerMessage bounds the allocations per routed message after
+	// warm-up, measured from Stats.Extra["mallocs"] where the target
+	// reports it (a process of its own); it is a ceiling of 0 unless
+	// Unlimited.
+	AllocsPerMessage int
 }
 
 // User is a username and password.

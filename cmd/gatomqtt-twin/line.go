@@ -1,10 +1,15 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"sync"
 	"sync/atomic"
 )
+
+// errRebooted is what a run of the core reads and writes after the board
+// it ran on rebooted.
+var errRebooted = errors.New("gatomqtt-twin: board rebooted")
 
 // boardLine is the serial line as the board's runs see it. A reboot
 // starts a new run of the core on the same line; the old run's link must

@@ -45,7 +45,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -220,7 +219,3 @@ func buildID() string {
 	}
 	return ""
 }
-
-// errRebooted is what a run of the core reads and writes after the board
-// it ran on rebooted.
-var errRebooted = errors.New("gatomqtt-twin: board rebooted")

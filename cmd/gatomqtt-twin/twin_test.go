@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -86,9 +88,18 @@ func TestResetReboots(t *testing.T) {
 // subscriber on another over a line that drops and corrupts bytes both
 // ways: the link's retransmissions must deliver each exactly once.
 func TestFaultyLineExactlyOnce(t *testing.T) {
+	for _, spec := range []string{
+		"drop=0.001,corrupt=0.001,seed=7",
+		"drop=0.001,corrupt=0.001,dup=0.0005,delay=0.001,delaymax=5ms,seed=42",
+	} {
+		t.Run(spec, func(t *testing.T) { exactlyOnce(t, spec) })
+	}
+}
+
+func exactlyOnce(t *testing.T, faults string) {
 	const n = 300
 	p := &boards.ESP32C3 // the higher publish rate: 200/s
-	path := startTwin(t, "-board", p.Name, "-faults", "drop=0.001,corrupt=0.001,seed=7")
+	path := startTwin(t, "-board", p.Name, "-faults", faults)
 	l, c := host(t, path, p)
 
 	sub := dialMQTT(t, l, "sub")

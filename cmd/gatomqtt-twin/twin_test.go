@@ -270,3 +270,23 @@ func TestBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondHostSession closes the host's port and opens it again, as
+// one harness run after another does: the twin's link sees a new peer
+// epoch and serves the new session.
+func TestSecondHostSession(t *testing.T) {
+	p := &boards.Pico
+	path := startTwin(t, "-board", p.Name)
+	l, c := host(t, path, p)
+	checkHello(t, c, p, "go twin")
+	dialMQTT(t, l, "first")
+	l.Close() // closes the port
+
+	l, c = host(t, path, p)
+	checkHello(t, c, p, "go twin")
+	m := dialMQTT(t, l, "second")
+	m.send(packet.Pingreq{})
+	if r, ok := m.recv().(*packet.Pingresp); !ok {
+		t.Fatalf("PINGREQ answered with %+v, want PINGRESP", r)
+	}
+}

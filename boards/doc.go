@@ -8,5 +8,7 @@
 // The shared board code lives below: boards/link is the serial link and
 // boards/firmware the firmware core, both ordinary Go covered by go test.
 // The TinyGo entry points in boards/pico and boards/esp32c3 only bind the
-// hardware.
+// hardware. cmd/gatomqtt-twin runs the same core on the host as a board's
+// Go twin, on a pseudo-terminal from boards/pty, with line faults from
+// boards/linefault when asked.
 package boards

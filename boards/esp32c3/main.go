@@ -33,7 +33,7 @@ func main() {
 	led.Configure(machine.PinConfig{Mode: machine.PinOutput})
 	line := firmware.NewPortLine(machine.Serial, 200*time.Microsecond, 64)
 	core, err := firmware.Start(line, p, firmware.Options{
-		Version: version, BuildID: buildID, Epoch: epoch(), Reset: reset,
+		Version: version, BuildID: buildID, Platform: "tinygo", Epoch: epoch(), Reset: reset,
 	})
 	blink := 500 * time.Millisecond
 	if err != nil {

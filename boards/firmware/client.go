@@ -89,7 +89,18 @@ func (c *Client) Stats(timeout time.Duration) (Stats, error) {
 func (c *Client) Reset(mode ResetMode) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, err := c.ctl.Write(appendMessage(nil, msgReset, func(b []byte) []byte { return append(b, byte(mode)) }))
+	return c.write(appendMessage(nil, msgReset, func(b []byte) []byte { return append(b, byte(mode)) }))
+}
+
+// write sends a request. The control stream reports a board restart once,
+// to whichever of its Read and Write comes first; a Write that gets it
+// sent nothing to the new run (the old run's frames are discarded), so
+// the request is sent again, to the board as it now runs.
+func (c *Client) write(b []byte) error {
+	_, err := c.ctl.Write(b)
+	if errors.Is(err, link.ErrPeerReset) {
+		_, err = c.ctl.Write(b)
+	}
 	return err
 }
 
@@ -101,7 +112,7 @@ func request[T any](c *Client, t msgType, answers chan T, timeout time.Duration)
 	case <-answers:
 	default:
 	}
-	if _, err := c.ctl.Write(appendMessage(nil, t, nil)); err != nil {
+	if err := c.write(appendMessage(nil, t, nil)); err != nil {
 		return zero, err
 	}
 	timer := time.NewTimer(timeout)

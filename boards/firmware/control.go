@@ -44,6 +44,13 @@ var ErrMessage = errors.New("firmware: malformed control message")
 // Hello is what a board says about itself.
 type Hello struct {
 	Board, Chip, Version, BuildID string
+	// Platform says what runs the firmware: "tinygo" on a board, "go
+	// twin" for cmd/gatomqtt-twin, so that a report never passes a twin
+	// off as hardware. Field id 5; a firmware older than the field sends
+	// none and reads as "", and a host older than it skips the field
+	// (walkFields passes id 5 to a decoder that knows no such string and
+	// no such number).
+	Platform string
 	// Limits are the broker limits the firmware runs with, the ones that
 	// decide which specs a target can run.
 	MaxSessions, MaxConnections, MaxSubscriptions, MaxInflight, MaxQueued   uint64
@@ -110,7 +117,10 @@ var statsNums = []numField[Stats]{
 	{21, func(s *Stats) *uint64 { return &s.LogsDropped }},
 }
 
-func helloStrs(h *Hello) [4]*string { return [4]*string{&h.Board, &h.Chip, &h.Version, &h.BuildID} }
+// helloStrs are the string fields of a Hello, field ids 1 to 5 in order.
+func helloStrs(h *Hello) [5]*string {
+	return [5]*string{&h.Board, &h.Chip, &h.Version, &h.BuildID, &h.Platform}
+}
 
 // appendMessage appends a message of type t whose body is body(b).
 func appendMessage(b []byte, t msgType, body func([]byte) []byte) []byte {

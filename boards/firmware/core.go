@@ -15,6 +15,9 @@ import (
 // Options are what a board binding gives the core besides its line.
 type Options struct {
 	Version, BuildID string
+	// Platform says what runs the core, for Hello.Platform: "tinygo" on
+	// a board, "go twin" on the host.
+	Platform string
 	// Epoch names this run of the link; a board draws it from its random
 	// number generator so that the host sees every reboot. 0 is invalid.
 	Epoch uint32
@@ -113,6 +116,7 @@ func (c *Core) Hello() Hello {
 	lim := c.Broker.Limits()
 	return Hello{
 		Board: c.profile.Name, Chip: c.profile.Chip, Version: c.opts.Version, BuildID: c.opts.BuildID,
+		Platform:    c.opts.Platform,
 		MaxSessions: u(lim.MaxSessions), MaxConnections: u(lim.MaxConnections),
 		MaxSubscriptions: u(lim.MaxSubscriptions), MaxInflight: u(lim.MaxInflight),
 		MaxQueued: u(lim.MaxQueued), MaxMessages: u(lim.MaxMessages), MaxRetained: u(lim.MaxRetained),

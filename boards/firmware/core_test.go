@@ -118,7 +118,7 @@ func TestCoreRoutesWithoutAllocating(t *testing.T) {
 func TestControlStream(t *testing.T) {
 	var reset []ResetMode
 	resets := make(chan ResetMode, 1)
-	core, host := board(t, &boards.ESP32C3, Options{Version: "1.2.3", BuildID: "abc123",
+	core, host := board(t, &boards.ESP32C3, Options{Version: "1.2.3", BuildID: "abc123", Platform: "go twin",
 		Reset: func(m ResetMode) { resets <- m }})
 	logs := make(chan string, 4)
 	c := NewClient(host.Control(), func(line string) { logs <- line })
@@ -131,7 +131,7 @@ func TestControlStream(t *testing.T) {
 	if h != want {
 		t.Errorf("hello = %+v, want %+v", h, want)
 	}
-	if h.Board != "esp32c3" || h.BuildID != "abc123" || h.MaxSessions != uint64(boards.ESP32C3.Limits.MaxSessions) || h.StateBytes == 0 {
+	if h.Board != "esp32c3" || h.BuildID != "abc123" || h.Platform != "go twin" || h.MaxSessions != uint64(boards.ESP32C3.Limits.MaxSessions) || h.StateBytes == 0 {
 		t.Errorf("hello = %+v", h)
 	}
 
@@ -183,5 +183,55 @@ func TestControlMessagesRoundTrip(t *testing.T) {
 	}
 	if err := out.UnmarshalBinary([]byte{1, 8, 0}); err != ErrMessage {
 		t.Errorf("short field: %v, want ErrMessage", err)
+	}
+}
+
+// TestHelloPlatformCompatible checks Hello.Platform (field id 5) across
+// versions: a hello without it reads as "", and a decoder that predates it
+// skips it and keeps the other fields.
+func TestHelloPlatformCompatible(t *testing.T) {
+	in := Hello{Board: "pico", Chip: "RP2040", Version: "v1", BuildID: "b", Platform: "go twin",
+		MaxSessions: 4, LinkBytes: 9}
+	b, _ := in.AppendBinary(nil)
+	var out Hello
+	if err := out.UnmarshalBinary(b); err != nil || out != in {
+		t.Fatalf("hello round trip: %+v %v, want %+v", out, err, in)
+	}
+
+	// An older firmware's hello: the same fields less id 5.
+	var old []byte
+	if err := walkFields(b, func(id uint8, v []byte) {
+		if id != 5 {
+			old = append(append(old, id, uint8(len(v))), v...)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out = Hello{}
+	want := in
+	want.Platform = ""
+	if err := out.UnmarshalBinary(old); err != nil || out != want {
+		t.Errorf("hello without Platform: %+v %v, want %+v", out, err, want)
+	}
+
+	// An older host's decoder: strings 1 to 4 and the numbers only. Ids
+	// it does not know reach setNum, which ignores them; a Platform of 8
+	// bytes (the length of a number) is tried too.
+	for _, p := range []string{"", "tinygo", "go twin!", "go twin standing in for an emulator"} {
+		in.Platform = p
+		b, _ := in.AppendBinary(nil)
+		var got Hello
+		err := walkFields(b, func(id uint8, v []byte) {
+			if strs := helloStrs(&got); id >= 1 && id <= 4 {
+				*strs[id-1] = string(v)
+				return
+			}
+			setNum(&got, helloNums, id, v)
+		})
+		want := in
+		want.Platform = ""
+		if err != nil || got != want {
+			t.Errorf("platform %q through an old decoder: %+v %v, want %+v", p, got, err, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 )
 
 // openedStream has the raw peer open channel 1 and returns the stream the
@@ -248,4 +249,34 @@ func TestCloseIsEOFForThePeer(t *testing.T) {
 		defer p.link.mu.Unlock()
 		return p.link.chans[1] < 0 && !p.link.recs[s.rec].inUse
 	})
+}
+
+// TestControlWriteWaitsThroughPeerRestart writes on the control stream
+// while the link resynchronises with a restarted peer: the Write waits
+// for the link to come up again instead of failing, as it does before the
+// first synchronisation, so a host can ask a board that just rebooted.
+func TestControlWriteWaitsThroughPeerRestart(t *testing.T) {
+	p := newRawPeer(t, testConfig)
+	params := syncParams{epoch: 0x5555, version: protocolVersion, window: 8, maxPayload: 64, streams: 4, streamBuffer: 256}
+	p.sendSync(params) // a new run, not yet synchronised
+	p.eventually("restart seen", func() bool { return p.link.Stats().PeerResets == 1 })
+	ctl := p.link.Control()
+	if _, err := ctl.Write([]byte("x")); !errors.Is(err, ErrPeerReset) {
+		t.Fatalf("first control Write after the restart: %v, want ErrPeerReset once", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ctl.Write([]byte("hi"))
+		done <- err
+	}()
+	p.sync(0x5555)
+	p.expect(kindData, func(f []byte) bool { return frameChannel(f) == 0 && string(f[headerLen:]) == "hi" })
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("control Write: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("control Write still blocked with the link up")
+	}
 }

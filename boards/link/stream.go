@@ -101,7 +101,10 @@ func (s *Stream) Write(p []byte) (int, error) {
 			return written, ErrClosed
 		case s.err != nil:
 			return written, s.err
-		case s.sentFin || s.ch < 0:
+		case s.sentFin || (s.ch < 0 && s.rec != 0):
+			// The control stream has no channel while the link
+			// resynchronises after a peer restart; it waits below for the
+			// link to come up, as before the first synchronisation.
 			return written, ErrClosed
 		case l.err != nil:
 			return written, l.err

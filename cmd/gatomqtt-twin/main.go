@@ -1,0 +1,221 @@
+// Command gatomqtt-twin is the Go twin of a board: the firmware core
+// (boards/firmware) with a board profile's broker limits and link
+// config, served on a pseudo-terminal instead of a USB serial port, so
+// that the host side (harness, tools) can be tested against a board
+// without one.
+//
+//	gatomqtt-twin -board pico|esp32c3 [-faults spec] [-emulated] [-v]
+//
+// # Contract
+//
+// Once the core is serving, the twin prints the pty's slave path (such
+// as /dev/pts/3) as one line on stdout and prints nothing else there.
+// The host opens that path as it opens a board's port; with
+// go.bug.st/serial:
+//
+//	serial.Open(path, &serial.Mode{BaudRate: 115200})
+//
+// leaving Mode.InitialStatusBits nil (see boards/pty). The twin serves
+// until SIGINT or SIGTERM, then closes the pty and exits 0. It exits 1
+// when the pty cannot be made or the link fails under it, and 2 on bad
+// flags; the reason goes to stderr. With -v it also logs what it does to
+// stderr (starts, resets, the fault spec in full for a replay).
+//
+// # What runs
+//
+// The core is the same code the TinyGo firmware runs, under the host's Go
+// runtime: its statistics are the Go runtime's heap figures, and timing
+// and memory say nothing about the board. The hello says so in its
+// Platform field: "go twin", or with -emulated "go twin standing in for
+// an emulator (no instruction-level <chip> emulator here)", for a target
+// that asked for an emulator. Each start of the core draws a non-zero
+// link epoch from crypto/rand, and Version is the module version from the
+// build info ("dev" when there is none). A Reset request from the host
+// (either mode: there is no bootloader) restarts the core with a new
+// epoch and an empty broker, as a board's reboot does: the host's link
+// sees a peer reset.
+//
+// -faults wraps the pty master in boards/linefault with the spec given
+// (such as drop=0.001,corrupt=0.001,seed=42), so both directions of the
+// line drop, corrupt, duplicate or delay bytes. The pty itself is
+// perfect and unpaced: the profile's baud rate is not imitated.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/firmware"
+	"github.com/gatomqtt/gatomqtt/boards/linefault"
+	"github.com/gatomqtt/gatomqtt/boards/pty"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run serves a twin until ctx is done and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gatomqtt-twin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	board := fs.String("board", "", "the `board` to stand in for: pico or esp32c3")
+	faults := fs.String("faults", "", "line faults in both directions, as `spec` drop=P,corrupt=P,dup=P,delay=P,delaymax=D,seed=N")
+	emulated := fs.Bool("emulated", false, "say in the hello that the twin stands in for an emulator")
+	verbose := fs.Bool("v", false, "log to stderr")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	fail := func(status int, format string, a ...any) int {
+		fmt.Fprintf(stderr, "gatomqtt-twin: "+format+"\n", a...)
+		return status
+	}
+	if fs.NArg() > 0 {
+		return fail(2, "unexpected arguments %q", fs.Args())
+	}
+	profile, ok := boards.Lookup(*board)
+	if !ok {
+		return fail(2, "-board %q: want pico or esp32c3", *board)
+	}
+	var faultCfg linefault.Config
+	if *faults != "" {
+		var err error
+		if faultCfg, err = linefault.Parse(*faults); err != nil {
+			return fail(2, "-faults: %v", err)
+		}
+	}
+	logw := io.Discard
+	if *verbose {
+		logw = stderr
+	}
+	logger := log.New(logw, "gatomqtt-twin: ", log.Lmicroseconds)
+
+	p, err := pty.Open()
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	defer p.Close()
+	var line io.ReadWriter = p.Master
+	if *faults != "" {
+		fl := linefault.Wrap(p.Master, faultCfg)
+		defer func() { logger.Printf("line faults: %+v", fl.Stats()) }()
+		line = fl
+		logger.Printf("line faults: %s", faultCfg)
+	}
+
+	opts := firmware.Options{Version: version(), BuildID: buildID(), Platform: "go twin"}
+	if *emulated {
+		opts.Platform = "go twin standing in for an emulator (no instruction-level " + profile.Chip + " emulator here)"
+	}
+	resets := make(chan firmware.ResetMode, 1)
+	opts.Reset = func(m firmware.ResetMode) {
+		select { // one pending reboot is enough
+		case resets <- m:
+		default:
+		}
+	}
+	t := twin{line: newBoardLine(line), profile: profile, opts: opts, log: logger}
+	if err := t.boot(); err != nil {
+		return fail(1, "%v", err)
+	}
+	fmt.Fprintln(stdout, p.SlavePath)
+	logger.Printf("%s twin (%s) serving on %s", profile.Name, opts.Platform, p.SlavePath)
+	for {
+		select {
+		case <-ctx.Done():
+			logger.Printf("stopping: %v", context.Cause(ctx))
+			t.core.Link.Close()
+			return 0
+		case m := <-resets:
+			logger.Printf("reset requested (mode %d): rebooting", m)
+			t.core.Link.Close()
+			if err := t.boot(); err != nil {
+				return fail(1, "reboot: %v", err)
+			}
+		case <-t.core.Link.Done():
+			if ctx.Err() != nil {
+				return 0
+			}
+			return fail(1, "link stopped: %v", t.core.Link.Err())
+		}
+	}
+}
+
+// twin is the board being stood in for: the line it is wired to and the
+// firmware core now running on it.
+type twin struct {
+	line    *boardLine
+	profile *boards.Profile
+	opts    firmware.Options
+	log     *log.Logger
+	core    *firmware.Core
+}
+
+// boot starts the core on a new run of the line with a new epoch, as a
+// board does at power-on and after a reset.
+func (t *twin) boot() error {
+	var prev uint32
+	if t.core != nil {
+		prev = t.opts.Epoch
+	}
+	epoch, err := newEpoch(prev)
+	if err != nil {
+		return err
+	}
+	t.opts.Epoch = epoch
+	core, err := firmware.Start(t.line.attach(), t.profile, t.opts)
+	if err != nil {
+		return fmt.Errorf("start the %s core: %w", t.profile.Name, err)
+	}
+	t.core = core
+	t.log.Printf("core started, epoch %#08x", epoch)
+	core.Log("gatomqtt " + t.opts.Version + " on " + t.opts.Platform + " as " + t.profile.Chip)
+	return nil
+}
+
+// newEpoch draws a link epoch: non-zero, as the link requires, and not
+// prev, so that the host sees the reboot.
+func newEpoch(prev uint32) (uint32, error) {
+	var b [4]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, fmt.Errorf("draw a link epoch: %w", err)
+		}
+		if e := binary.LittleEndian.Uint32(b[:]); e != 0 && e != prev {
+			return e, nil
+		}
+	}
+}
+
+// version is the module version the twin was built from, or "dev".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// buildID is the VCS revision the twin was built from, when recorded.
+func buildID() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			return s.Value[:min(len(s.Value), 12)]
+		}
+	}
+	return ""
+}

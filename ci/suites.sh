@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every conformance suite against one target and keeps its reports.
 #   ci/suites.sh [target [suite dir...]]
-# target: inproc (default) | inproc:pico | inproc:esp32c3 | mosquitto | any target string
+# target: inproc (default) | inproc:pico | inproc:esp32c3 | mosquitto |
+#         serial-twin:<board> | any target string (twin:pico, emulated:esp32c3, ...)
 # "mosquitto" starts Debian's mosquitto through cmd/gatomqtt-peer (package
 # peers, as the Go tests start it): a free loopback port, fixtures/mosquitto.conf
 # and the acl_file fixtures/mosquitto.acl, plus the TLS-PSK listener of
@@ -20,6 +21,7 @@ export GATOMQTT_REPORT_DIR=$(cd "$reports" && pwd)
 name=$(printf '%s' "$target" | tr -c 'A-Za-z0-9._-' '_')
 
 cleanup=:
+parallel=-p
 trap 'eval "$cleanup"' EXIT
 
 if [ "$target" = mosquitto ]; then
@@ -33,12 +35,27 @@ if [ "$target" = mosquitto ]; then
 	pskkey=$(sed -n 's/.*psk_key=\([0-9a-f]*\).*/\1/p' <<<"$target")
 fi
 
+if [[ $target == serial-twin:* ]]; then
+	# The serial target at a twin's pty, the twin started here and not by
+	# the harness: what a user with a board on a serial port runs.
+	board=${target#serial-twin:}
+	dir=$(mktemp -d)
+	go build -o "$dir/gatomqtt-twin" ./cmd/gatomqtt-twin
+	exec 3< <(exec "$dir/gatomqtt-twin" -board "$board" 2>"$reports/twin-$board.log")
+	pid=$!
+	cleanup="kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$dir'"
+	read -r pty <&3 || { echo "suites: the $board twin did not start; see $reports/twin-$board.log" >&2; exit 1; }
+	target="serial://$pty?board=$board"
+	# One board, one owner: a serial port serves one test process.
+	parallel=
+fi
+
 shown=$target
 [ -z "${pskkey:-}" ] || shown=${target//$pskkey/xxx}
 echo "suites: target $shown"
 start=$(date +%s.%N)
 status=0
-go tool ginkgo -r -p --keep-going --timeout=10m \
+go tool ginkgo -r $parallel --keep-going --timeout=10m \
 	--junit-report="junit-$name.xml" --output-dir="$reports" \
 	"${dirs[@]}" -- --target="$target" || status=$?
 awk -v s="$start" -v e="$(date +%s.%N)" -v t="$shown" 'BEGIN { printf "suites: %s took %.1fs\n", t, e - s }'

@@ -57,3 +57,11 @@ ci/suites.sh mosquitto
 # A P-256-only PSK endpoint makes the X25519-first client go through a
 # HelloRetryRequest, which the default targets never need.
 ci/suites.sh 'inproc?psk_groups=p256&psk_ke=false' suites/tlspsk
+
+step "conformance suites on boards"
+ci/suites.sh twin:pico
+ci/suites.sh twin:esp32c3
+ci/suites.sh emulated:esp32c3
+ci/suites.sh serial-twin:pico
+# Faults on the line both ways: the link must recover and lose nothing.
+ci/suites.sh 'twin:esp32c3?faults=drop=0.001,corrupt=0.001,seed=1'

@@ -105,6 +105,11 @@ func StartTarget(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w (set with --target or $%s)", err, EnvTarget)
 	}
+	if x, ok := t.(target.Exclusive); ok && x.Exclusive() {
+		if sc, _ := ginkgo.GinkgoConfiguration(); sc.ParallelTotal > 1 {
+			return fmt.Errorf("harness: target %s is one device, which one test process holds; run the suites without -p (this run has %d processes)", t.Name(), sc.ParallelTotal)
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, StartTimeout)
 	defer cancel()
 	if err := t.Start(ctx); err != nil {

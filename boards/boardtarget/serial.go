@@ -42,6 +42,7 @@ func parseSerial(u *url.URL) (target.Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.exclusive = true
 	if err := o.Err(); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,9 @@ type boardTarget struct {
 	profile *boards.Profile
 	open    lineSource
 	hello   time.Duration // how long to wait for the firmware's hello
+	// exclusive is true for a port the target does not own (a board on a
+	// serial port): one process holds it.
+	exclusive bool
 
 	mu     sync.Mutex
 	b      *bridge
@@ -99,6 +102,10 @@ func capabilities(p *boards.Profile, h firmware.Hello, self peers.Peer) target.C
 }
 
 func (t *boardTarget) Name() string { return t.name }
+
+// Exclusive reports whether the target is one device that only one test
+// process can hold.
+func (t *boardTarget) Exclusive() bool { return t.exclusive }
 
 func (t *boardTarget) Capabilities() target.Capabilities {
 	t.mu.Lock()

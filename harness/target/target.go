@@ -177,3 +177,11 @@ func (s Static) Endpoints() Endpoints        { return s.Ep }
 func (s Static) Capabilities() Capabilities  { return s.Caps }
 func (s Static) Stats() (Stats, bool)        { return Stats{}, false }
 func (s Static) Stop() error                 { return nil }
+
+// An Exclusive target is one device that only one process can hold at a
+// time (a board on a serial port): the suites run against it in one
+// process, not with Ginkgo's -p.
+type Exclusive interface {
+	Target
+	Exclusive() bool
+}

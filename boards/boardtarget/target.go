@@ -52,6 +52,10 @@ func newBoardTarget(name string, p *boards.Profile, o *target.Options, open line
 	return t, nil
 }
 
+// heapSlack is what a TinyGo board's heap may hold at rest beyond the
+// broker, the link and the goroutine stacks.
+const heapSlack = 16 << 10
+
 // helloOf is the hello a firmware built for p would send.
 func helloOf(p *boards.Profile) firmware.Hello {
 	l := p.Limits
@@ -88,6 +92,21 @@ func capabilities(p *boards.Profile, h firmware.Hello, self peers.Peer) target.C
 		ConnectTimeout:     p.Limits.ConnectTimeout,
 		Deviations:         self.Deviations,
 		Peer:               self.Name,
+	}
+	// The broker's tables as the profile's limits size them on the host;
+	// the firmware's own figure may only be smaller (32-bit words on a
+	// board). Zero allocations per routed message after warm-up.
+	broker, link, stacks := p.RuntimeBytes()
+	c.Memory.StateBytes = uint64(broker)
+	if h.Platform == "tinygo" {
+		// TinyGo keeps the broker's tables, the link's buffers and the
+		// goroutine stacks on its heap; the rest of the heap at rest is
+		// the runtime's and the USB stack's, bounded by heapSlack.
+		c.Memory.HeapAfterBoot = uint64(broker + link + stacks + heapSlack)
+	} else {
+		// A twin runs on Go's runtime, whose heap grows in 8 KiB spans
+		// when its own background work allocates.
+		c.Memory.HeapGrowth = 8 << 10
 	}
 	// Connections beyond the link's streams are closed at once, so they
 	// bound sessions as much as the session table does.

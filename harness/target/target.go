@@ -131,6 +131,10 @@ type MemoryCeilings struct {
 	StateBytes uint64
 	// HeapAfterBoot bounds Stats.HeapInUse before any client connects.
 	HeapAfterBoot uint64
+	// HeapGrowth bounds how much Stats.HeapInUse may grow over a scenario
+	// of routed messages after warm-up: 0 for a heap the broker alone
+	// uses, a span or so for a runtime that allocates on its own.
+	HeapGrowth uint64
 	// AllocsPerMessage bounds the allocations per routed message after
 	// warm-up, measured from Stats.Extra["mallocs"] where the target
 	// reports it (a process of its own); it is a ceiling of 0 unless

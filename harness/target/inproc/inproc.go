@@ -139,6 +139,12 @@ func Parse(u *url.URL) (target.Target, error) {
 		t.caps.Credentials = &u
 		t.caps.RejectsBadPassword = true
 	}
+	// The broker's fixed tables for these limits and users: what the
+	// running broker must report (memory specs).
+	if b, err := broker.New(broker.Config{Limits: lim, Users: t.users}); err == nil {
+		t.caps.Memory.StateBytes = uint64(b.Stats().StateBytes)
+		b.Close()
+	}
 	return t, nil
 }
 

@@ -61,6 +61,6 @@ go tool ginkgo -r $parallel --keep-going --timeout=10m \
 awk -v s="$start" -v e="$(date +%s.%N)" -v t="$shown" 'BEGIN { printf "suites: %s took %.1fs\n", t, e - s }'
 # The merged statement coverage of every run in the report folder so far:
 # a table per statement and target in coverage.txt, the summary here.
-go run ./cmd/gatomqtt-coverage -o "$GATOMQTT_REPORT_DIR/coverage.txt" "$GATOMQTT_REPORT_DIR"
+go run ./cmd/gatomqtt-coverage -o "$GATOMQTT_REPORT_DIR/coverage.txt" -figures "$GATOMQTT_REPORT_DIR/figures.txt" "$GATOMQTT_REPORT_DIR"
 grep '^coverage ' "$GATOMQTT_REPORT_DIR/coverage.txt" || true
 exit $status

@@ -65,3 +65,6 @@ ci/suites.sh emulated:esp32c3
 ci/suites.sh serial-twin:pico
 # Faults on the line both ways: the link must recover and lose nothing.
 ci/suites.sh 'twin:esp32c3?faults=drop=0.001,corrupt=0.001,seed=1'
+
+step "memory figures per target"
+cat "$reports/figures.txt"

@@ -29,12 +29,16 @@ func main() {
 	tsv := flag.Bool("tsv", false, "write the table tab-separated, for machines")
 	out := flag.String("o", "", "write to this file instead of standard output")
 	strict := flag.Bool("strict", false, "exit 1 when any statement failed on any target")
+	figures := flag.String("figures", "", "also write the memory figures of every target, side by side, to this file")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: gatomqtt-coverage [-tsv] [-o file] [-strict] [file or directory ...]")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: gatomqtt-coverage [-tsv] [-o file] [-strict] [-figures file] [file or directory ...]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	failed, err := run(flag.Args(), *tsv, *out)
+	if err == nil && *figures != "" {
+		err = writeFigures(flag.Args(), *figures)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gatomqtt-coverage:", err)
 		os.Exit(2)
@@ -121,4 +125,48 @@ func readFile(path string) ([]report.Row, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rows, nil
+}
+
+// writeFigures gathers the figures-*.tsv files in the directories of args
+// (default: the report directory) into one table at outPath.
+func writeFigures(args []string, outPath string) error {
+	if len(args) == 0 {
+		args = []string{report.Dir()}
+	}
+	var fs []report.Figure
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return err
+		}
+		if !st.IsDir() {
+			continue
+		}
+		files, err := filepath.Glob(filepath.Join(a, "figures-*.tsv"))
+		if err != nil {
+			return err
+		}
+		sort.Strings(files)
+		for _, name := range files {
+			f, err := os.Open(name)
+			if err != nil {
+				return err
+			}
+			got, err := report.ReadFigures(f)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			fs = append(fs, got...)
+		}
+	}
+	out, err := os.Create(outPath)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteFigureTable(out, fs); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

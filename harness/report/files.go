@@ -162,7 +162,8 @@ func FileBase(suite, target string) string {
 }
 
 // AfterSuite writes the coverage of one suite's run on target into Dir as
-// <FileBase>.tsv and .txt and returns the one-line summary. Suites call it
+// <FileBase>.tsv and .txt, and the figures of its memory specs as
+// figures-<suite>-<target>.tsv, and returns the one-line summary. Suites call it
 // from ReportAfterSuite (harness.Setup does).
 func AfterSuite(suite, target string, r types.Report) (string, error) {
 	rows := Rows(suite, target, r)
@@ -180,6 +181,12 @@ func AfterSuite(suite, target string, r types.Report) (string, error) {
 	}
 	if err := writeFile(base+".txt", func(w io.Writer) error { return WriteText(w, c) }); err != nil {
 		return "", err
+	}
+	if fs := Figures(suite, target, r); len(fs) > 0 {
+		if err := writeFile(filepath.Join(dir, "figures"+strings.TrimPrefix(FileBase(suite, target), "coverage")+".tsv"),
+			func(w io.Writer) error { return WriteFigures(w, fs) }); err != nil {
+			return "", err
+		}
 	}
 	return c.Summary() + " -> " + base + ".txt", nil
 }

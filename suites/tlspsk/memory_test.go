@@ -40,7 +40,7 @@ var _ = Describe("bytes per TLS-PSK connection", func() {
 			ceiling := tlspsk.BufferBytes(limit)
 			client := conn.BufferBytes()
 			name := fmt.Sprintf("%s %s %s limit %d", st.KeyExchangeMode, st.Group, st.CipherSuite, limit)
-			AddReportEntry("client buffer bytes, "+name, client, ReportEntryVisibilityFailureOrVerbose)
+			harness.Figure("TLS-PSK client buffer bytes, "+name, client)
 			fmt.Fprintf(GinkgoWriter, "%s: client %d bytes, ceiling %d\n", name, client, ceiling)
 			Expect(client).To(BeNumerically("<=", ceiling))
 			Expect(client).To(BeNumerically(">", 0))
@@ -52,7 +52,7 @@ var _ = Describe("bytes per TLS-PSK connection", func() {
 			if srv, ok := inproc.PSKServerState(harness.Current(), conn.LocalAddr()); ok {
 				server, ok := inproc.PSKServerBufferBytes(harness.Current(), conn.LocalAddr())
 				Expect(ok).To(BeTrue(), "server connection gone")
-				AddReportEntry("server buffer bytes, "+name, server, ReportEntryVisibilityFailureOrVerbose)
+				harness.Figure("TLS-PSK server buffer bytes, "+name, server)
 				fmt.Fprintf(GinkgoWriter, "%s: server %d bytes (send %d, receive %d)\n", name, server, srv.SendLimit, srv.ReceiveLimit)
 				Expect(srv.SendLimit).To(BeNumerically("<=", limit), "server send limit")
 				Expect(server).To(BeNumerically("<=", recordBuffer(srv.SendLimit)+recordBuffer(srv.ReceiveLimit)))

@@ -1,0 +1,226 @@
+package emulator_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/emulator"
+	"github.com/gatomqtt/gatomqtt/boards/firmware"
+	"github.com/gatomqtt/gatomqtt/boards/link"
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
+
+// Generous bounds: the emulated chip runs at a fraction of a real one, and
+// the race detector slows the host side too.
+const (
+	helloTimeout  = 90 * time.Second
+	packetTimeout = 60 * time.Second
+)
+
+// TestPicoFirmware boots the real Pico firmware in the emulator, reads its
+// hello over the link's control stream and has its broker answer CONNECT
+// and PINGREQ on a link stream.
+func TestPicoFirmware(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots the firmware in an emulator; skipped with -short")
+	}
+	rom := bootROM(t)
+	uf2 := picoUF2(t)
+
+	began := time.Now()
+	emu, err := emulator.StartPico(context.Background(), emulator.Options{
+		UF2: uf2, BootROM: rom, Stderr: testWriter{t},
+	})
+	if errors.Is(err, emulator.ErrNotInstalled) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := emu.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+
+	cfg := boards.Pico.Link
+	cfg.Epoch = epoch(t)
+	l, err := link.New(emu.Line(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+
+	client := firmware.NewClient(l.Control(), func(line string) { t.Logf("board: %s", line) })
+	hello, err := client.Hello(helloTimeout)
+	if err != nil {
+		t.Fatalf("hello: %v (link: %v)", err, l.Err())
+	}
+	booted := time.Since(began)
+	if hello.Board != "pico" {
+		t.Errorf("hello.Board = %q, want pico", hello.Board)
+	}
+	t.Logf("hello: %+v", hello)
+
+	s, err := l.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	packets := make(chan packet.Packet)
+	readErr := make(chan error, 1)
+	go func() {
+		r := packet.NewReader(s, make([]byte, 256))
+		for {
+			p, err := r.ReadPacket()
+			if err != nil {
+				readErr <- err
+				return
+			}
+			packets <- p
+		}
+	}()
+	send := func(p interface {
+		Append([]byte) ([]byte, error)
+	}) {
+		t.Helper()
+		b, err := p.Append(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	receive := func() packet.Packet {
+		t.Helper()
+		timer := time.NewTimer(packetTimeout)
+		defer timer.Stop()
+		select {
+		case p := <-packets:
+			return p
+		case err := <-readErr:
+			t.Fatalf("read: %v", err)
+		case <-timer.C:
+			t.Fatalf("no packet from the firmware in %v", packetTimeout)
+		}
+		return nil
+	}
+
+	send(packet.Connect{CleanSession: true, KeepAlive: 60, ClientID: []byte("emulator-test")})
+	switch p := receive().(type) {
+	case *packet.Connack:
+		if p.ReturnCode != 0 {
+			t.Fatalf("CONNACK return code %d, want 0", p.ReturnCode)
+		}
+	default:
+		t.Fatalf("got %T, want CONNACK", p)
+	}
+	connacked := time.Since(began)
+
+	send(packet.Pingreq{})
+	if p, ok := receive().(*packet.Pingresp); !ok {
+		t.Fatalf("got %T, want PINGRESP", p)
+	}
+
+	emulated, err := emu.EmulatedTime(10 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wall time: hello after %v, CONNACK after %v; emulated time %v",
+		booted.Round(time.Millisecond), connacked.Round(time.Millisecond), emulated.Round(time.Millisecond))
+}
+
+// bootROM finds the RP2040 boot ROM: $GATOMQTT_RP2040_BOOTROM, or the copy
+// on the project's build machines.
+func bootROM(t *testing.T) string {
+	for _, p := range []string{os.Getenv("GATOMQTT_RP2040_BOOTROM"), "/work/shared/rp2040/bootrom-b1.bin"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("no RP2040 boot ROM: set GATOMQTT_RP2040_BOOTROM to a 16 KiB bootrom-b1.bin")
+	return ""
+}
+
+// picoUF2 returns the firmware image: $GATOMQTT_PICO_UF2 when set, else one
+// built into a temporary folder with TinyGo ($GATOMQTT_TINYGO, tinygo on
+// PATH, or the one ci/install-tinygo.sh builds).
+func picoUF2(t *testing.T) string {
+	if p := os.Getenv("GATOMQTT_PICO_UF2"); p != "" {
+		return p
+	}
+	tinygo := findTinyGo()
+	if tinygo == "" {
+		t.Skip("no firmware: set GATOMQTT_PICO_UF2, or GATOMQTT_TINYGO to a TinyGo that builds it")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	out := filepath.Join(t.TempDir(), "pico.uf2")
+	p := &boards.Pico
+	cmd := exec.Command(tinygo, "build", "-target="+p.TinyGoTarget,
+		"-stack-size="+strconv.Itoa(p.StackBytes)+"B", "-o", out, "./boards/"+p.Name)
+	cmd.Dir = root
+	began := time.Now()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", cmd, err, b)
+	}
+	t.Logf("built %s in %v", out, time.Since(began).Round(time.Millisecond))
+	return out
+}
+
+func findTinyGo() string {
+	if p := os.Getenv("GATOMQTT_TINYGO"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("tinygo"); err == nil {
+		return p
+	}
+	cache := os.Getenv("GATOMQTT_CACHE")
+	if cache == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		cache = filepath.Join(home, ".cache", "gatomqtt")
+	}
+	p := filepath.Join(cache, "tinygo-0.37.0", "bin", "tinygo")
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
+// epoch draws a non-zero link epoch.
+func epoch(t *testing.T) uint32 {
+	var b [4]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			t.Fatal(err)
+		}
+		if n := binary.LittleEndian.Uint32(b[:]); n != 0 {
+			return n
+		}
+	}
+}
+
+// testWriter passes the runner's diagnostics to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Logf("runner: %s", p)
+	return len(p), nil
+}

@@ -55,6 +55,9 @@ type Options struct {
 	// UART selects a firmware built with -serial=uart: the runner bridges
 	// UART0 instead of USB CDC.
 	UART bool
+	// Verbose makes the runner report its state (a JSON line per emulated
+	// second) and the emulator's warnings to Stderr.
+	Verbose bool
 	// Stderr receives the runner's diagnostics; nil discards them.
 	Stderr io.Writer
 }
@@ -102,6 +105,9 @@ func StartPico(ctx context.Context, o Options) (*Emulator, error) {
 	if o.UART {
 		args = append(args, "--serial=uart")
 	}
+	if o.Verbose {
+		args = append(args, "--verbose")
+	}
 	args = append(args, o.BootROM, o.UF2)
 	cmd := exec.Command(node, args...)
 	cmd.Dir = dir
@@ -119,7 +125,7 @@ func StartPico(ctx context.Context, o Options) (*Emulator, error) {
 	}
 	e := &Emulator{cmd: cmd, stdin: stdin, times: make(chan int64, 1), done: make(chan struct{})}
 	port := make(chan string, 1)
-	go e.readStdout(stdout, port)
+	go e.readStdout(stdout, port, o.Stderr)
 	go func() {
 		e.err = cmd.Wait()
 		stdoutW.Close()
@@ -166,11 +172,15 @@ func runnerDir(dir string) (string, error) {
 }
 
 // readStdout reads the runner's lines: the port it listens on, then the
-// answers to "time" queries. Status lines (--verbose) are skipped.
-func (e *Emulator) readStdout(r io.Reader, port chan<- string) {
+// answers to "time" queries. Status lines (--verbose) go to status.
+func (e *Emulator) readStdout(r io.Reader, port chan<- string, status io.Writer) {
 	s := bufio.NewScanner(r)
 	for s.Scan() {
 		verb, arg, _ := strings.Cut(s.Text(), " ")
+		switch {
+		case strings.HasPrefix(verb, "{") && status != nil:
+			fmt.Fprintf(status, "status %s\n", s.Text())
+		}
 		switch verb {
 		case "listening":
 			select {

@@ -31,9 +31,11 @@
 // paused while that queue is long, which is the back-pressure the TCP peer
 // sees.
 //
-// rp2040js 1.4.1 needs two corrections for TinyGo firmware, applied below:
-// exception entry leaves the Thumb bit set in the PC, and its USB CDC host
-// sends SET_CONTROL_LINE_STATE to the device rather than the interface.
+// rp2040js 1.4.1 needs corrections for TinyGo firmware, applied below:
+// exception entry leaves the Thumb bit set in the PC; its USB CDC host sends
+// SET_CONTROL_LINE_STATE to the device rather than the interface; its USB
+// controller reports IN transfers done too early; and the boot ROM cannot
+// boot from its flash model (the runner starts at boot2 instead).
 
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -190,15 +192,19 @@ if (opts.serial === 'uart') {
   uart.onByte = (b) => toHost([b]);
   const fallbackBaud = Number(opts.baud);
   let nextAt = 0; // emulated time before which no byte may follow the last
+  let feeding = false; // (a fired alarm keeps its "scheduled" flag)
   const feed = clock.createAlarm(() => {
+    feeding = false;
     uart.feedByte(take(1)[0]);
     const baud = Number.isFinite(uart.baudRate) && uart.baudRate > 0 ? uart.baudRate : fallbackBaud;
     const charNanos = 1e10 / baud; // 10 bits: start, 8 data, stop
     nextAt = clock.nanos + charNanos;
-    if (queued > 0) feed.schedule(charNanos);
+    pump();
   });
   pump = () => {
-    if (queued > 0 && !feed.scheduled) feed.schedule(Math.max(0, nextAt - clock.nanos));
+    if (queued === 0 || feeding) return;
+    feeding = true;
+    feed.schedule(Math.max(0, nextAt - clock.nanos));
   };
 } else {
   const cdc = new USBCDC(mcu.usbCtrl);
@@ -220,6 +226,33 @@ if (opts.serial === 'uart') {
     this.initialized = true;
   };
   cdc.onSerialData = (bytes) => toHost(bytes);
+
+  // Correction 3: the controller reports an IN buffer done the moment the
+  // firmware hands it over, while the firmware is still in its interrupt
+  // handler. TinyGo's handler then clears BUFF_STATUS with the bits it read
+  // on entry, which include that endpoint's: the new completion is lost,
+  // TinyGo waits for it forever and the board never sends again. Report
+  // IN completions when the host has taken the packet, as the chip does.
+  const usbCtrl = mcu.usbCtrl;
+  const bufferReady = usbCtrl.indicateBufferReady.bind(usbCtrl);
+  let inDone = 0; // IN endpoints whose completion is due
+  const inAlarm = clock.createAlarm(() => {
+    for (let ep = 0; inDone !== 0; ep++) {
+      if (inDone & (1 << ep)) {
+        inDone &= ~(1 << ep);
+        bufferReady(ep, false);
+      }
+    }
+  });
+  usbCtrl.indicateBufferReady = (endpoint, out) => {
+    if (out) {
+      bufferReady(endpoint, out);
+      return;
+    }
+    // A fired alarm keeps its "scheduled" flag: track our own state.
+    if (inDone === 0) inAlarm.schedule(usbCtrl.writeDelayMicroseconds * 1000);
+    inDone |= 1 << endpoint;
+  };
 
   // The helper answers every OUT token at once, with a zero-length packet
   // when it has nothing, and keeps its own 512-byte FIFO. Replace that: an

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The project's full test command: installs missing peers and TinyGo (built
-# from source once when none is on PATH), checks formatting and vet, runs
-# every Go test with the race detector, fuzzes the parsers briefly, builds
+# The project's full test command: installs missing peers, the RP2040
+# emulator's Node package and TinyGo (built from source once when none is
+# on PATH), checks formatting and vet, runs every Go test with the race
+# detector (the Pico firmware among them, in the emulator), fuzzes the
+# parsers briefly, builds
 # the firmware of both boards and checks their memory ceilings, measures the
 # serial link over a paced line, then runs the conformance suites against
 # the in-process broker and against mosquitto. Reports land in
@@ -13,6 +15,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "peers"
 ci/install-peers.sh
+
+step "emulator"
+ci/install-emulator.sh
 
 step "tinygo"
 tinygo=$(ci/install-tinygo.sh)

@@ -45,7 +45,8 @@ import (
 type Options struct {
 	// UF2 is the firmware image (gatomqtt-firmware's <out>/pico.uf2).
 	UF2 string
-	// BootROM is the RP2040 boot ROM image (16 KiB, revision B1).
+	// BootROM is the RP2040 boot ROM image (16 KiB, revision B1); empty
+	// means the one FindBootROM finds.
 	BootROM string
 	// Node is the node binary; empty means "node" on PATH.
 	Node string
@@ -95,6 +96,11 @@ func StartPico(ctx context.Context, o Options) (*Emulator, error) {
 	}
 	if node, err = exec.LookPath(node); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotInstalled, err)
+	}
+	if o.BootROM == "" {
+		if o.BootROM, err = FindBootROM(); err != nil {
+			return nil, err
+		}
 	}
 	for _, f := range []string{o.UF2, o.BootROM} {
 		if _, err := os.Stat(f); err != nil {
@@ -150,6 +156,31 @@ func StartPico(ctx context.Context, o Options) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	return e, nil
+}
+
+// ErrNoBootROM reports that FindBootROM found no boot ROM.
+var ErrNoBootROM = errors.New("emulator: no RP2040 boot ROM (set GATOMQTT_RP2040_BOOTROM to bootrom-b1.bin)")
+
+// FindBootROM returns the RP2040 boot ROM's path: $GATOMQTT_RP2040_BOOTROM,
+// else rp2040/bootrom-b1.bin in the shared folder that lies beside the
+// project's checkout on its build machines and in CI.
+func FindBootROM() (string, error) {
+	if p := os.Getenv("GATOMQTT_RP2040_BOOTROM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("emulator: GATOMQTT_RP2040_BOOTROM: %w", err)
+		}
+		return p, nil
+	}
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", ErrNoBootROM
+	}
+	// file is <checkout>/boards/emulator/emulator.go.
+	p := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "rp2040", "bootrom-b1.bin")
+	if _, err := os.Stat(p); err != nil {
+		return "", ErrNoBootROM
+	}
+	return filepath.Clean(p), nil
 }
 
 // runnerDir returns the runner's folder, checking that its dependencies

@@ -171,19 +171,16 @@ func TestPicoFirmware(t *testing.T) {
 		float64(emulated-emuFrom)/float64(wall))
 }
 
-// bootROM finds the RP2040 boot ROM: $GATOMQTT_RP2040_BOOTROM, or the copy
-// on the project's build machines.
+// bootROM finds the RP2040 boot ROM, or skips the test.
 func bootROM(t *testing.T) string {
-	for _, p := range []string{os.Getenv("GATOMQTT_RP2040_BOOTROM"), "/work/shared/rp2040/bootrom-b1.bin"} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
+	p, err := emulator.FindBootROM()
+	if errors.Is(err, emulator.ErrNoBootROM) {
+		t.Skip(err)
 	}
-	t.Skip("no RP2040 boot ROM: set GATOMQTT_RP2040_BOOTROM to a 16 KiB bootrom-b1.bin")
-	return ""
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // picoUF2 returns the firmware image: $GATOMQTT_PICO_UF2 when set, else one

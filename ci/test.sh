@@ -3,11 +3,10 @@
 # emulator's Node package and TinyGo (built from source once when none is
 # on PATH), checks formatting and vet, runs every Go test with the race
 # detector (the Pico firmware among them, in the emulator), fuzzes the
-# parsers briefly, builds
-# the firmware of both boards and checks their memory ceilings, measures the
-# serial link over a paced line, then runs the conformance suites against
-# the in-process broker and against mosquitto. Reports land in
-# ${GATOMQTT_REPORT_DIR:-reports}.
+# parsers briefly, builds the firmware of both boards and checks their
+# memory ceilings, measures the serial link over a paced line, then runs
+# the conformance suites against the in-process broker and against
+# mosquitto. Reports land in ${GATOMQTT_REPORT_DIR:-reports}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -30,17 +30,25 @@ const (
 
 // TestPicoFirmware boots the real Pico firmware in the emulator, reads its
 // hello over the link's control stream and has its broker answer CONNECT
-// and PINGREQ on a link stream.
+// and PINGREQ on a link stream, then echo messages larger than a USB
+// packet: over USB CDC (the firmware as shipped) and over UART0 (built with
+// -serial=uart).
 func TestPicoFirmware(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots the firmware in an emulator; skipped with -short")
 	}
+	t.Run("usb", func(t *testing.T) { testPico(t, "usb") })
+	t.Run("uart", func(t *testing.T) { testPico(t, "uart") })
+}
+
+func testPico(t *testing.T, serial string) {
 	rom := bootROM(t)
-	uf2 := picoUF2(t)
+	uf2 := picoUF2(t, serial)
 
 	began := time.Now()
 	emu, err := emulator.StartPico(context.Background(), emulator.Options{
-		UF2: uf2, BootROM: rom, Stderr: testWriter{t}, Verbose: os.Getenv("GATOMQTT_EMULATOR_VERBOSE") != "",
+		UF2: uf2, BootROM: rom, UART: serial == "uart",
+		Stderr: testWriter{t}, Verbose: os.Getenv("GATOMQTT_EMULATOR_VERBOSE") != "",
 	})
 	if errors.Is(err, emulator.ErrNotInstalled) {
 		t.Skip(err)
@@ -183,22 +191,25 @@ func bootROM(t *testing.T) string {
 	return p
 }
 
-// picoUF2 returns the firmware image: $GATOMQTT_PICO_UF2 when set, else one
-// built into a temporary folder with TinyGo ($GATOMQTT_TINYGO, tinygo on
-// PATH, or the one ci/install-tinygo.sh builds).
-func picoUF2(t *testing.T) string {
-	if p := os.Getenv("GATOMQTT_PICO_UF2"); p != "" {
+// picoUF2 returns the firmware image with its serial port on serial ("usb"
+// or "uart"): $GATOMQTT_PICO_UF2 (usb) or $GATOMQTT_PICO_UART_UF2 (uart)
+// when set, else one built into a temporary folder with TinyGo
+// ($GATOMQTT_TINYGO, tinygo on PATH, or the one ci/install-tinygo.sh
+// builds).
+func picoUF2(t *testing.T, serial string) string {
+	env := map[string]string{"usb": "GATOMQTT_PICO_UF2", "uart": "GATOMQTT_PICO_UART_UF2"}[serial]
+	if p := os.Getenv(env); p != "" {
 		return p
 	}
 	tinygo := findTinyGo()
 	if tinygo == "" {
-		t.Skip("no firmware: set GATOMQTT_PICO_UF2, or GATOMQTT_TINYGO to a TinyGo that builds it")
+		t.Skipf("no firmware: set %s, or GATOMQTT_TINYGO to a TinyGo that builds it", env)
 	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	out := filepath.Join(t.TempDir(), "pico.uf2")
 	p := &boards.Pico
-	cmd := exec.Command(tinygo, "build", "-target="+p.TinyGoTarget,
+	cmd := exec.Command(tinygo, "build", "-target="+p.TinyGoTarget, "-serial="+serial,
 		"-stack-size="+strconv.Itoa(p.StackBytes)+"B", "-o", out, "./boards/"+p.Name)
 	cmd.Dir = root
 	began := time.Now()

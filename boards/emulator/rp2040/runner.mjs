@@ -315,7 +315,10 @@ function status() {
     emulated_ns: Math.round(clock.nanos),
     wall_ns: wallNanos,
     instructions,
-    // emulated clock cycles per wall second, in MHz: how fast the board runs
+    // instructions executed per wall second, in millions: the emulator's speed
+    mips: +(instructions / (wallNanos / 1e3)).toFixed(1),
+    // emulated clock cycles per wall second, in MHz, counting the idle time
+    // skipped to the next alarm: how fast the board's time runs
     effective_mhz: +((clock.nanos * mcu.clkSys) / 1e9 / (wallNanos / 1e3)).toFixed(1),
     pc: core.PC >>> 0,
     client: client !== null,

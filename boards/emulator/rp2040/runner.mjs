@@ -8,6 +8,7 @@
 //	--host=127.0.0.1   --port=0 (0 picks a free port)
 //	--usb-interval-us=1000  emulated time between host-to-device USB packets
 //	--baud=115200      UART0 pacing until the firmware sets its divider
+//	--unthrottled      let emulated time run ahead of wall time (see below)
 //	--verbose          a JSON status line every --status-every seconds of
 //	                   emulated time (default 1), and the emulator's warnings
 //
@@ -30,6 +31,14 @@
 // --usb-interval-us. Bytes waiting for their turn queue here; the socket is
 // paused while that queue is long, which is the back-pressure the TCP peer
 // sees.
+//
+// Time: the CPU runs as fast as the emulator can (about 40 % of a real
+// RP2040 when busy), and while it waits for an interrupt the runner skips
+// to the next timer alarm, but never past the wall time since start: the
+// board's clock runs at most at real speed, so firmware time-outs (MQTT
+// keep-alive, link retransmissions) never fire early against a host that
+// lives in real time. --unthrottled lifts that cap, for firmware that
+// mostly sleeps.
 //
 // rp2040js 1.4.1 needs corrections for TinyGo firmware, applied below:
 // exception entry leaves the Thumb bit set in the PC; its USB CDC host sends
@@ -58,6 +67,7 @@ const { values: opts, positionals } = parseArgs({
     port: { type: 'string', default: '0' },
     'usb-interval-us': { type: 'string', default: '1000' },
     baud: { type: 'string', default: '115200' },
+    unthrottled: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     'status-every': { type: 'string', default: '1' },
   },
@@ -95,7 +105,7 @@ mcu.logger = logger;
 // The boot ROM first: loadBootrom resets the chip, which erases flash.
 const rom = readFileSync(bootromPath);
 if (rom.length !== 16384) fail(`${bootromPath}: ${rom.length} bytes, want a 16384-byte boot ROM`);
-mcu.loadBootrom(new Uint32Array(rom.buffer, rom.byteOffset, rom.length / 4));
+mcu.loadBootrom(new Uint32Array(Uint8Array.from(rom).buffer));
 loadUF2(readFileSync(uf2Path));
 
 // Start at the second-stage boot loader at the head of flash, as the boot
@@ -233,8 +243,8 @@ if (opts.serial === 'uart') {
   // on entry, which include that endpoint's: the new completion is lost,
   // TinyGo waits for it forever and the board never sends again. Report
   // IN completions when the host has taken the packet, as the chip does.
-  const usbCtrl = mcu.usbCtrl;
-  const bufferReady = usbCtrl.indicateBufferReady.bind(usbCtrl);
+  const usb = mcu.usbCtrl;
+  const bufferReady = usb.indicateBufferReady.bind(usb);
   let inDone = 0; // IN endpoints whose completion is due
   const inAlarm = clock.createAlarm(() => {
     for (let ep = 0; inDone !== 0; ep++) {
@@ -244,13 +254,13 @@ if (opts.serial === 'uart') {
       }
     }
   });
-  usbCtrl.indicateBufferReady = (endpoint, out) => {
+  usb.indicateBufferReady = (endpoint, out) => {
     if (out) {
       bufferReady(endpoint, out);
       return;
     }
     // A fired alarm keeps its "scheduled" flag: track our own state.
-    if (inDone === 0) inAlarm.schedule(usbCtrl.writeDelayMicroseconds * 1000);
+    if (inDone === 0) inAlarm.schedule(usb.writeDelayMicroseconds * 1000);
     inDone |= 1 << endpoint;
   };
 
@@ -258,7 +268,6 @@ if (opts.serial === 'uart') {
   // when it has nothing, and keeps its own 512-byte FIFO. Replace that: an
   // armed OUT endpoint waits (as a real host NAKs it) until bytes are
   // queued, then gets one packet, spaced from the previous one.
-  const usb = mcu.usbCtrl;
   let armed = 0; // bytes the firmware's armed OUT buffer takes; 0: not armed
   let nextAt = 0;
   pump = () => {
@@ -289,6 +298,7 @@ const server = createServer((sock) => {
     queued += chunk.length;
     if (queued > highWater) sock.pause();
     pump();
+    wake();
   });
   const drop = () => {
     if (client !== sock) return;
@@ -307,10 +317,9 @@ server.listen(Number(opts.port), opts.host, () => {
 });
 
 // Status lines and the stdin commands.
-const wallStart = process.hrtime.bigint();
 let instructions = 0;
 function status() {
-  const wallNanos = Number(process.hrtime.bigint() - wallStart);
+  const wallNanos = Math.round((performance.now() - runStart) * 1e6);
   return JSON.stringify({
     emulated_ns: Math.round(clock.nanos),
     wall_ns: wallNanos,
@@ -338,21 +347,31 @@ process.on('SIGINT', () => process.exit(0));
 
 // The CPU loop: run instructions for about sliceMillis of wall time, then
 // let the event loop deliver socket data and stdin lines. A core waiting
-// for an interrupt (WFI/WFE) skips ahead to the next timer alarm; with no
-// alarm pending only the host can wake it, so the loop naps until then.
+// for an interrupt (WFI/WFE) skips ahead to the next timer alarm, unless
+// that alarm lies ahead of wall time (see Time above) or there is none:
+// then the loop naps, until the alarm is due or the host sends bytes.
 const sliceMillis = 10;
 let nextStatus = statusEveryNanos;
+let napTimer = null;
+let runStart = 0; // performance.now() when the CPU started
 
 function runSlice() {
+  napTimer = null;
   const until = performance.now() + sliceMillis;
-  let nap = false;
+  let napMillis = 0;
   do {
     const cycleNanos = 1e9 / mcu.clkSys;
+    const wallNanos = (performance.now() - runStart) * 1e6;
     for (let i = 0; i < 20000; i++) {
       if (core.waiting) {
         const skip = clock.nanosToNextAlarm;
+        const ahead = clock.nanos + skip - wallNanos;
         if (skip <= 0) {
-          nap = true;
+          napMillis = sliceMillis;
+          break;
+        }
+        if (!opts.unthrottled && ahead > 0) {
+          napMillis = Math.min(sliceMillis, Math.max(1, ahead / 1e6));
           break;
         }
         clock.tick(skip);
@@ -361,16 +380,25 @@ function runSlice() {
         instructions++;
       }
     }
-  } while (!nap && performance.now() < until);
+  } while (napMillis === 0 && performance.now() < until);
   flushOutbox();
   if (opts.verbose && clock.nanos >= nextStatus) {
     process.stdout.write(`${status()}\n`);
     nextStatus = clock.nanos + statusEveryNanos;
   }
-  if (nap) setTimeout(runSlice, 1);
+  if (napMillis > 0) napTimer = setTimeout(runSlice, napMillis);
   else setImmediate(runSlice);
 }
 
+// wake ends a nap early: the host has sent bytes the firmware should see.
+function wake() {
+  if (napTimer === null) return;
+  clearTimeout(napTimer);
+  napTimer = null;
+  setImmediate(runSlice);
+}
+
 function start() {
+  runStart = performance.now();
   setImmediate(runSlice);
 }

@@ -11,16 +11,19 @@
 // protocol between this package and the runner.
 //
 // Limits:
-//   - The emulated chip runs at about 40 % of a real RP2040 on a busy CPU,
-//     and faster than real time while it waits for interrupts (idle time is
-//     skipped to the next timer alarm). Time-outs on the host should be
-//     generous; EmulatedTime tells how much time passed for the firmware.
+//   - The emulated chip runs slower than a real RP2040 while its CPU is busy
+//     (roughly 15-35 million instructions a second here, against 125 MHz),
+//     and catches up while it waits for interrupts (idle time is skipped to
+//     the next timer alarm), but its clock never runs ahead of wall time.
+//     Time-outs on the host should be generous; EmulatedTime tells how much
+//     time passed for the firmware.
 //   - Host-to-board bytes are paced as the real line carries them, in
 //     emulated time: over USB one packet of at most 64 bytes per
 //     millisecond (about 64 KB/s), over UART one byte per character time.
-//   - Only the peripherals the firmware needs are modelled; the runner
-//     patches the gaps rp2040js 1.4.1 leaves for TinyGo firmware (see
-//     runner.mjs). A reset into the USB bootloader does not reboot.
+//   - rp2040js models only part of the chip; the runner patches the gaps
+//     that stop TinyGo firmware (see runner.mjs). It does not model a
+//     system reset, so a firmware Reset request does not reboot the board:
+//     start a new Emulator instead.
 //   - One host connection per emulator.
 package emulator
 

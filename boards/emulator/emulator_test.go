@@ -262,3 +262,31 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Logf("runner: %s", p)
 	return len(p), nil
 }
+
+// TestNotInstalled checks that a missing runner dependency or node binary
+// is reported as ErrNotInstalled, which names the install script.
+func TestNotInstalled(t *testing.T) {
+	for name, o := range map[string]emulator.Options{
+		"node_modules": {Dir: emptyRunnerDir(t), UF2: "x.uf2", BootROM: "rom.bin"},
+		"node":         {Node: filepath.Join(t.TempDir(), "no-node"), UF2: "x.uf2", BootROM: "rom.bin"},
+	} {
+		if name == "node" {
+			if _, err := os.Stat("rp2040/node_modules/rp2040js"); err != nil {
+				continue // the folder check comes first
+			}
+		}
+		_, err := emulator.StartPico(context.Background(), o)
+		if !errors.Is(err, emulator.ErrNotInstalled) {
+			t.Errorf("%s missing: StartPico error %v, want ErrNotInstalled", name, err)
+		}
+	}
+}
+
+// emptyRunnerDir returns a runner folder without node_modules.
+func emptyRunnerDir(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "runner.mjs"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}

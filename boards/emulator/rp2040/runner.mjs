@@ -102,11 +102,19 @@ const logger = {
 const mcu = new RP2040();
 mcu.logger = logger;
 
+function readOrFail(path) {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    return fail(err.message);
+  }
+}
+
 // The boot ROM first: loadBootrom resets the chip, which erases flash.
-const rom = readFileSync(bootromPath);
+const rom = readOrFail(bootromPath);
 if (rom.length !== 16384) fail(`${bootromPath}: ${rom.length} bytes, want a 16384-byte boot ROM`);
 mcu.loadBootrom(new Uint32Array(Uint8Array.from(rom).buffer));
-loadUF2(readFileSync(uf2Path));
+loadUF2(readOrFail(uf2Path));
 
 // Start at the second-stage boot loader at the head of flash, as the boot
 // ROM would after copying and checking it. The ROM itself cannot get there

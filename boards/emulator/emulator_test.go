@@ -76,8 +76,8 @@ func testPico(t *testing.T, serial string) {
 		t.Fatalf("hello: %v (link: %v)", err, l.Err())
 	}
 	booted := time.Since(began)
-	if hello.Board != "pico" {
-		t.Errorf("hello.Board = %q, want pico", hello.Board)
+	if hello.Board != "pico" || hello.Platform != "tinygo" {
+		t.Errorf("hello from board %q on %q, want pico on tinygo (the real firmware)", hello.Board, hello.Platform)
 	}
 	t.Logf("hello: %+v", hello)
 

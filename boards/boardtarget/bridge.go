@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -147,7 +148,8 @@ func (b *bridge) close() error {
 	}
 	b.mu.Unlock()
 	err := b.link.Close()
-	if cerr := b.line.Close(); err == nil {
+	// Closing the link may have closed a line it knew how to close.
+	if cerr := b.line.Close(); err == nil && !errors.Is(cerr, net.ErrClosed) && !errors.Is(cerr, os.ErrClosed) {
 		err = cerr
 	}
 	b.wg.Wait()

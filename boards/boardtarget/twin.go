@@ -31,13 +31,6 @@ func parseTwin(u *url.URL) (target.Target, error) {
 	return parseTwinAs(u, "twin", false)
 }
 
-// parseEmulated reads emulated:<board>. No instruction-level emulator of
-// a board is wired in yet, so both run the board's twin, which says so in
-// its hello.
-func parseEmulated(u *url.URL) (target.Target, error) {
-	return parseTwinAs(u, "emulated", true)
-}
-
 func parseTwinAs(u *url.URL, scheme string, emulated bool) (target.Target, error) {
 	if u.Host != "" || u.Path != "" || u.Opaque == "" {
 		return nil, fmt.Errorf("want %s:<board>", scheme)

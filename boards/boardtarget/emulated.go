@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
@@ -35,6 +36,7 @@ func parseEmulated(u *url.URL) (target.Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.clock = em.elapsed
 	if !o.Has("hellotimeout") {
 		t.hello = emulatedHelloTimeout
 	}
@@ -50,6 +52,20 @@ const emulatedHelloTimeout = 60 * time.Second
 // emulated is the Pico firmware in rp2040js.
 type emulated struct {
 	uf2, bootROM string
+
+	mu sync.Mutex
+	e  *emulator.Emulator
+}
+
+// elapsed reads the emulator's clock.
+func (em *emulated) elapsed() (time.Duration, error) {
+	em.mu.Lock()
+	e := em.e
+	em.mu.Unlock()
+	if e == nil {
+		return 0, errors.New("the emulator is not running")
+	}
+	return e.EmulatedTime(5 * time.Second)
 }
 
 func (em *emulated) start(ctx context.Context) (io.ReadWriteCloser, string, func() error, error) {
@@ -68,6 +84,9 @@ func (em *emulated) start(ctx context.Context) (io.ReadWriteCloser, string, func
 	if err != nil {
 		return nil, "", nil, err
 	}
+	em.mu.Lock()
+	em.e = e
+	em.mu.Unlock()
 	return e.Line(), "the emulated Pico running " + uf2, e.Stop, nil
 }
 

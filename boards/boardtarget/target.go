@@ -29,12 +29,16 @@ type boardTarget struct {
 	// exclusive is true for a port the target does not own (a board on a
 	// serial port): one process holds it.
 	exclusive bool
+	// clock reads the board's own time where it differs from the host's
+	// (an emulator); nil means the host's.
+	clock func() (time.Duration, error)
 
-	mu     sync.Mutex
-	b      *bridge
-	stop   func() error
-	caps   target.Capabilities
-	hellos firmware.Hello
+	mu      sync.Mutex
+	b       *bridge
+	stop    func() error
+	started time.Time
+	caps    target.Capabilities
+	hellos  firmware.Hello
 }
 
 func newBoardTarget(name string, p *boards.Profile, o *target.Options, open lineSource) (*boardTarget, error) {
@@ -159,10 +163,21 @@ func (t *boardTarget) Start(ctx context.Context) error {
 		return errors.Join(err, b.close(), stop())
 	}
 	t.mu.Lock()
-	t.b, t.stop, t.hellos = b, stop, h
+	t.b, t.stop, t.hellos, t.started = b, stop, h, time.Now()
 	t.caps = capabilities(t.profile, h, self)
 	t.mu.Unlock()
 	return nil
+}
+
+// Elapsed is the time that passed for the board since it started: the
+// emulator's clock for an emulated board, else the host's.
+func (t *boardTarget) Elapsed() (time.Duration, error) {
+	if t.clock != nil {
+		return t.clock()
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return time.Since(t.started), nil
 }
 
 // Stop detaches and stops what Start started; a twin or emulator that did

@@ -33,6 +33,9 @@ type RawClient struct {
 
 // Errors reported by RawClient reads; match them with errors.Is.
 var (
+	// ErrStillOpen is ExpectClosed's error for a connection the server
+	// kept open for the whole wait.
+	ErrStillOpen = errors.New("expected the server to close the connection, still open")
 	// ErrTimeout means no (complete) packet arrived within the bound.
 	ErrTimeout = errors.New("timed out")
 	// ErrClosed means the server closed the network connection.
@@ -182,7 +185,7 @@ func (c *RawClient) ExpectClosed(within time.Duration) error {
 	case errors.Is(err, ErrClosed):
 		return nil
 	case errors.Is(err, ErrTimeout):
-		return fmt.Errorf("expected the server to close the connection within %s, still open", within)
+		return fmt.Errorf("%w within %s", ErrStillOpen, within)
 	case err != nil:
 		return fmt.Errorf("expected the server to close the connection, got %w after %s", err, since)
 	default:

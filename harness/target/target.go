@@ -189,3 +189,13 @@ type Exclusive interface {
 	Target
 	Exclusive() bool
 }
+
+// A Clock is a target whose time can run apart from the host's (an
+// emulated board runs slower than real time while its CPU is busy).
+// Elapsed reports how much time has passed for the target since it
+// started; specs that time the target's own timers (keep alive, connect
+// timeout) measure with it, so a slow machine does not fail them.
+type Clock interface {
+	Target
+	Elapsed() (time.Duration, error)
+}

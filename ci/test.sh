@@ -66,6 +66,13 @@ step "conformance suites on boards"
 ci/suites.sh twin:pico
 ci/suites.sh twin:esp32c3
 ci/suites.sh emulated:esp32c3
+# The real Pico image (built above) in rp2040js, with the RP2040 boot ROM
+# from the shared folder beside the checkout or $GATOMQTT_RP2040_BOOTROM.
+if [ -n "${GATOMQTT_RP2040_BOOTROM:-}" ] || [ -e ../shared/rp2040/bootrom-b1.bin ]; then
+	ci/suites.sh emulated:pico
+else
+	echo "suites: skipping emulated:pico: no RP2040 boot ROM (set GATOMQTT_RP2040_BOOTROM to bootrom-b1.bin)"
+fi
 ci/suites.sh serial-twin:pico
 # Faults on the line both ways: the link must recover and lose nothing.
 ci/suites.sh 'twin:esp32c3?faults=drop=0.001,corrupt=0.001,seed=1'

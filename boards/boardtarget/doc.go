@@ -3,6 +3,8 @@
 //
 //	twin:pico, twin:esp32c3            the board's Go twin (cmd/gatomqtt-twin),
 //	                                   started by the target on a pseudo-terminal
+//	emulated:pico                      the real Pico image in rp2040js (boards/emulator),
+//	                                   firmware=<uf2>, default build/pico.uf2
 //	emulated:esp32c3                   the ESP32-C3 twin, until an instruction-level
 //	                                   emulator stands in its place
 //	serial:///dev/ttyACM0?board=pico   a board already running the firmware
@@ -13,7 +15,9 @@
 // so the suites' clients connect to a board exactly as to any broker. What
 // the target declares comes from the hello (the limits the firmware runs
 // with) and from the board's profile; Stats asks the firmware for its own
-// figures (the TinyGo runtime's on a board, the Go runtime's in a twin).
+// figures (the TinyGo runtime's on a board, the Go runtime's in a twin),
+// and Elapsed the board's own time (target.Clock), emulated time for an
+// emulated board.
 //
 // Options, for every scheme: faults=spec (twins only: line faults injected
 // in both directions, see boards/linefault), hellotimeout=10s. serial also

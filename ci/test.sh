@@ -50,7 +50,7 @@ fuzz FuzzHandshakeMessages ./broker/tlspsk
 fuzz FuzzReceive ./boards/link
 
 step "firmware (TinyGo) and memory ceilings"
-go run ./cmd/gatomqtt-firmware -tinygo "$tinygo" -report "$reports/firmware-size.md"
+go run ./cmd/gatomqtt-firmware -tinygo "$tinygo" -report "$reports/firmware-size.md" -figures "$reports/figures-firmware.tsv"
 
 step "serial link over a paced line"
 go test -run='^$' -bench=. -benchtime=1x ./boards/link | tee "$reports/link-bench.txt"

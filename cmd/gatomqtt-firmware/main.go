@@ -17,15 +17,18 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/harness/report"
 )
 
 func main() {
@@ -38,6 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	tinygo := fs.String("tinygo", "tinygo", "the tinygo `command`")
 	out := fs.String("out", "build", "`folder` for the images")
 	report := fs.String("report", "", "markdown `file` to write the size table to")
+	figures := fs.String("figures", "", "`file` to write the sizes to as memory figures (figures-*.tsv, for gatomqtt-coverage -figures)")
 	version := fs.String("version", "dev", "firmware `version` reported in the hello")
 	qemu := fs.String("qemu", "qemu-system-riscv32", "QEMU `command` that runs the stack probe at each board's stack size; empty skips the check")
 	buildID := fs.String("build-id", "", "build `id` reported in the hello (default: the git commit, when there is one)")
@@ -94,5 +98,36 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	if *figures != "" {
+		if err := writeFigures(*figures, rows); err != nil {
+			fmt.Fprintln(stderr, "gatomqtt-firmware:", err)
+			return 1
+		}
+	}
 	return status
+}
+
+// writeFigures writes each board's image sizes as memory figures, so the
+// memory table shows them beside what the targets measure.
+func writeFigures(path string, rows []Sizes) error {
+	var fs []report.Figure
+	for _, s := range rows {
+		target := s.Board + " image (TinyGo)"
+		add := func(name string, v int) {
+			fs = append(fs, report.Figure{Suite: "firmware", Target: target, Name: name, Value: strconv.Itoa(v)})
+		}
+		add("flash bytes", int(s.Flash))
+		add("static RAM bytes", int(s.StaticRAM))
+		add("broker state bytes", s.Broker)
+		add("RAM total bytes (static, broker, link, stacks)", s.TotalRAM())
+		add("RAM ceiling bytes", s.Budget)
+	}
+	var b bytes.Buffer
+	if err := report.WriteFigures(&b, fs); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
 }

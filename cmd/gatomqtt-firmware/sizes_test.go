@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/harness/report"
 )
 
 // TestMeasureReadsSections measures this test binary as if the whole
@@ -95,5 +96,32 @@ func TestCheckImage(t *testing.T) {
 		if err := CheckImage(path, tt.format); (err == nil) != tt.ok {
 			t.Errorf("%s: CheckImage = %v, want ok %v", tt.name, err, tt.ok)
 		}
+	}
+}
+
+func TestWriteFigures(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "figures-firmware.tsv")
+	rows := []Sizes{{Board: "pico", Flash: 1000, StaticRAM: 100, Broker: 20, Link: 30, Stacks: 40, Budget: 500}}
+	if err := writeFigures(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fs, err := report.ReadFigures(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, x := range fs {
+		if x.Target != "pico image (TinyGo)" {
+			t.Errorf("target %q", x.Target)
+		}
+		got[x.Name] = x.Value
+	}
+	if got["static RAM bytes"] != "100" || got["RAM total bytes (static, broker, link, stacks)"] != "190" || got["RAM ceiling bytes"] != "500" {
+		t.Errorf("figures %v", got)
 	}
 }

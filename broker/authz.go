@@ -114,7 +114,7 @@ func (acl ACL) allows(r requester, topic []byte, need Access) bool {
 		granted := false
 		for i := range acl {
 			g := &acl[i]
-			if g.Pattern != patterns || !patterns && g.User != string(r.user) {
+			if g.Pattern != patterns || !patterns && !same(g.User, r.user) {
 				continue
 			}
 			if g.Access&Deny != 0 {

@@ -26,8 +26,19 @@ type Timer interface {
 	Reset(d time.Duration) bool
 }
 
-// realClock is the Clock of package time.
+// A sleeper is a Clock that can also hold up the calling goroutine for d,
+// as time.Sleep does. A reader waits out the rate limit by sleeping when
+// its Clock is one, since under TinyGo a Timer costs heap on every use:
+// Reset allocates, and a function of AfterFunc runs in a goroutine started
+// (and its stack allocated) each time the timer fires.
+type sleeper interface {
+	Sleep(d time.Duration)
+}
+
+// realClock is the Clock of package time, and a sleeper.
 type realClock struct{}
+
+func (realClock) Sleep(d time.Duration) { time.Sleep(d) }
 
 func (realClock) Now() time.Time { return time.Now() }
 

@@ -127,7 +127,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 func (b *Broker) findSession(id []byte) *session {
 	for i := range b.sessions[:b.lim.MaxSessions] {
 		s := &b.sessions[i]
-		if s.used && !s.anon && string(s.clientID) == string(id) {
+		if s.used && !s.anon && same(s.clientID, id) {
 			return s
 		}
 	}

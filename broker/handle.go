@@ -146,9 +146,18 @@ func (c *conn) publish(p *packet.Publish) error {
 			return nil
 		}
 		// QoS 1 and 2 are never lost to the rate limit: the reader waits,
-		// and TCP flow control slows the client down.
+		// and TCP flow control slows the client down. With a Clock that
+		// can sleep (the real one) the reader sleeps, at most one token
+		// interval, and notices a close when it wakes: a Timer would
+		// allocate per wait under TinyGo (see sleeper).
+		if sl, ok := b.clock.(sleeper); ok {
+			b.mu.Unlock()
+			sl.Sleep(wait)
+			b.mu.Lock()
+			continue
+		}
 		if c.rateTimer == nil {
-			c.rateTimer = b.clock.AfterFunc(wait, func() { c.sig.raise(sigTick) })
+			c.rateTimer = b.clock.AfterFunc(wait, c.rateTick)
 		} else {
 			c.rateTimer.Reset(wait)
 		}
@@ -189,6 +198,9 @@ func (c *conn) publish(p *packet.Publish) error {
 	}
 	return nil
 }
+
+// rateTick ends the reader's rate limit wait; rateTimer calls it.
+func (c *conn) rateTick() { c.sig.raise(sigTick) }
 
 // take routes a PUBLISH from a client, or drops it when Authorize has
 // denied it: a denied message is acknowledged like any other (MQTT-3.3.5-2)

@@ -53,6 +53,32 @@ func TestRateLimit(t *testing.T) {
 	sub.expectNothing()
 }
 
+// TestRateLimitRealClock runs the rate limit on the real clock, where a
+// QoS 1 PUBLISH beyond the burst makes the reader sleep until its token
+// is due rather than arm a timer.
+func TestRateLimitRealClock(t *testing.T) {
+	lim := smallLimits()
+	lim.PublishRate, lim.PublishBurst = 100, 2
+	b := newBroker(t, broker.Config{Limits: lim})
+	sub := mustConnect(t, b, "sub", true)
+	sub.subscribe("t", 1)
+	pub := mustConnect(t, b, "pub", true)
+	start := time.Now()
+	const n = 6 // the burst of two, then a token every 10 ms
+	for i := range n {
+		pub.publish("t", strconv.Itoa(i), 1, false)
+	}
+	if d := time.Since(start); d < 30*time.Millisecond {
+		t.Errorf("%d QoS 1 messages at 100 per second with a burst of 2 took %v", n, d)
+	}
+	for i := range n {
+		sub.ack(sub.expectPublish("t", strconv.Itoa(i)))
+	}
+	if st := b.Stats(); st.RateLimited == 0 || st.DroppedBy[broker.DropRateLimited] != 0 {
+		t.Errorf("RateLimited %d, dropped %d; want some and none", st.RateLimited, st.DroppedBy[broker.DropRateLimited])
+	}
+}
+
 // rawClient connects without a reader goroutine, so a test can stop
 // reading and play a slow consumer.
 func rawClient(t *testing.T, b *broker.Broker, id, filter string, qos packet.QoS) (net.Conn, *packet.Reader) {

@@ -39,7 +39,7 @@ func (b *Broker) collect(topic []byte) {
 	h := hashTopic(topic)
 	for i := x.heads[h&x.mask]; i >= 0; {
 		e := &x.entries[i]
-		if e.hash == h && string(e.filter) == string(topic) {
+		if e.hash == h && same(e.filter, topic) {
 			b.mark(e.sess, e.qos)
 		}
 		i = e.next

@@ -83,7 +83,7 @@ func (r *retainedStore) init(msgs []retainedMsg, topicCap, payloadCap int, t *ta
 func (r *retainedStore) find(topic []byte, h uint32) int {
 	for i := range r.msgs[:r.n] {
 		m := &r.msgs[i]
-		if m.hash == h && string(m.topic) == string(topic) {
+		if m.hash == h && same(m.topic, topic) {
 			return i
 		}
 	}

@@ -61,7 +61,7 @@ func (x *subIndex) slots(s int32) []subEntry {
 func (x *subIndex) find(s int32, filter []byte) int {
 	for k := range x.slots(s) {
 		e := &x.entries[int(s)*x.perSession+k]
-		if len(e.filter) > 0 && string(e.filter) == string(filter) {
+		if len(e.filter) > 0 && same(e.filter, filter) {
 			return k
 		}
 	}

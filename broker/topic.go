@@ -63,7 +63,7 @@ func coversAs[F, S text](filter F, sub S, subst *substitution) bool {
 			if filter[f+1] == 'u' {
 				name = subst.user
 			}
-			if len(sub)-s < len(name) || string(sub[s:s+len(name)]) != string(name) {
+			if len(sub)-s < len(name) || !same(sub[s:s+len(name)], name) {
 				return false
 			}
 			f += 2
@@ -98,6 +98,22 @@ func coversAs[F, S text](filter F, sub S, subst *substitution) bool {
 		f++
 		s++
 	}
+}
+
+// same reports whether a and b hold the same bytes. It is what
+// string(a) == string(b) says, but TinyGo copies each []byte it converts
+// to a string onto the heap, even to compare it, and routing compares
+// topics for every message.
+func same[A, B text](a A, b B) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // hasWildcard reports whether a filter contains '+' or '#'.

@@ -1,6 +1,7 @@
 package firmware
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 	"runtime"
@@ -36,6 +37,12 @@ type Core struct {
 	mu          sync.Mutex // one control message at a time on the stream
 	out         []byte
 	logsDropped uint64
+	// The hello and the stats being sent, guarded by mu: held here, not
+	// in a variable that a closure captures, which TinyGo would allocate
+	// on every request (and the memory suite would see the heap grow
+	// between two stats).
+	hello Hello
+	stats Stats
 }
 
 // Start builds the broker and the link over line with profile's limits
@@ -103,10 +110,13 @@ func (c *Core) controlLoop() {
 	}
 }
 
-func (c *Core) send(t msgType, body func([]byte) []byte) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.out = appendMessage(c.out[:0], t, body)
+// begin starts a control message of type t in c.out; c.mu is held.
+func (c *Core) begin(t msgType) { c.out = append(c.out[:0], byte(t), 0, 0) }
+
+// flush writes the message in c.out, its body's length filled in; c.mu
+// is held.
+func (c *Core) flush() error {
+	binary.LittleEndian.PutUint16(c.out[1:], uint16(len(c.out)-3))
 	_, err := c.Link.Control().Write(c.out)
 	return err
 }
@@ -128,7 +138,12 @@ func (c *Core) Hello() Hello {
 
 func (c *Core) sendHello() {
 	h := c.Hello()
-	c.send(msgHello, func(b []byte) []byte { b, _ = h.AppendBinary(b); return b })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hello = h
+	c.begin(msgHello)
+	c.out, _ = c.hello.AppendBinary(c.out)
+	c.flush()
 }
 
 // Stats measures the firmware now: the runtime's heap figures, the broker's
@@ -155,7 +170,12 @@ func (c *Core) Stats() Stats {
 
 func (c *Core) sendStats() {
 	s := c.Stats()
-	c.send(msgStats, func(b []byte) []byte { b, _ = s.AppendBinary(b); return b })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stats = s
+	c.begin(msgStats)
+	c.out, _ = c.stats.AppendBinary(c.out)
+	c.flush()
 }
 
 // Log sends one line to the host. While the link is down the line is
@@ -168,7 +188,11 @@ func (c *Core) Log(line string) {
 		c.mu.Unlock()
 		return
 	}
-	c.send(msgLog, func(b []byte) []byte { return append(b, line[:min(len(line), maxMessage)]...) })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.begin(msgLog)
+	c.out = append(c.out, line[:min(len(line), maxMessage)]...)
+	c.flush()
 }
 
 func u(n int) uint64 { return uint64(n) }

@@ -74,6 +74,14 @@ func (c Config) normalized() (Config, error) {
 	return c, nil
 }
 
+// tickInterval is how often the send loop looks at its timeouts (of a
+// normalized Config): half the smallest retransmission timeout, so that a
+// timeout is seen at most MinRTO/2 late, or SyncInterval when shorter, but
+// not more often than every millisecond.
+func (c *Config) tickInterval() time.Duration {
+	return max(min(c.MinRTO/2, c.SyncInterval), time.Millisecond)
+}
+
 // frameCap is the size of the largest decoded frame.
 func (c *Config) frameCap() int { return headerLen + c.MaxPayload + crcLen }
 

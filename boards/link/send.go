@@ -185,22 +185,15 @@ func (w *sendWindow) computeRTO() time.Duration {
 }
 
 // timeout marks lost every frame whose retransmission timeout has passed,
-// and returns when to look again (0: nothing in flight). When it fires,
-// the line has gone quiet with frames unacknowledged — the last frames of
-// a burst, or their ACKs, were lost — so all of them go again at once.
-// The timeout backs off to at most four times its estimate: a serial line
-// is not congested, it only loses bytes, and waiting longer would not
-// help the next try get through.
-func (w *sendWindow) timeout(now time.Duration) (next time.Duration, fired bool) {
+// and reports whether any had. When it fires, the line has gone quiet with
+// frames unacknowledged — the last frames of a burst, or their ACKs, were
+// lost — so all of them go again at once. The timeout backs off to at most
+// four times its estimate: a serial line is not congested, it only loses
+// bytes, and waiting longer would not help the next try get through.
+func (w *sendWindow) timeout(now time.Duration) (fired bool) {
 	for seq := w.base; seq != w.next; seq++ {
 		s := w.slot(seq)
-		if s.state != txInflight {
-			continue
-		}
-		if due := s.sentAt + w.rto; due > now {
-			if next == 0 || due < next {
-				next = due
-			}
+		if s.state != txInflight || s.sentAt+w.rto > now {
 			continue
 		}
 		s.state = txLost
@@ -209,9 +202,8 @@ func (w *sendWindow) timeout(now time.Duration) (next time.Duration, fired bool)
 	if fired {
 		w.rto = min(w.maxRTO, 2*w.rto, 4*w.computeRTO())
 		w.shrink()
-		return 0, true
 	}
-	return next, false
+	return fired
 }
 
 // nextToSend returns the lowest-numbered frame that is lost, or failing
@@ -232,14 +224,20 @@ func (w *sendWindow) nextToSend() *txSlot {
 
 // sendLoop is the only writer of the line. It sends, in this order: SYNC
 // when owed, an ACK when owed, lost frames, new frames; then sleeps until
-// woken or until the next timeout.
+// woken or until the next tick.
+//
+// Timeouts are looked at on the ticks of a ticker that runs as long as the
+// link, every tickInterval, rather than by a timer set to the next one:
+// under TinyGo every Timer.Reset allocates, and the loop sleeps after
+// nearly every frame. A timeout is thus seen up to one tick late.
 func (l *Link) sendLoop() {
 	frame := make([]byte, 0, l.cfg.frameCap())
 	out := make([]byte, 0, cobsMaxLen(l.cfg.frameCap())+1)
-	timer := time.NewTimer(time.Hour)
+	tick := time.NewTicker(l.cfg.tickInterval())
+	defer tick.Stop()
 	for {
 		l.mu.Lock()
-		f, wait := l.nextFrame(frame[:0])
+		f := l.nextFrame(frame[:0])
 		if f != nil {
 			out = append(cobsEncode(out[:0], sealFrame(f)), 0)
 			l.stats.BytesSent += uint64(len(out))
@@ -252,41 +250,33 @@ func (l *Link) sendLoop() {
 			}
 			continue
 		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
-		timer.Reset(wait)
 		select {
 		case <-l.wake:
-		case <-timer.C:
+		case <-tick.C:
 		case <-l.done:
-			timer.Stop()
 			return
 		}
 	}
 }
 
-// nextFrame builds the next frame to send into f, or returns nil and how
-// long to sleep.
-func (l *Link) nextFrame(f []byte) ([]byte, time.Duration) {
+// nextFrame builds the next frame to send into f, or returns nil when
+// there is nothing to send before the next tick.
+func (l *Link) nextFrame(f []byte) []byte {
 	if l.err != nil {
-		return nil, time.Hour
+		return nil
 	}
 	now := l.now()
-	if f, wait := l.sync.frame(f, now); f != nil || !l.sync.up {
+	if f := l.sync.frame(f, now); f != nil || !l.sync.up {
 		if f != nil {
 			l.stats.FramesSent++
 		}
-		return f, wait
+		return f
 	}
 	w := &l.send
 	if w.ackPending {
 		w.ackPending = false
 		l.stats.FramesSent++
-		return l.recv.appendAck(f), 0
+		return l.recv.appendAck(f)
 	}
 	for {
 		if s := w.nextToSend(); s != nil {
@@ -299,14 +289,10 @@ func (l *Link) nextFrame(f []byte) ([]byte, time.Duration) {
 			w.order++
 			s.order, s.sentAt, s.state = w.order, now, txInflight
 			l.stats.FramesSent++
-			return append(f, s.buf[:s.n]...), 0
+			return append(f, s.buf[:s.n]...)
 		}
-		due, fired := w.timeout(now)
-		if !fired {
-			if due == 0 {
-				return nil, time.Hour
-			}
-			return nil, due - now
+		if !w.timeout(now) {
+			return nil
 		}
 		l.stats.Timeouts++
 	}

@@ -35,19 +35,15 @@ func (s *syncState) init(cfg *Config) {
 	s.interval = cfg.SyncInterval
 }
 
-// frame returns a SYNC to send now, or nil and how long until one is due.
-func (s *syncState) frame(f []byte, now time.Duration) ([]byte, time.Duration) {
-	due := s.lastSent + s.interval
-	if !s.replyOwed && (s.up || (s.sent && now < due)) {
-		if s.up {
-			return nil, time.Hour
-		}
-		return nil, due - now
+// frame returns a SYNC to send now, or nil.
+func (s *syncState) frame(f []byte, now time.Duration) []byte {
+	if !s.replyOwed && (s.up || (s.sent && now < s.lastSent+s.interval)) {
+		return nil
 	}
 	s.replyOwed, s.sent, s.lastSent = false, true, now
 	s.own.up = s.up
 	h := header(kindSync, 0, 0)
-	return s.own.append(append(f, h[:]...)), 0
+	return s.own.append(append(f, h[:]...))
 }
 
 // receiveSync runs the handshake on a SYNC frame.

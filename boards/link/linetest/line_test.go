@@ -65,7 +65,11 @@ func TestBytesArriveIntactAndInOrder(t *testing.T) {
 // which the line must not charge as idle time).
 func TestPacing(t *testing.T) {
 	const span = 250 * time.Millisecond // of line time per case
-	const tolerance = 0.03
+	// The pacer keeps its schedule from the start of a transfer, so a
+	// late wake-up is made up by the next piece; what a loaded machine
+	// (CI running builds beside the tests) still adds is its last
+	// scheduling delay, which 10 % of 250 ms covers.
+	const tolerance = 0.10
 	tests := []struct {
 		baud  int
 		piece int // bytes per Write; 0: one Write

@@ -46,7 +46,8 @@
 // With -psk or -psk-key the twin also serves MQTT over TLS 1.3 with an
 // external pre-shared key (broker/tlspsk), as a board with the RAM for it
 // would: a link stream whose first byte opens a TLS handshake record
-// (0x16) is a TLS-PSK server connection, any other stream plain MQTT. The
+// (0x16) is a TLS-PSK server connection, any other stream plain MQTT
+// (boards/firmware/pskstreams). The
 // server knows one identity, -psk-identity (default
 // gatomqtt-twin-<16 random hex digits>), with the key -psk-key (hex, at
 // least 128 bits); with -psk alone the twin draws a 256-bit key and,
@@ -61,7 +62,7 @@
 // the GCM, CCM and CCM_8 suites, honours max_fragment_length and
 // record_size_limit, and takes records of at most the board's largest
 // MQTT packet rounded up to 512, 1024, 2048 or 4096 bytes (512 for the
-// Pico, 1024 for the ESP32-C3; see pskRecordLimit). The TinyGo firmware
+// Pico, 1024 for the ESP32-C3; see boards/firmware/pskstreams). The TinyGo firmware
 // serves no TLS-PSK: the TLS stack would not fit a Pico's RAM.
 package main
 
@@ -80,6 +81,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
+	"github.com/gatomqtt/gatomqtt/boards/firmware/pskstreams"
 	"github.com/gatomqtt/gatomqtt/boards/linefault"
 	"github.com/gatomqtt/gatomqtt/boards/pty"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
@@ -152,11 +154,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts.Platform = "go twin standing in for an emulator (no instruction-level " + profile.Chip + " emulator here)"
 	}
 	if psk != nil {
-		cfg, err := psk.serverConfig(profile)
+		cfg, err := pskstreams.Config(profile, psk.psk)
 		if err != nil {
-			return fail(1, "%v", err)
+			return fail(2, "TLS-PSK server for %s: %v", profile.Name, err)
 		}
-		opts.Streams, opts.PSKIdentity = pskStreams(cfg), psk.psk.Identity
+		opts.Streams, opts.PSKIdentity = pskstreams.Hook(cfg), psk.psk.Identity
 		if psk.drawn {
 			fmt.Fprintf(stderr, "%s", tlspsk.AppendPSKFileLine(nil, psk.psk))
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/firmware/pskstreams"
 	"github.com/gatomqtt/gatomqtt/boards/link"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
@@ -135,7 +136,7 @@ func TestTwinTLSPSKRecordLimit(t *testing.T) {
 		p     *boards.Profile
 		limit int
 	}{{&boards.Pico, 512}, {&boards.ESP32C3, 1024}} {
-		if got := pskRecordLimit(tt.p); got != tt.limit {
+		if got := pskstreams.RecordLimit(tt.p); got != tt.limit {
 			t.Errorf("%s: record limit %d, want %d", tt.p.Name, got, tt.limit)
 		}
 	}

@@ -18,13 +18,18 @@ import (
 )
 
 // A bridge is the host's end of a board: the link over its line, the
-// control client, and a loopback listener whose connections each become
-// one link stream.
+// control client, and loopback listeners whose connections each become
+// one link stream: one for MQTT and, when the firmware's hello announces
+// TLS-PSK, one for MQTT over TLS-PSK. Bytes cross unchanged either way:
+// TLS runs end to end between the client and the firmware, which tells a
+// TLS stream from a plain one by its first byte, so the second listener
+// exists to give the harness the separate address it expects.
 type bridge struct {
-	line io.ReadWriteCloser
-	link *link.Link
-	ctl  *firmware.Client
-	ln   net.Listener
+	line  io.ReadWriteCloser
+	link  *link.Link
+	ctl   *firmware.Client
+	ln    net.Listener
+	pskLn net.Listener // nil when the firmware serves no TLS-PSK
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -55,13 +60,20 @@ func attach(ctx context.Context, line io.ReadWriteCloser, p *boards.Profile, wha
 		return nil, h, fmt.Errorf("%s: the firmware says it runs on board %q (%s), not %q", what, h.Board, h.Chip, p.Name)
 	}
 	var lc net.ListenConfig
-	b.ln, err = lc.Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
+	if b.ln, err = lc.Listen(ctx, "tcp", "127.0.0.1:0"); err != nil {
 		b.close()
-		return nil, h, err
+		return nil, h, fmt.Errorf("listening for MQTT to %s: %w", what, err)
+	}
+	if h.PSKIdentity != "" {
+		if b.pskLn, err = lc.Listen(ctx, "tcp", "127.0.0.1:0"); err != nil {
+			b.close()
+			return nil, h, fmt.Errorf("listening for TLS-PSK to %s: %w", what, err)
+		}
+		b.wg.Add(1)
+		go b.serve(b.pskLn)
 	}
 	b.wg.Add(1)
-	go b.serve()
+	go b.serve(b.ln)
 	return b, h, nil
 }
 
@@ -96,11 +108,11 @@ func (b *bridge) hello(ctx context.Context) (firmware.Hello, error) {
 	}
 }
 
-// serve gives every loopback connection a link stream of its own.
-func (b *bridge) serve() {
+// serve gives every connection ln accepts a link stream of its own.
+func (b *bridge) serve(ln net.Listener) {
 	defer b.wg.Done()
 	for {
-		c, err := b.ln.Accept()
+		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
@@ -134,13 +146,24 @@ func (b *bridge) pipe(c net.Conn, s *link.Stream) {
 	b.mu.Unlock()
 }
 
-// addr is the loopback address clients connect to.
+// addr is the loopback address MQTT clients connect to.
 func (b *bridge) addr() string { return b.ln.Addr().String() }
+
+// pskAddr is the loopback address TLS-PSK clients connect to, "" when the
+// firmware serves no TLS-PSK.
+func (b *bridge) pskAddr() string {
+	if b.pskLn == nil {
+		return ""
+	}
+	return b.pskLn.Addr().String()
+}
 
 // close ends every connection, the link and the line.
 func (b *bridge) close() error {
-	if b.ln != nil {
-		b.ln.Close()
+	for _, ln := range []net.Listener{b.ln, b.pskLn} {
+		if ln != nil {
+			ln.Close()
+		}
 	}
 	b.mu.Lock()
 	for c := range b.conns {

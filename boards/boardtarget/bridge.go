@@ -21,9 +21,10 @@ import (
 // control client, and loopback listeners whose connections each become
 // one link stream: one for MQTT and, when the firmware's hello announces
 // TLS-PSK, one for MQTT over TLS-PSK. Bytes cross unchanged either way:
-// TLS runs end to end between the client and the firmware, which tells a
-// TLS stream from a plain one by its first byte, so the second listener
-// exists to give the harness the separate address it expects.
+// TLS runs end to end between the client and the firmware. Link streams
+// carry no kind, so the firmware tells a TLS stream from a plain one by
+// its first byte; each listener checks that byte (see pipe), so that its
+// port speaks one protocol only, as a broker's ports do.
 type bridge struct {
 	line  io.ReadWriteCloser
 	link  *link.Link
@@ -70,10 +71,16 @@ func attach(ctx context.Context, line io.ReadWriteCloser, p *boards.Profile, wha
 			return nil, h, fmt.Errorf("listening for TLS-PSK to %s: %w", what, err)
 		}
 		b.wg.Add(1)
-		go b.serve(b.pskLn)
+		go b.serve(b.pskLn, isTLS)
+	}
+	// The firmware serves a stream opening with a TLS record as TLS only
+	// when it serves TLS-PSK; otherwise its broker judges every byte.
+	var plain func(byte) bool
+	if b.pskLn != nil {
+		plain = func(first byte) bool { return !isTLS(first) }
 	}
 	b.wg.Add(1)
-	go b.serve(b.ln)
+	go b.serve(b.ln, plain)
 	return b, h, nil
 }
 
@@ -108,8 +115,9 @@ func (b *bridge) hello(ctx context.Context) (firmware.Hello, error) {
 	}
 }
 
-// serve gives every connection ln accepts a link stream of its own.
-func (b *bridge) serve(ln net.Listener) {
+// serve gives every connection ln accepts a link stream of its own,
+// passing on those whose first byte first accepts (nil: all).
+func (b *bridge) serve(ln net.Listener, first func(byte) bool) {
 	defer b.wg.Done()
 	for {
 		c, err := ln.Accept()
@@ -125,17 +133,43 @@ func (b *bridge) serve(ln net.Listener) {
 		b.conns[c] = struct{}{}
 		b.mu.Unlock()
 		b.wg.Add(1)
-		go b.pipe(c, s)
+		go b.pipe(c, s, first)
 	}
 }
 
+// isTLS reports whether a client's first byte opens a TLS handshake
+// record (content type 22), as every TLS client's first byte does;
+// MQTT's first byte, CONNECT's, is 0x10.
+func isTLS(first byte) bool { return first == 0x16 }
+
 // pipe copies between c and s until either side ends, then closes both,
 // so a client's close reaches the broker and the broker's reaches the
-// client.
-func (b *bridge) pipe(c net.Conn, s *link.Stream) {
+// client. When first is set, a client whose first byte it refuses is
+// closed, and its stream, before the byte reaches the firmware, which
+// would serve the stream by that byte: the TLS-PSK listener takes only
+// TLS, and the MQTT one, beside it, no TLS. A TLS server ends a
+// connection that starts with anything but a record (RFC 8446 section
+// 5), and a broker one whose first byte is no valid CONNECT's (0x16 is a
+// CONNECT with reserved flags set, MQTT-2.2.2-2), so either client sees
+// what a broker would show it. The stream is opened before that byte
+// comes, so the firmware's connect timeout bounds a client that sends
+// nothing.
+func (b *bridge) pipe(c net.Conn, s *link.Stream, first func(byte) bool) {
 	defer b.wg.Done()
 	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(s, c); done <- struct{}{} }()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		if first != nil {
+			var one [1]byte
+			if _, err := io.ReadFull(c, one[:]); err != nil || !first(one[0]) {
+				return
+			}
+			if _, err := s.Write(one[:]); err != nil {
+				return
+			}
+		}
+		_, _ = io.Copy(s, c)
+	}()
 	go func() { _, _ = io.Copy(c, s); done <- struct{}{} }()
 	<-done
 	c.Close()

@@ -128,6 +128,49 @@ func TestBridgeServesTLSPSKStreams(t *testing.T) {
 	}
 }
 
+// TestPortsSpeakOneProtocol: plain MQTT on the TLS-PSK port and TLS on
+// the MQTT port are closed unanswered, as a TLS server and a broker would
+// close them, and the board serves on.
+func TestPortsSpeakOneProtocol(t *testing.T) {
+	p := &boards.Pico
+	bt := pipeTarget(t, p, pskOptions(t, p), "", testPSK.Key)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := bt.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer bt.Stop()
+	ep := bt.Endpoints()
+
+	c, err := client.DialAddr(ctx, ep.PSK.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Send(client.ConnectOptions{ClientID: "plain", CleanSession: true}.Packet()); err != nil && !errors.Is(err, client.ErrClosed) {
+		t.Fatal(err)
+	}
+	if b, err := c.ReadRaw(5 * time.Second); !errors.Is(err, client.ErrClosed) {
+		t.Errorf("plain CONNECT on the TLS-PSK port: read % x, %v; want the connection closed", b, err)
+	}
+
+	wc, err := client.DialPSKConn(ctx, &target.PSKEndpoint{Address: ep.MQTT, Identity: testPSK.Identity, Key: testPSK.Key})
+	if wc != nil {
+		wc.Wire.Close()
+	}
+	// Closed, not answered: a TLS server's alert would mean the firmware
+	// took the stream as TLS.
+	if ae := (*tlspsk.AlertError)(nil); err == nil || errors.As(err, &ae) {
+		t.Errorf("TLS-PSK handshake on the MQTT port: %v, want the connection closed", err)
+	}
+
+	if _, conn, err := client.DialPSK(bt, nil); err != nil {
+		t.Errorf("TLS-PSK after both: %v", err)
+	} else {
+		conn.Close()
+	}
+}
+
 // TestTargetPSKDeclared covers what a board target declares from the
 // hello and the key it holds.
 func TestTargetPSKDeclared(t *testing.T) {

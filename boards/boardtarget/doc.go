@@ -39,7 +39,7 @@
 // function; package harness imports it, so every suite accepts them.
 //
 // Limits: the firmware has no users and no denied topics yet, and the
-// TinyGo images no TLS-PSK, so specs needing those are skipped there. A board runs
-// one MQTT connection per link stream: a client beyond the profile's
-// MaxConnections is closed at once.
+// TinyGo images no TLS-PSK, so specs needing those are skipped there. A
+// board runs one MQTT connection per link stream, TLS-PSK or plain: a
+// client beyond the profile's MaxConnections is closed at once.
 package boardtarget

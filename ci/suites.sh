@@ -41,11 +41,15 @@ if [[ $target == serial-twin:* ]]; then
 	board=${target#serial-twin:}
 	dir=$(mktemp -d)
 	go build -o "$dir/gatomqtt-twin" ./cmd/gatomqtt-twin
-	exec 3< <(exec "$dir/gatomqtt-twin" -board "$board" 2>"$reports/twin-$board.log")
+	# The twin serves TLS-PSK with a key drawn here; the hello names the
+	# identity only, so the target is given the key, as for a board.
+	pskkey=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+	pskid=gatomqtt-ci-$board
+	exec 3< <(exec "$dir/gatomqtt-twin" -board "$board" -psk-identity "$pskid" -psk-key "$pskkey" 2>"$reports/twin-$board.log")
 	pid=$!
 	cleanup="kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$dir'"
 	read -r pty <&3 || { echo "suites: the $board twin did not start; see $reports/twin-$board.log" >&2; exit 1; }
-	target="serial://$pty?board=$board"
+	target="serial://$pty?board=$board&psk_identity=$pskid&psk_key=$pskkey"
 	# One board, one owner: a serial port serves one test process.
 	parallel=
 fi

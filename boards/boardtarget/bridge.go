@@ -18,13 +18,19 @@ import (
 )
 
 // A bridge is the host's end of a board: the link over its line, the
-// control client, and a loopback listener whose connections each become
-// one link stream.
+// control client, and loopback listeners whose connections each become
+// one link stream: one for MQTT and, when the firmware's hello announces
+// TLS-PSK, one for MQTT over TLS-PSK. Bytes cross unchanged either way:
+// TLS runs end to end between the client and the firmware. Link streams
+// carry no kind, so the firmware tells a TLS stream from a plain one by
+// its first byte; each listener checks that byte (see pipe), so that its
+// port speaks one protocol only, as a broker's ports do.
 type bridge struct {
-	line io.ReadWriteCloser
-	link *link.Link
-	ctl  *firmware.Client
-	ln   net.Listener
+	line  io.ReadWriteCloser
+	link  *link.Link
+	ctl   *firmware.Client
+	ln    net.Listener
+	pskLn net.Listener // nil when the firmware serves no TLS-PSK
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -55,13 +61,26 @@ func attach(ctx context.Context, line io.ReadWriteCloser, p *boards.Profile, wha
 		return nil, h, fmt.Errorf("%s: the firmware says it runs on board %q (%s), not %q", what, h.Board, h.Chip, p.Name)
 	}
 	var lc net.ListenConfig
-	b.ln, err = lc.Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
+	if b.ln, err = lc.Listen(ctx, "tcp", "127.0.0.1:0"); err != nil {
 		b.close()
-		return nil, h, err
+		return nil, h, fmt.Errorf("listening for MQTT to %s: %w", what, err)
+	}
+	if h.PSKIdentity != "" {
+		if b.pskLn, err = lc.Listen(ctx, "tcp", "127.0.0.1:0"); err != nil {
+			b.close()
+			return nil, h, fmt.Errorf("listening for TLS-PSK to %s: %w", what, err)
+		}
+		b.wg.Add(1)
+		go b.serve(b.pskLn, isTLS)
+	}
+	// The firmware serves a stream opening with a TLS record as TLS only
+	// when it serves TLS-PSK; otherwise its broker judges every byte.
+	var plain func(byte) bool
+	if b.pskLn != nil {
+		plain = func(first byte) bool { return !isTLS(first) }
 	}
 	b.wg.Add(1)
-	go b.serve()
+	go b.serve(b.ln, plain)
 	return b, h, nil
 }
 
@@ -96,11 +115,12 @@ func (b *bridge) hello(ctx context.Context) (firmware.Hello, error) {
 	}
 }
 
-// serve gives every loopback connection a link stream of its own.
-func (b *bridge) serve() {
+// serve gives every connection ln accepts a link stream of its own,
+// passing on those whose first byte first accepts (nil: all).
+func (b *bridge) serve(ln net.Listener, first func(byte) bool) {
 	defer b.wg.Done()
 	for {
-		c, err := b.ln.Accept()
+		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
@@ -113,17 +133,43 @@ func (b *bridge) serve() {
 		b.conns[c] = struct{}{}
 		b.mu.Unlock()
 		b.wg.Add(1)
-		go b.pipe(c, s)
+		go b.pipe(c, s, first)
 	}
 }
 
+// isTLS reports whether a client's first byte opens a TLS handshake
+// record (content type 22), as every TLS client's first byte does;
+// MQTT's first byte, CONNECT's, is 0x10.
+func isTLS(first byte) bool { return first == 0x16 }
+
 // pipe copies between c and s until either side ends, then closes both,
 // so a client's close reaches the broker and the broker's reaches the
-// client.
-func (b *bridge) pipe(c net.Conn, s *link.Stream) {
+// client. When first is set, a client whose first byte it refuses is
+// closed, and its stream, before the byte reaches the firmware, which
+// would serve the stream by that byte: the TLS-PSK listener takes only
+// TLS, and the MQTT one, beside it, no TLS. A TLS server ends a
+// connection that starts with anything but a record (RFC 8446 section
+// 5), and a broker one whose first byte is no valid CONNECT's (0x16 is a
+// CONNECT with reserved flags set, MQTT-2.2.2-2), so either client sees
+// what a broker would show it. The stream is opened before that byte
+// comes, so the firmware's connect timeout bounds a client that sends
+// nothing.
+func (b *bridge) pipe(c net.Conn, s *link.Stream, first func(byte) bool) {
 	defer b.wg.Done()
 	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(s, c); done <- struct{}{} }()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		if first != nil {
+			var one [1]byte
+			if _, err := io.ReadFull(c, one[:]); err != nil || !first(one[0]) {
+				return
+			}
+			if _, err := s.Write(one[:]); err != nil {
+				return
+			}
+		}
+		_, _ = io.Copy(s, c)
+	}()
 	go func() { _, _ = io.Copy(c, s); done <- struct{}{} }()
 	<-done
 	c.Close()
@@ -134,13 +180,24 @@ func (b *bridge) pipe(c net.Conn, s *link.Stream) {
 	b.mu.Unlock()
 }
 
-// addr is the loopback address clients connect to.
+// addr is the loopback address MQTT clients connect to.
 func (b *bridge) addr() string { return b.ln.Addr().String() }
+
+// pskAddr is the loopback address TLS-PSK clients connect to, "" when the
+// firmware serves no TLS-PSK.
+func (b *bridge) pskAddr() string {
+	if b.pskLn == nil {
+		return ""
+	}
+	return b.pskLn.Addr().String()
+}
 
 // close ends every connection, the link and the line.
 func (b *bridge) close() error {
-	if b.ln != nil {
-		b.ln.Close()
+	for _, ln := range []net.Listener{b.ln, b.pskLn} {
+		if ln != nil {
+			ln.Close()
+		}
 	}
 	b.mu.Lock()
 	for c := range b.conns {

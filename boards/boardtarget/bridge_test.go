@@ -17,8 +17,15 @@ import (
 // and returns the other end, the host's line.
 func board(t *testing.T, p *boards.Profile) net.Conn {
 	t.Helper()
+	return boardWith(t, p, firmware.Options{})
+}
+
+// boardWith is board with opts (Version and Epoch are set).
+func boardWith(t *testing.T, p *boards.Profile, opts firmware.Options) net.Conn {
+	t.Helper()
 	host, dev := net.Pipe()
-	core, err := firmware.Start(dev, p, firmware.Options{Version: "test", Epoch: 7})
+	opts.Version, opts.Epoch = "test", 7
+	core, err := firmware.Start(dev, p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +44,9 @@ func TestBridgeServesMQTTStreams(t *testing.T) {
 	defer b.close()
 	if h.Board != "pico" || h.Version != "test" || h.MaxSessions != uint64(p.Limits.MaxSessions) {
 		t.Errorf("hello %+v", h)
+	}
+	if b.pskAddr() != "" {
+		t.Errorf("a TLS-PSK listener at %s for firmware that serves none", b.pskAddr())
 	}
 
 	// Two clients, each on a stream of its own: one subscribes, the other

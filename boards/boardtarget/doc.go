@@ -19,15 +19,27 @@
 // and Elapsed the board's own time (target.Clock), emulated time for an
 // emulated board.
 //
+// TLS-PSK: firmware whose hello names a PSK identity serves MQTT over
+// TLS-PSK on any stream that opens with a TLS handshake record (the Go
+// twins do, through boards/firmware/pskstreams; the TinyGo images cannot
+// afford it). The target then listens on a second loopback port whose
+// connections also each become a link stream, bytes passed through
+// unchanged, so TLS runs end to end between the client and the firmware;
+// it declares that port as Endpoints.PSK, with what this project's
+// tlspsk server negotiates (fixtures/peers). The hello never carries the
+// key: a twin target draws an identity and key and passes them to the
+// twin it starts; a serial target needs psk_key=<hex> (and may check
+// psk_identity=), and without it declares no TLS-PSK endpoint.
+//
 // Options, for every scheme: faults=spec (twins only: line faults injected
 // in both directions, see boards/linefault), hellotimeout=10s. serial also
-// takes board= (required) and baud=.
+// takes board= (required), baud=, psk_key= and psk_identity=.
 //
 // The package registers its schemes with harness/target from its init
 // function; package harness imports it, so every suite accepts them.
 //
-// Limits: the firmware has no TLS-PSK endpoint, no users and no denied
-// topics yet, so specs needing those are skipped on boards. A board runs
-// one MQTT connection per link stream: a client beyond the profile's
-// MaxConnections is closed at once.
+// Limits: the firmware has no users and no denied topics yet, and the
+// TinyGo images no TLS-PSK, so specs needing those are skipped there. A
+// board runs one MQTT connection per link stream, TLS-PSK or plain: a
+// client beyond the profile's MaxConnections is closed at once.
 package boardtarget

@@ -26,6 +26,10 @@ func TestParse(t *testing.T) {
 		{in: "serial:///dev/ttyACM0", wantErr: "option board=<name> is required"},
 		{in: "serial:///dev/ttyACM0?board=pico&baud=fast", wantErr: "not a non-negative integer"},
 		{in: "twin://x", wantErr: "want twin:<board>"},
+		{in: "serial:///dev/ttyACM0?board=pico&psk_identity=board-7&psk_key=00ff", board: &boards.Pico, exclusive: true},
+		{in: "serial:///dev/ttyACM0?board=pico&psk_identity=board-7", wantErr: "option psk_identity needs psk_key"},
+		{in: "serial:///dev/ttyACM0?board=pico&psk_key=zz", wantErr: "option psk_key needs non-empty hex"},
+		{in: "twin:pico?psk_key=00ff", wantErr: "unknown option(s) psk_key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -46,6 +50,37 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse(%q): %+v exclusive %v", tt.in, c, x != nil && x.Exclusive())
 			}
 		})
+	}
+}
+
+// TestTwinPSKDrawn: every twin target draws a TLS-PSK key of its own, to
+// pass to the twin it starts; a serial target has the one it was given.
+func TestTwinPSKDrawn(t *testing.T) {
+	keys := map[string]bool{}
+	for _, in := range []string{"twin:pico", "twin:pico", "emulated:esp32c3"} {
+		tg, err := target.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bt := tg.(*boardTarget)
+		if !strings.HasPrefix(bt.pskIdentity, "gatomqtt-twin-") || len(bt.pskKey) != pskKeyBytes || keys[string(bt.pskKey)] {
+			t.Errorf("%s: identity %q, key of %d bytes, seen before: %v", in, bt.pskIdentity, len(bt.pskKey), keys[string(bt.pskKey)])
+		}
+		keys[string(bt.pskKey)] = true
+	}
+	tg, err := target.Parse("serial:///dev/ttyACM0?board=pico&psk_key=00ff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bt := tg.(*boardTarget); bt.pskIdentity != "" || string(bt.pskKey) != "\x00\xff" {
+		t.Errorf("serial: identity %q, key %x", bt.pskIdentity, bt.pskKey)
+	}
+	tg, err = target.Parse("emulated:pico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bt := tg.(*boardTarget); bt.pskKey != nil {
+		t.Errorf("emulated:pico (the TinyGo image, no TLS-PSK) holds a key")
 	}
 }
 

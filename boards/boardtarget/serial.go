@@ -2,6 +2,7 @@ package boardtarget
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,10 @@ func parseSerial(u *url.URL) (target.Target, error) {
 		return nil, fmt.Errorf("option board: %w", err)
 	}
 	baud := o.Int("baud", p.Baud)
+	pskIdentity, pskKey, err := serialPSK(o)
+	if err != nil {
+		return nil, err
+	}
 	t, err := newBoardTarget(target.Redact(u), p, o, func(ctx context.Context) (io.ReadWriteCloser, string, func() error, error) {
 		port, err := openPort(path, baud)
 		if err != nil {
@@ -43,10 +48,31 @@ func parseSerial(u *url.URL) (target.Target, error) {
 		return nil, err
 	}
 	t.exclusive = true
+	t.pskIdentity, t.pskKey = pskIdentity, pskKey
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// serialPSK reads psk_key=<hex> and psk_identity=<id>, the key of the
+// firmware's TLS-PSK (which its hello never sends) and, optionally, the
+// identity its hello must name: with them the target declares the
+// firmware's TLS-PSK endpoint, as tcp targets declare a broker's with
+// psk=, psk_identity= and psk_key=.
+func serialPSK(o *target.Options) (string, []byte, error) {
+	id, keyHex := o.String("psk_identity", ""), o.String("psk_key", "")
+	if keyHex == "" {
+		if id != "" {
+			return "", nil, errors.New("option psk_identity needs psk_key=<hex>, the key the firmware serves TLS-PSK with")
+		}
+		return "", nil, nil
+	}
+	key, err := hex.DecodeString(keyHex)
+	if err != nil || len(key) == 0 {
+		return "", nil, errors.New("option psk_key needs non-empty hex")
+	}
+	return id, key, nil
 }
 
 // openPort opens a serial port in raw mode, turning the serial library's

@@ -32,9 +32,17 @@ type boardTarget struct {
 	// clock reads the board's own time where it differs from the host's
 	// (an emulator); nil means the host's.
 	clock func() (time.Duration, error)
+	// pskKey is the firmware's TLS-PSK key when the target knows it: one
+	// it drew for the twin it starts, or psk_key= for a board. The
+	// firmware's hello names the identity but never sends the key, so
+	// without one the target declares no TLS-PSK endpoint. pskIdentity,
+	// when set, is the identity the hello must name.
+	pskIdentity string
+	pskKey      []byte
 
 	mu      sync.Mutex
 	b       *bridge
+	psk     *target.PSKEndpoint
 	stop    func() error
 	started time.Time
 	caps    target.Capabilities
@@ -72,8 +80,9 @@ func helloOf(p *boards.Profile) firmware.Hello {
 }
 
 // capabilities declares what the firmware of hello offers: the limits it
-// runs with, the profile's publish rate, and no users, TLS-PSK endpoint
-// or denied topics, which the firmware does not have yet.
+// runs with, the profile's publish rate, and no users or denied topics,
+// which the firmware does not have yet. What its TLS-PSK endpoint
+// negotiates is added by Start, once it knows there is one.
 func capabilities(p *boards.Profile, h firmware.Hello, self peers.Peer) target.Capabilities {
 	c := target.Capabilities{
 		Limits: target.Limits{
@@ -142,7 +151,7 @@ func (t *boardTarget) Endpoints() target.Endpoints {
 	if t.b == nil {
 		return target.Endpoints{}
 	}
-	return target.Endpoints{MQTT: t.b.addr()}
+	return target.Endpoints{MQTT: t.b.addr(), PSK: t.psk}
 }
 
 // Start brings the line up, attaches to the firmware and declares what
@@ -162,11 +171,39 @@ func (t *boardTarget) Start(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(err, b.close(), stop())
 	}
+	psk, err := t.pskEndpoint(b, h, what)
+	if err != nil {
+		return errors.Join(err, b.close(), stop())
+	}
 	t.mu.Lock()
-	t.b, t.stop, t.hellos, t.started = b, stop, h, time.Now()
+	t.b, t.stop, t.hellos, t.started, t.psk = b, stop, h, time.Now(), psk
 	t.caps = capabilities(t.profile, h, self)
+	if psk != nil {
+		// The firmware's server is tlspsk's, configured with everything
+		// it implements (cmd/gatomqtt-twin): what this project's broker
+		// is declared to negotiate, alerts included. Its record limit,
+		// the board's, is no capability: it honours both record size
+		// extensions down to what clients ask.
+		t.caps.PSK = self.PSK
+	}
 	t.mu.Unlock()
 	return nil
+}
+
+// pskEndpoint matches the TLS-PSK the firmware's hello announces with the
+// key the target knows: nil when the firmware serves none or the target
+// has no key for it, an error when the target has a key the firmware
+// cannot be using.
+func (t *boardTarget) pskEndpoint(b *bridge, h firmware.Hello, what string) (*target.PSKEndpoint, error) {
+	switch {
+	case h.PSKIdentity == "" && t.pskKey != nil:
+		return nil, fmt.Errorf("%s: the firmware serves no TLS-PSK (its hello names no PSK identity), but the target was given a key for it", what)
+	case h.PSKIdentity == "" || t.pskKey == nil:
+		return nil, nil
+	case t.pskIdentity != "" && h.PSKIdentity != t.pskIdentity:
+		return nil, fmt.Errorf("%s: the firmware serves TLS-PSK as identity %q, not %q", what, h.PSKIdentity, t.pskIdentity)
+	}
+	return &target.PSKEndpoint{Address: b.pskAddr(), Identity: h.PSKIdentity, Key: t.pskKey}, nil
 }
 
 // Elapsed is the time that passed for the board since it started: the
@@ -185,7 +222,7 @@ func (t *boardTarget) Elapsed() (time.Duration, error) {
 func (t *boardTarget) Stop() error {
 	t.mu.Lock()
 	b, stop := t.b, t.stop
-	t.b, t.stop = nil, nil
+	t.b, t.stop, t.psk = nil, nil, nil
 	t.mu.Unlock()
 	if b == nil {
 		return nil

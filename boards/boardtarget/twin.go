@@ -3,6 +3,8 @@ package boardtarget
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -41,10 +43,16 @@ func parseTwinAs(u *url.URL, scheme string, emulated bool) (target.Target, error
 	}
 	o := target.NewOptions(u)
 	tw := &twin{profile: p, faults: o.String("faults", ""), bin: o.String("twin", ""), emulated: emulated}
+	// The twin serves TLS-PSK with a key drawn here for this target and
+	// passed by flag, so the target knows the key the hello never sends.
+	if tw.pskIdentity, tw.pskKey, err = drawPSK(); err != nil {
+		return nil, err
+	}
 	t, err := newBoardTarget(target.Redact(u), p, o, tw.start)
 	if err != nil {
 		return nil, err
 	}
+	t.pskIdentity, t.pskKey = tw.pskIdentity, tw.pskKey
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
@@ -53,10 +61,24 @@ func parseTwinAs(u *url.URL, scheme string, emulated bool) (target.Target, error
 
 // A twin is a gatomqtt-twin process and the pty it serves.
 type twin struct {
-	profile  *boards.Profile
-	faults   string
-	bin      string
-	emulated bool
+	profile     *boards.Profile
+	faults      string
+	bin         string
+	emulated    bool
+	pskIdentity string
+	pskKey      []byte
+}
+
+// pskKeyBytes is the length of the TLS-PSK keys drawn for twins.
+const pskKeyBytes = 32
+
+// drawPSK draws a TLS-PSK identity and key for a twin.
+func drawPSK() (identity string, key []byte, err error) {
+	b := make([]byte, 4+pskKeyBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("drawing a TLS-PSK key for the twin: %w", err)
+	}
+	return "gatomqtt-twin-" + hex.EncodeToString(b[:4]), b[4:], nil
 }
 
 // twinPath is the import path the target builds the twin from.
@@ -86,7 +108,7 @@ func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() e
 		os.RemoveAll(dir)
 		return nil, "", nil, err
 	}
-	args := []string{"-board", tw.profile.Name}
+	args := []string{"-board", tw.profile.Name, "-psk-identity", tw.pskIdentity, "-psk-key", hex.EncodeToString(tw.pskKey)}
 	if tw.faults != "" {
 		args = append(args, "-faults", tw.faults)
 	}

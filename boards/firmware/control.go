@@ -51,6 +51,13 @@ type Hello struct {
 	// (walkFields passes id 5 to a decoder that knows no such string and
 	// no such number).
 	Platform string
+	// PSKIdentity is the identity of the pre-shared key the firmware
+	// serves MQTT over TLS-PSK with, on any stream that opens with a TLS
+	// handshake record; "" when it serves none (the TinyGo images: the
+	// TLS stack does not fit a Pico's RAM). The key is never sent: the
+	// host must have it from where the firmware got it. Field id 6; older
+	// firmware sends none, and older hosts skip it as they skip id 5.
+	PSKIdentity string
 	// Limits are the broker limits the firmware runs with, the ones that
 	// decide which specs a target can run.
 	MaxSessions, MaxConnections, MaxSubscriptions, MaxInflight, MaxQueued   uint64
@@ -117,9 +124,9 @@ var statsNums = []numField[Stats]{
 	{21, func(s *Stats) *uint64 { return &s.LogsDropped }},
 }
 
-// helloStrs are the string fields of a Hello, field ids 1 to 5 in order.
-func helloStrs(h *Hello) [5]*string {
-	return [5]*string{&h.Board, &h.Chip, &h.Version, &h.BuildID, &h.Platform}
+// helloStrs are the string fields of a Hello, field ids 1 to 6 in order.
+func helloStrs(h *Hello) [6]*string {
+	return [6]*string{&h.Board, &h.Chip, &h.Version, &h.BuildID, &h.Platform, &h.PSKIdentity}
 }
 
 // appendMessage appends a message of type t whose body is body(b).

@@ -24,6 +24,22 @@ type Options struct {
 	Epoch uint32
 	// Reset restarts the board; nil refuses reset requests (logged).
 	Reset func(ResetMode)
+	// Streams, when set, stands between each stream the host opens and
+	// the broker, which serves what Streams returns. It lets a binding
+	// add a transport without the core, and so every board image,
+	// linking it: the Go twin serves a stream that opens with a TLS
+	// handshake record as MQTT over TLS-PSK (broker/tlspsk), which does
+	// not fit a Pico's RAM. Streams runs on the stream's own goroutine,
+	// but the broker's connect timeout starts only once it returns, so it
+	// must not wait for the host: a wrapper that needs the stream's
+	// first bytes reads them on its first Read.
+	Streams func(s io.ReadWriteCloser) io.ReadWriteCloser
+	// PSKIdentity is the identity of the pre-shared key with which
+	// Streams serves TLS-PSK, announced in Hello.PSKIdentity so that the
+	// host knows the firmware offers it; "" when it does not. The key
+	// never crosses the link: the host has it from where the binding got
+	// it.
+	PSKIdentity string
 }
 
 // Core is a running firmware: the broker, the link and their loops.
@@ -75,8 +91,17 @@ func (c *Core) acceptLoop() {
 			c.Broker.Close()
 			return
 		}
-		go c.Broker.ServeConn(s)
+		go c.serve(s)
 	}
+}
+
+// serve serves one stream, through Options.Streams when set.
+func (c *Core) serve(s *link.Stream) {
+	if c.opts.Streams == nil {
+		c.Broker.ServeConn(s)
+		return
+	}
+	c.Broker.ServeConn(c.opts.Streams(s))
 }
 
 // controlLoop answers the host's control requests.
@@ -126,7 +151,7 @@ func (c *Core) Hello() Hello {
 	lim := c.Broker.Limits()
 	return Hello{
 		Board: c.profile.Name, Chip: c.profile.Chip, Version: c.opts.Version, BuildID: c.opts.BuildID,
-		Platform:    c.opts.Platform,
+		Platform: c.opts.Platform, PSKIdentity: c.opts.PSKIdentity,
 		MaxSessions: u(lim.MaxSessions), MaxConnections: u(lim.MaxConnections),
 		MaxSubscriptions: u(lim.MaxSubscriptions), MaxInflight: u(lim.MaxInflight),
 		MaxQueued: u(lim.MaxQueued), MaxMessages: u(lim.MaxMessages), MaxRetained: u(lim.MaxRetained),

@@ -235,3 +235,98 @@ func TestHelloPlatformCompatible(t *testing.T) {
 		}
 	}
 }
+
+// xorStream is a toy transport: every byte crosses it XORed with a key,
+// so that a broker serving the raw stream instead of the wrapper would
+// read nonsense.
+type xorStream struct {
+	io.ReadWriteCloser
+	key byte
+}
+
+func (x xorStream) Read(p []byte) (int, error) {
+	n, err := x.ReadWriteCloser.Read(p)
+	for i := range p[:n] {
+		p[i] ^= x.key
+	}
+	return n, err
+}
+
+func (x xorStream) Write(p []byte) (int, error) {
+	return x.ReadWriteCloser.Write(xor(p, x.key))
+}
+
+func xor(p []byte, key byte) []byte {
+	q := make([]byte, len(p))
+	for i, b := range p {
+		q[i] = b ^ key
+	}
+	return q
+}
+
+// TestStreamsHook checks that Options.Streams stands between every stream
+// and the broker, once per stream, and that the hello announces
+// Options.PSKIdentity.
+func TestStreamsHook(t *testing.T) {
+	const key = 0x5A
+	wrapped := make(chan io.ReadWriteCloser, 4)
+	core, host := board(t, &boards.Pico, Options{PSKIdentity: "board-7",
+		Streams: func(s io.ReadWriteCloser) io.ReadWriteCloser {
+			wrapped <- s
+			return xorStream{s, key}
+		}})
+	open := func(connect []byte) *link.Stream {
+		t.Helper()
+		s, err := host.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		exchange(t, s, xor(connect, key), xor(connack, key))
+		return s
+	}
+	sub := open(connectA)
+	exchange(t, sub, xor(subscribe, key), xor(suback, key))
+	pub := open(connectB)
+	exchange(t, pub, xor(publish, key), nil)
+	exchange(t, sub, nil, xor(publish, key))
+
+	if len(wrapped) != 2 {
+		t.Fatalf("Streams called %d times for 2 streams", len(wrapped))
+	}
+	if a, b := <-wrapped, <-wrapped; a == b {
+		t.Error("Streams got the same stream twice")
+	}
+	if st := core.Broker.Stats(); st.Connections != 2 {
+		t.Errorf("broker connections %d, want 2", st.Connections)
+	}
+	if h := core.Hello(); h.PSKIdentity != "board-7" {
+		t.Errorf("hello PSKIdentity %q, want board-7", h.PSKIdentity)
+	}
+}
+
+// TestHelloPSKIdentityCompatible checks Hello.PSKIdentity (field id 6):
+// it round-trips, and a decoder that predates it (strings 1 to 5) keeps
+// every other field.
+func TestHelloPSKIdentityCompatible(t *testing.T) {
+	for _, id := range []string{"", "board-7", "8 bytes!", "gatomqtt-twin-0123456789abcdef"} {
+		in := Hello{Board: "esp32c3", Platform: "go twin", PSKIdentity: id, MaxPacketSize: 640, LinkBytes: 9}
+		b, _ := in.AppendBinary(nil)
+		var out Hello
+		if err := out.UnmarshalBinary(b); err != nil || out != in {
+			t.Errorf("round trip of %q: %+v %v", id, out, err)
+		}
+		var old Hello
+		err := walkFields(b, func(fid uint8, v []byte) {
+			if strs := helloStrs(&old); fid >= 1 && fid <= 5 {
+				*strs[fid-1] = string(v)
+				return
+			}
+			setNum(&old, helloNums, fid, v)
+		})
+		want := in
+		want.PSKIdentity = ""
+		if err != nil || old != want {
+			t.Errorf("identity %q through an old decoder: %+v %v, want %+v", id, old, err, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package link
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 	"time"
 )
@@ -278,5 +279,59 @@ func TestControlWriteWaitsThroughPeerRestart(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("control Write still blocked with the link up")
+	}
+}
+
+// TestLateResetMissesTheNextStream: the board may reset a stream's channel
+// after both ends have closed it (it answers bytes that crossed its own
+// CLOSE), and the RESET can reach the host after the host opened its next
+// stream. That stream must not take it for its own: Open takes channels
+// in turn, so the late RESET finds a free channel and is ignored.
+func TestLateResetMissesTheNextStream(t *testing.T) {
+	p := newRawPeer(t, testConfig)
+	// got expects a frame and acknowledges it, so that the window never
+	// fills.
+	got := func(k kind, match func([]byte) bool) []byte {
+		t.Helper()
+		f := p.expect(k, match)
+		p.ack(f[1] + 1)
+		return f
+	}
+	s, err := p.link.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := frameChannel(got(kindOpen, nil))
+	p.send(kindClose, ch, nil) // the board closes first
+	if n, err := s.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("Read after the board's CLOSE: %d, %v; want EOF", n, err)
+	}
+	s.Close()
+	got(kindClose, func(f []byte) bool { return frameChannel(f) == ch })
+
+	for i := range testConfig.Streams {
+		next, err := p.link.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch2 := frameChannel(got(kindOpen, nil))
+		if i == 0 {
+			if ch2 == ch {
+				t.Fatalf("channel %d reused by the very next stream", ch)
+			}
+			p.send(kindReset, ch, nil) // late, for the first stream
+			p.eventually("late RESET ignored", func() bool { return p.link.Stats().UnknownChannel == 1 })
+			p.credit(ch2, 16)
+			if _, err := next.Write([]byte("alive")); err != nil {
+				t.Fatalf("the next stream after a late RESET: %v", err)
+			}
+		}
+		// Close it at both ends, as the first, so that the channels cycle.
+		p.send(kindClose, ch2, nil)
+		next.Close()
+		got(kindClose, func(f []byte) bool { return frameChannel(f) == ch2 })
+		if i == testConfig.Streams-1 && ch2 != ch {
+			t.Errorf("after a whole cycle, stream on channel %d; want %d again", ch2, ch)
+		}
 	}
 }

@@ -102,7 +102,7 @@ func New(line io.ReadWriter, cfg Config) (*Link, error) {
 		s.readable.L = &l.mu
 	}
 	for i := range l.chans {
-		l.chans[i] = -1
+		l.chans[i] = chanFree
 	}
 	l.sync.init(&cfg)
 	go l.sendLoop()

@@ -207,7 +207,7 @@ func (s *Stream) peerClosed(err error) {
 // unmapIfDone frees the channel once both sides have ended the stream.
 func (s *Stream) unmapIfDone() {
 	if s.ch >= 0 && s.sentFin && s.recvFin && !s.owesClose && !s.owesReset {
-		s.l.chans[s.ch] = -1
+		s.l.chans[s.ch] = chanFreed
 		s.ch = -1
 	}
 	s.release()
@@ -288,13 +288,7 @@ func (l *Link) Open() (*Stream, error) {
 		return nil, l.err
 	}
 	s := l.freeRecord()
-	ch := -1
-	for c := 1; c <= l.cfg.Streams && c <= int(l.sync.peer.streams); c++ {
-		if l.chans[c] < 0 && l.owedRST&(1<<c) == 0 {
-			ch = c
-			break
-		}
-	}
+	ch := l.freeChannel()
 	if s == nil || ch < 0 {
 		return nil, ErrNoStreams
 	}
@@ -302,6 +296,42 @@ func (l *Link) Open() (*Stream, error) {
 	l.send.queue(kindOpen, uint8(ch), nil)
 	l.kick()
 	return s, nil
+}
+
+// Free channels are chanFree or chanFreed; mapped ones hold a record index.
+const (
+	chanFree  = -1 // free and not reused since the last recycling
+	chanFreed = -2 // freed since: Open takes it only when no chanFree is left
+)
+
+// freeChannel picks the channel for a stream Open starts, or -1. It takes
+// channels in turn rather than the lowest free one: both ends may drop a
+// stream's channel while a RESET the peer sent for the stream's last bytes
+// is still on the line (a TLS client's close_notify crossing the board's
+// close makes one), and a channel reused at once would take that RESET as
+// its new stream's. Cycling through the channels lets such a frame reach a
+// free channel, where it is ignored. It narrows the window to a whole
+// cycle of streams rather than closing it, which only naming each use of
+// a channel in its frames would.
+func (l *Link) freeChannel() int {
+	n := min(l.cfg.Streams, int(l.sync.peer.streams))
+	for range 2 {
+		for c := 1; c <= n; c++ {
+			if l.chans[c] == chanFree && l.owedRST&(1<<c) == 0 {
+				return c
+			}
+		}
+		recycled := false
+		for c := 1; c <= n; c++ {
+			if l.chans[c] == chanFreed {
+				l.chans[c], recycled = chanFree, true
+			}
+		}
+		if !recycled {
+			break
+		}
+	}
+	return -1
 }
 
 // Accept waits for the peer to open a stream.

@@ -95,7 +95,7 @@ func (l *Link) peerRestarted() {
 	for i := range l.recs {
 		s := &l.recs[i]
 		if s.ch >= 0 {
-			l.chans[s.ch] = -1
+			l.chans[s.ch] = chanFree
 			s.ch = -1
 		}
 		s.head, s.n = 0, 0

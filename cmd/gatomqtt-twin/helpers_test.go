@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"slices"
 	"sync"
 	"testing"
@@ -68,6 +69,15 @@ func waitLine(t *testing.T, first <-chan string, what string) string {
 // and must exit 0 having printed that one line and nothing else.
 func startTwin(t *testing.T, args ...string) string {
 	t.Helper()
+	path, _ := startTwinOutput(t, args...)
+	return path
+}
+
+// startTwinOutput is startTwin, also returning what the twin writes to
+// stderr, which must be empty without -v unless it drew a TLS-PSK key
+// (-psk without -psk-key), which the caller checks.
+func startTwinOutput(t *testing.T, args ...string) (string, *output) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := newOutput(), newOutput()
 	status := make(chan int, 1)
@@ -95,11 +105,12 @@ func startTwin(t *testing.T, args ...string) string {
 		if out := stdout.String(); out != path+"\n" {
 			t.Errorf("stdout = %q, want only the path line", out)
 		}
-		if errOut := stderr.String(); errOut != "" && !slices.Contains(args, "-v") {
+		drew := slices.Contains(args, "-psk") && !slices.Contains(args, "-psk-key")
+		if errOut := stderr.String(); errOut != "" && !slices.Contains(args, "-v") && !drew {
 			t.Errorf("stderr without -v: %q", errOut)
 		}
 	})
-	return path
+	return path, stderr
 }
 
 // host opens the twin's port as the harness does and runs the host's end
@@ -132,11 +143,12 @@ type received struct {
 	err error
 }
 
-// mqttConn is an MQTT connection over one link stream. A goroutine reads
-// it, so that every wait for a packet can be bounded.
+// mqttConn is an MQTT connection over one link stream, or over a TLS
+// connection on one. A goroutine reads it, so that every wait for a
+// packet can be bounded.
 type mqttConn struct {
 	t  *testing.T
-	s  *link.Stream
+	s  io.ReadWriteCloser
 	in chan received
 }
 
@@ -146,6 +158,13 @@ func dialMQTT(t *testing.T, l *link.Link, clientID string) *mqttConn {
 	if err != nil {
 		t.Fatalf("open a stream: %v", err)
 	}
+	return connectMQTT(t, s, clientID)
+}
+
+// connectMQTT sends a clean-session CONNECT over s and waits for its
+// CONNACK.
+func connectMQTT(t *testing.T, s io.ReadWriteCloser, clientID string) *mqttConn {
+	t.Helper()
 	c := &mqttConn{t: t, s: s, in: make(chan received, 64)}
 	go c.readLoop()
 	c.send(packet.Connect{CleanSession: true, KeepAlive: 60, ClientID: []byte(clientID)})
@@ -223,8 +242,14 @@ func (c *mqttConn) next() (packet.Packet, error) {
 }
 
 // checkHello checks that the board says it is profile's, run by
-// platform, with profile's limits.
+// platform, with profile's limits and no TLS-PSK.
 func checkHello(t *testing.T, c *firmware.Client, profile *boards.Profile, platform string) {
+	t.Helper()
+	checkHelloPSK(t, c, profile, platform, "")
+}
+
+// checkHelloPSK is checkHello for a board serving TLS-PSK as identity.
+func checkHelloPSK(t *testing.T, c *firmware.Client, profile *boards.Profile, platform, identity string) {
 	t.Helper()
 	h, err := c.Hello(patience)
 	if err != nil {
@@ -233,6 +258,7 @@ func checkHello(t *testing.T, c *firmware.Client, profile *boards.Profile, platf
 	lim := profile.Limits
 	want := firmware.Hello{
 		Board: profile.Name, Chip: profile.Chip, Version: h.Version, BuildID: h.BuildID, Platform: platform,
+		PSKIdentity: identity,
 		MaxSessions: u(lim.MaxSessions), MaxConnections: u(lim.MaxConnections),
 		MaxSubscriptions: u(lim.MaxSubscriptions), MaxInflight: u(lim.MaxInflight),
 		MaxQueued: u(lim.MaxQueued), MaxMessages: u(lim.MaxMessages), MaxRetained: u(lim.MaxRetained),

@@ -4,7 +4,8 @@
 // that the host side (harness, tools) can be tested against a board
 // without one.
 //
-//	gatomqtt-twin -board pico|esp32c3 [-faults spec] [-emulated] [-v]
+//	gatomqtt-twin -board pico|esp32c3 [-faults spec] [-emulated]
+//	              [-psk] [-psk-identity id] [-psk-key hex] [-v]
 //
 // # Contract
 //
@@ -39,6 +40,30 @@
 // (such as drop=0.001,corrupt=0.001,seed=42), so both directions of the
 // line drop, corrupt, duplicate or delay bytes. The pty itself is
 // perfect and unpaced: the profile's baud rate is not imitated.
+//
+// # TLS-PSK
+//
+// With -psk or -psk-key the twin also serves MQTT over TLS 1.3 with an
+// external pre-shared key (broker/tlspsk), as a board with the RAM for it
+// would: a link stream whose first byte opens a TLS handshake record
+// (0x16) is a TLS-PSK server connection, any other stream plain MQTT
+// (boards/firmware/pskstreams). The
+// server knows one identity, -psk-identity (default
+// gatomqtt-twin-<16 random hex digits>), with the key -psk-key (hex, at
+// least 128 bits); with -psk alone the twin draws a 256-bit key and,
+// since nothing else could tell it, prints the pair on stderr as one
+// line of a psk_file, identity:hexkey. The hello announces the identity
+// (Hello.PSKIdentity) but never the key: the host must have it from where
+// the twin got it. A key given by flag shows in the process list; that is
+// acceptable for a twin, whose keys (boards/boardtarget draws one per
+// run) protect nothing but a test.
+//
+// The server takes psk_dhe_ke (X25519 or P-256, preferred) and psk_ke,
+// the GCM, CCM and CCM_8 suites, honours max_fragment_length and
+// record_size_limit, and takes records of at most the board's largest
+// MQTT packet rounded up to 512, 1024, 2048 or 4096 bytes (512 for the
+// Pico, 1024 for the ESP32-C3; see boards/firmware/pskstreams). The TinyGo firmware
+// serves no TLS-PSK: the TLS stack would not fit a Pico's RAM.
 package main
 
 import (
@@ -56,8 +81,10 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
+	"github.com/gatomqtt/gatomqtt/boards/firmware/pskstreams"
 	"github.com/gatomqtt/gatomqtt/boards/linefault"
 	"github.com/gatomqtt/gatomqtt/boards/pty"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 )
 
 func main() {
@@ -74,6 +101,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	faults := fs.String("faults", "", "line faults in both directions, as `spec` drop=P,corrupt=P,dup=P,delay=P,delaymax=D,seed=N")
 	emulated := fs.Bool("emulated", false, "say in the hello that the twin stands in for an emulator")
 	verbose := fs.Bool("v", false, "log to stderr")
+	var pskf pskFlags
+	fs.BoolVar(&pskf.on, "psk", false, "also serve MQTT over TLS-PSK on streams that open with a TLS handshake (a key is drawn unless -psk-key gives one)")
+	fs.StringVar(&pskf.identity, "psk-identity", "", "TLS-PSK `identity` (default: drawn at random)")
+	fs.StringVar(&pskf.key, "psk-key", "", "TLS-PSK key as `hex`, 16 bytes or more; implies -psk")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -94,6 +125,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if faultCfg, err = linefault.Parse(*faults); err != nil {
 			return fail(2, "-faults: %v", err)
 		}
+	}
+	psk, err := pskf.parse()
+	if err != nil {
+		return fail(2, "%v", err)
 	}
 	logw := io.Discard
 	if *verbose {
@@ -117,6 +152,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts := firmware.Options{Version: version(), BuildID: buildID(), Platform: "go twin"}
 	if *emulated {
 		opts.Platform = "go twin standing in for an emulator (no instruction-level " + profile.Chip + " emulator here)"
+	}
+	if psk != nil {
+		cfg, err := pskstreams.Config(profile, psk.psk)
+		if err != nil {
+			return fail(2, "TLS-PSK server for %s: %v", profile.Name, err)
+		}
+		opts.Streams, opts.PSKIdentity = pskstreams.Hook(cfg), psk.psk.Identity
+		if psk.drawn {
+			fmt.Fprintf(stderr, "%s", tlspsk.AppendPSKFileLine(nil, psk.psk))
+		}
+		logger.Printf("TLS-PSK as %q, records of at most %d bytes from clients", psk.psk.Identity, cfg.RecordSizeLimit-1)
 	}
 	resets := make(chan firmware.ResetMode, 1)
 	opts.Reset = func(m firmware.ResetMode) {

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -121,8 +120,20 @@ func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() e
 		os.RemoveAll(dir)
 		return nil, "", nil, err
 	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
+	// The twin's stderr goes to a file beside its binary, read back only
+	// to say why it failed.
+	logPath := filepath.Join(dir, "twin.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", nil, err
+	}
+	defer logFile.Close() // the child holds its own descriptor
+	cmd.Stderr = logFile
+	said := func() string {
+		b, _ := os.ReadFile(logPath)
+		return strings.TrimSpace(string(b[max(0, len(b)-4096):]))
+	}
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, "", nil, fmt.Errorf("starting the twin: %w", err)
@@ -134,13 +145,13 @@ func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() e
 		select {
 		case err := <-exited:
 			if err != nil {
-				return fmt.Errorf("the %s twin did not exit cleanly: %w; it said: %s", tw.profile.Name, err, stderr.String())
+				return fmt.Errorf("the %s twin did not exit cleanly: %w; it said: %s", tw.profile.Name, err, said())
 			}
 			return nil
 		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
 			<-exited
-			return fmt.Errorf("the %s twin ignored SIGTERM for 10s and was killed; it said: %s", tw.profile.Name, stderr.String())
+			return fmt.Errorf("the %s twin ignored SIGTERM for 10s and was killed; it said: %s", tw.profile.Name, said())
 		}
 	}
 	lines := make(chan string, 1)
@@ -168,25 +179,4 @@ func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() e
 		return nil, "", nil, errors.Join(err, stop())
 	}
 	return port, "the " + tw.profile.Name + " twin's pty " + path, stop, nil
-}
-
-// syncBuffer collects a process's stderr for error messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.b.Len() < 64<<10 {
-		s.b.Write(p)
-	}
-	return len(p), nil
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.TrimSpace(s.b.String())
 }

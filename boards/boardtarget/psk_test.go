@@ -48,18 +48,26 @@ func pipeTarget(t *testing.T, p *boards.Profile, opts firmware.Options, identity
 	return bt
 }
 
+// startedPSKPipe starts a target over a Pico core in process that serves
+// TLS-PSK with testPSK, stopped when the test ends.
+func startedPSKPipe(ctx context.Context, t *testing.T) *boardTarget {
+	t.Helper()
+	p := &boards.Pico
+	bt := pipeTarget(t, p, pskOptions(t, p), "", testPSK.Key)
+	if err := bt.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bt.Stop() })
+	return bt
+}
+
 // TestBridgeServesTLSPSKStreams: the bridge's TLS-PSK listener passes
 // each connection to a link stream unchanged, so a harness client's TLS
 // runs end to end with the firmware's server, beside plain MQTT.
 func TestBridgeServesTLSPSKStreams(t *testing.T) {
-	p := &boards.Pico
-	bt := pipeTarget(t, p, pskOptions(t, p), "", testPSK.Key)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := bt.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer bt.Stop()
+	bt := startedPSKPipe(ctx, t)
 
 	ep := bt.Endpoints()
 	if ep.PSK == nil || ep.PSK.Address == "" || ep.PSK.Address == ep.MQTT || ep.PSK.Identity != testPSK.Identity || !bytes.Equal(ep.PSK.Key, testPSK.Key) {
@@ -106,7 +114,7 @@ func TestBridgeServesTLSPSKStreams(t *testing.T) {
 		if ack, err := pub.Connect(client.ConnectOptions{ClientID: "psk", CleanSession: true}, 5*time.Second); err != nil || ack.ReturnCode != packet.Accepted {
 			t.Fatalf("CONNECT over TLS-PSK: %v %s", err, client.Describe(ack))
 		}
-		body := bytes.Repeat([]byte{'p'}, p.Limits.MaxPayloadSize)
+		body := bytes.Repeat([]byte{'p'}, bt.profile.Limits.MaxPayloadSize)
 		if err := pub.PublishWait("t/psk", body, 1, false, 3, 5*time.Second); err != nil {
 			t.Fatal(err)
 		}
@@ -132,14 +140,9 @@ func TestBridgeServesTLSPSKStreams(t *testing.T) {
 // the MQTT port are closed unanswered, as a TLS server and a broker would
 // close them, and the board serves on.
 func TestPortsSpeakOneProtocol(t *testing.T) {
-	p := &boards.Pico
-	bt := pipeTarget(t, p, pskOptions(t, p), "", testPSK.Key)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := bt.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer bt.Stop()
+	bt := startedPSKPipe(ctx, t)
 	ep := bt.Endpoints()
 
 	c, err := client.DialAddr(ctx, ep.PSK.Address)

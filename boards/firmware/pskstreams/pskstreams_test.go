@@ -90,7 +90,12 @@ func TestCloseBeforeFirstByte(t *testing.T) {
 		_, err := s.Read(make([]byte, 1))
 		read <- err
 	}()
-	time.Sleep(10 * time.Millisecond)
+	// The Read waits for a first byte that never comes.
+	select {
+	case err := <-read:
+		t.Fatalf("Read returned %v before any byte or Close", err)
+	case <-time.After(10 * time.Millisecond):
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

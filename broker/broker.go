@@ -78,6 +78,7 @@ type Broker struct {
 	drainedCond sync.Cond
 
 	stats      counters
+	notices    [numNotices]noticeState
 	stateBytes int // the heap New took, see Stats.StateBytes
 }
 
@@ -244,4 +245,11 @@ func (b *Broker) Stats() Stats {
 // now is the clock's time as nanoseconds since New.
 func (b *Broker) now() int64 { return int64(b.clock.Now().Sub(b.epoch)) }
 
-func (b *Broker) drop(r DropReason) { b.stats.dropped[r]++ }
+// drop counts a message on topic not delivered to session s (nil: not
+// delivered at all) and logs it as a notice of its reason.
+func (b *Broker) drop(r DropReason, s *session, topic []byte) {
+	b.stats.dropped[r]++
+	if missed, ok := b.due(noticeOfDrop[r]); ok {
+		b.logf("broker: dropped a message on %q%s: %v%s", topic, s.describe(), r, alsoMissed(missed))
+	}
+}

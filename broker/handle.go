@@ -142,7 +142,7 @@ func (c *conn) publish(p *packet.Publish) error {
 		}
 		b.stats.rateLimited++
 		if p.QoS == 0 {
-			b.drop(DropRateLimited)
+			b.drop(DropRateLimited, s, p.Topic)
 			return nil
 		}
 		// QoS 1 and 2 are never lost to the rate limit: the reader waits,
@@ -207,7 +207,7 @@ func (c *conn) rateTick() { c.sig.raise(sigTick) }
 // but neither delivered nor retained. It returns what route returns.
 func (b *Broker) take(p *packet.Publish, allowed bool) *session {
 	if !allowed {
-		b.drop(DropDenied)
+		b.drop(DropDenied, nil, p.Topic)
 		return nil
 	}
 	b.stats.messagesIn++

@@ -71,14 +71,14 @@ func (b *Broker) mark(s int32, qos packet.QoS) {
 func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, retain bool, slot int16, msg int32) (int32, bool) {
 	c := s.conn
 	if b.acl != nil && !s.app && !b.readable(s, topic) {
-		b.drop(DropReadDenied)
+		b.drop(DropReadDenied, s, topic)
 		return msg, false
 	}
 	switch {
 	case s.app:
 	case c == nil:
 		if qos == 0 {
-			b.drop(DropOffline)
+			b.drop(DropOffline, s, topic)
 			return msg, false
 		}
 	case qos == 0 && s.qLen == 0:
@@ -90,12 +90,12 @@ func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, reta
 		}
 	}
 	if s.queueFull() {
-		b.drop(DropQueueFull)
+		b.drop(DropQueueFull, s, topic)
 		return msg, false
 	}
 	if msg < 0 {
 		if msg = b.store.put(topic, payload); msg < 0 {
-			b.drop(DropStoreFull)
+			b.drop(DropStoreFull, s, topic)
 			return msg, false
 		}
 	}

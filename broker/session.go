@@ -1,6 +1,10 @@
 package broker
 
-import "github.com/gatomqtt/gatomqtt/broker/packet"
+import (
+	"strconv"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
 
 // Delivery states of an in-flight message.
 const (
@@ -70,6 +74,20 @@ func (s *session) reset() {
 	s.willFlag = false
 	s.rateTAT = 0
 	s.slow = false
+}
+
+// describe names the session in a log line: "" for none, " for the
+// in-process client", or " for client \"id\"".
+func (s *session) describe() string {
+	switch {
+	case s == nil:
+		return ""
+	case s.app:
+		return " for the in-process client"
+	case s.anon:
+		return " for a client with no identifier"
+	}
+	return " for client " + strconv.Quote(string(s.clientID))
 }
 
 // congested reports whether the queue is three quarters full.

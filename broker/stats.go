@@ -20,6 +20,14 @@ const (
 	// DropReadDenied: a delivery to a session that Config.ACL does not
 	// let read the topic, though one of its subscriptions matches it.
 	DropReadDenied
+	// DropOfflineQueueFull: the queue of an offline persistent session
+	// (MaxQueued) was full, or offline sessions together held their
+	// share of the message store (MaxOfflineMessages).
+	DropOfflineQueueFull
+	// DropSessionEnded: a message waiting in an offline session that the
+	// broker ended to make room for a new one or because it expired
+	// (Limits.EvictOfflineSessions, Limits.SessionExpiry).
+	DropSessionEnded
 	// NumDropReasons is the number of reasons, the length of
 	// Stats.DroppedBy.
 	NumDropReasons
@@ -39,6 +47,10 @@ func (r DropReason) String() string {
 		return "denied"
 	case DropReadDenied:
 		return "read denied"
+	case DropOfflineQueueFull:
+		return "offline queue full"
+	case DropSessionEnded:
+		return "session ended"
 	}
 	return "unknown"
 }

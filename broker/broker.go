@@ -57,6 +57,9 @@ type Broker struct {
 	sessions []session // MaxSessions network sessions, then the in-process client's
 	freeSess []int32
 	nsess    int
+	// offlineHeld counts the deliveries held for offline sessions, which
+	// Limits.MaxOfflineMessages bounds.
+	offlineHeld int
 
 	conns    []conn
 	freeConn []int32
@@ -223,6 +226,10 @@ func (b *Broker) Stats() Stats {
 		ConnectionsRefused:  b.stats.connectionsRefused,
 		ProtocolErrors:      b.stats.protocolErrors,
 		Sessions:            b.nsess,
+		SessionsEvicted:     b.stats.sessionsEvicted,
+		SessionsExpired:     b.stats.sessionsExpired,
+		SessionsRefused:     b.stats.sessionsRefused,
+		OfflineMessages:     b.offlineHeld,
 		MessagesIn:          b.stats.messagesIn,
 		MessagesOut:         b.stats.messagesOut,
 		Wills:               b.stats.wills,

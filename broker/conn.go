@@ -296,6 +296,8 @@ func (c *conn) end(readErr error) error {
 		}
 		if s.clean {
 			b.dropSession(s)
+		} else {
+			b.goOffline(s)
 		}
 	}
 	switch {

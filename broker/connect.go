@@ -53,6 +53,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	if b.closed || c.closing {
 		return packet.RefusedServerUnavailable
 	}
+	b.expireSessions()
 	var s *session
 	if !anon {
 		s = b.findSession(p.ClientID)
@@ -67,7 +68,11 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		}
 		s = b.findSession(p.ClientID)
 	}
-	if s == nil && len(b.freeSess) == 0 {
+	if s == nil && len(b.freeSess) == 0 && !b.evictOffline() {
+		b.stats.sessionsRefused++
+		if missed, ok := b.due(noticeSessionCap); ok {
+			b.logf("broker: refused client %q with CONNACK 3: all %d sessions are held by connected clients%s", p.ClientID, b.lim.MaxSessions, alsoMissed(missed))
+		}
 		return packet.RefusedServerUnavailable
 	}
 	if s != nil && s.conn != nil {
@@ -86,6 +91,9 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		s = nil
 	}
 	present := s != nil
+	if present {
+		b.resume(s)
+	}
 	if s == nil {
 		s = &b.sessions[b.freeSess[len(b.freeSess)-1]]
 		b.freeSess = b.freeSess[:len(b.freeSess)-1]

@@ -44,6 +44,25 @@ type Limits struct {
 	// sessions is stored once. 0 means MaxSessions × (MaxInflight +
 	// MaxQueued), so that no session ever lacks room within its own bounds.
 	MaxMessages int
+	// MaxOfflineMessages bounds the deliveries queued or in flight for
+	// offline persistent sessions, all of them together, so that sessions
+	// nobody reads from cannot take the message store from those that are
+	// online: a message beyond it is dropped for the offline session
+	// (DropOfflineQueueFull) and kept for the online ones. 0 means half of
+	// MaxMessages.
+	MaxOfflineMessages int
+	// EvictOfflineSessions lets a CONNECT that needs a new session when
+	// MaxSessions are held take the place of the offline persistent
+	// session that has been offline longest, whose queued messages are
+	// dropped (DropSessionEnded). Without it such a CONNECT is refused
+	// with CONNACK 3, and clients that connect once with clean session 0
+	// and leave can fill the table for good.
+	EvictOfflineSessions bool
+	// SessionExpiry, when not 0, ends a persistent session that has been
+	// offline that long, as mosquitto's persistent_client_expiration
+	// does; its queued messages are dropped (DropSessionEnded). MQTT 3.1.1
+	// keeps sessions forever, which is what 0 means.
+	SessionExpiry time.Duration
 	// MaxRetained bounds the retained messages.
 	MaxRetained int
 	// MaxTopicLength bounds topic names and filters, in bytes.
@@ -86,18 +105,19 @@ type Limits struct {
 // most of it the message store; pages never touched stay unmapped on most
 // systems.
 var HostLimits = Limits{
-	MaxSessions:       256,
-	MaxSubscriptions:  32,
-	MaxInflight:       32,
-	MaxQueued:         1024,
-	MaxMessages:       4096,
-	MaxRetained:       1024,
-	MaxTopicLength:    256,
-	MaxPayloadSize:    4096,
-	MaxPacketSize:     4096 + 256 + 16,
-	MaxClientIDLength: 128,
-	OutboxBytes:       16 << 10,
-	ConnectTimeout:    10 * time.Second,
+	MaxSessions:          256,
+	MaxSubscriptions:     32,
+	MaxInflight:          32,
+	MaxQueued:            1024,
+	MaxMessages:          4096,
+	MaxRetained:          1024,
+	MaxTopicLength:       256,
+	MaxPayloadSize:       4096,
+	MaxPacketSize:        4096 + 256 + 16,
+	MaxClientIDLength:    128,
+	OutboxBytes:          16 << 10,
+	ConnectTimeout:       10 * time.Second,
+	EvictOfflineSessions: true,
 }
 
 // PicoLimits fit a Raspberry Pi Pico (RP2040, 264 KiB SRAM) with half of
@@ -106,42 +126,44 @@ var HostLimits = Limits{
 // profile's ceiling holds the sum to 132 KiB; cmd/gatomqtt-firmware
 // reports the figures of each build.
 var PicoLimits = Limits{
-	MaxSessions:       5,
-	MaxConnections:    6,
-	MaxSubscriptions:  8,
-	MaxInflight:       4,
-	MaxQueued:         8,
-	MaxMessages:       32,
-	MaxRetained:       16,
-	MaxTopicLength:    64,
-	MaxPayloadSize:    256,
-	MaxPacketSize:     384,
-	MaxClientIDLength: 23,
-	OutboxBytes:       512,
-	ConnectTimeout:    10 * time.Second,
-	PublishRate:       100,
-	PublishBurst:      20,
+	MaxSessions:          5,
+	MaxConnections:       6,
+	MaxSubscriptions:     8,
+	MaxInflight:          4,
+	MaxQueued:            8,
+	MaxMessages:          32,
+	MaxRetained:          16,
+	MaxTopicLength:       64,
+	MaxPayloadSize:       256,
+	MaxPacketSize:        384,
+	MaxClientIDLength:    23,
+	OutboxBytes:          512,
+	ConnectTimeout:       10 * time.Second,
+	PublishRate:          100,
+	PublishBurst:         20,
+	EvictOfflineSessions: true,
 }
 
 // ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM) with half of it left
 // free, counting as for PicoLimits the firmware's goroutine stacks and link
 // buffers (ceiling 200 KiB).
 var ESP32C3Limits = Limits{
-	MaxSessions:       8,
-	MaxConnections:    9,
-	MaxSubscriptions:  8,
-	MaxInflight:       8,
-	MaxQueued:         16,
-	MaxMessages:       48,
-	MaxRetained:       16,
-	MaxTopicLength:    96,
-	MaxPayloadSize:    512,
-	MaxPacketSize:     640,
-	MaxClientIDLength: 23,
-	OutboxBytes:       768,
-	ConnectTimeout:    10 * time.Second,
-	PublishRate:       200,
-	PublishBurst:      40,
+	MaxSessions:          8,
+	MaxConnections:       9,
+	MaxSubscriptions:     8,
+	MaxInflight:          8,
+	MaxQueued:            16,
+	MaxMessages:          48,
+	MaxRetained:          16,
+	MaxTopicLength:       96,
+	MaxPayloadSize:       512,
+	MaxPacketSize:        640,
+	MaxClientIDLength:    23,
+	OutboxBytes:          768,
+	ConnectTimeout:       10 * time.Second,
+	PublishRate:          200,
+	PublishBurst:         40,
+	EvictOfflineSessions: true,
 }
 
 // ErrLimits reports limits that New cannot build a broker from.
@@ -189,6 +211,8 @@ func (l Limits) normalized() (Limits, error) {
 		return bad("ConnectTimeout", int(l.ConnectTimeout))
 	case l.SlowConsumerWait < 0:
 		return bad("SlowConsumerWait", int(l.SlowConsumerWait))
+	case l.SessionExpiry < 0:
+		return bad("SessionExpiry", int(l.SessionExpiry))
 	}
 	if l.MaxConnections == 0 {
 		l.MaxConnections = l.MaxSessions + l.MaxSessions/4 + 2
@@ -201,6 +225,12 @@ func (l Limits) normalized() (Limits, error) {
 	}
 	if l.MaxMessages < 1 {
 		return bad("MaxMessages", l.MaxMessages)
+	}
+	if l.MaxOfflineMessages == 0 {
+		l.MaxOfflineMessages = max(l.MaxMessages/2, 1)
+	}
+	if l.MaxOfflineMessages < 0 {
+		return bad("MaxOfflineMessages", l.MaxOfflineMessages)
 	}
 	if l.OutboxBytes == 0 {
 		l.OutboxBytes = max(l.maxPublishSize(), l.maxSubackSize(), 4096)

@@ -81,6 +81,13 @@ func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, reta
 			b.drop(DropOffline, s, topic)
 			return msg, false
 		}
+		// An offline session never takes the last slots of the store from
+		// online ones; like a full queue, the share keeps the oldest
+		// messages and drops the new one, as mosquitto's queue does.
+		if s.offline && (s.queueFull() || b.offlineHeld >= b.lim.MaxOfflineMessages) {
+			b.drop(DropOfflineQueueFull, s, topic)
+			return msg, false
+		}
 	case qos == 0 && s.qLen == 0:
 		if n := publishSize(topic, payload, 0); cap(c.out)-len(c.out) >= n {
 			c.out = appendPublish(c.out, topic, payload, 0, 0, false, retain)
@@ -101,6 +108,9 @@ func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, reta
 	}
 	b.store.ref(msg)
 	s.pushQueue(queued{msg: msg, slot: slot, qos: qos, retain: retain})
+	if s.offline {
+		b.offlineHeld++
+	}
 	congested := !s.slow && (s.app || c != nil) && s.congested()
 	switch {
 	case s.app:
@@ -192,6 +202,7 @@ func (b *Broker) publishWill(s *session) {
 
 // dropSession forgets session s and everything it holds.
 func (b *Broker) dropSession(s *session) {
+	b.resume(s)
 	b.subs.removeAll(s.idx)
 	for i := 0; i < s.ifLen; i++ {
 		if f := s.flightAt(i); f.state != flightFree && f.msg >= 0 {
@@ -249,7 +260,26 @@ func (b *Broker) pace(c *conn, s *session) {
 	}
 	c.waitTimer.Stop()
 	if c.waitOver() && !s.drained() && !s.slow {
+		b.markSlow()
+	}
+}
+
+// markSlow marks slow every subscriber still congested when a publisher
+// has waited SlowConsumerWait. They have all failed to drain during that
+// wait, and waiting for each in turn would hold the publisher that long
+// once per subscriber: subscribers that stop reading together hold a
+// publisher back for SlowConsumerWait in all, however many they are.
+func (b *Broker) markSlow() {
+	for i := range b.sessions {
+		s := &b.sessions[i]
+		if !s.used || s.slow || s.drained() || s.conn == nil && !s.app {
+			continue
+		}
 		s.slow = true
 		b.stats.slowConsumers++
+		if missed, ok := b.due(noticeSlowConsumer); ok {
+			b.logf("broker: subscriber%s is slow: its queue stayed %d of %d full for %v; no longer waited for, and it loses messages once its queue is full%s",
+				s.describe(), s.qLen, len(s.queue), b.lim.SlowConsumerWait, alsoMissed(missed))
+		}
 	}
 }

@@ -59,6 +59,24 @@ type session struct {
 	rateTAT                int64 // rate limit: theoretical arrival time, ns since the broker's epoch
 	waiters                int   // publishers waiting for the queue to drain
 	slow                   bool  // made a publisher wait SlowConsumerWait; not waited for until drained
+	// offline is set while the session's deliveries count in
+	// Broker.offlineHeld: from the end of its connection until it is
+	// resumed or dropped. offlineSince is when that began, ns since the
+	// broker's epoch.
+	offline      bool
+	offlineSince int64
+}
+
+// held counts the store references the session holds: queued deliveries
+// and flights whose body has not been let go.
+func (s *session) held() int {
+	n := s.qLen
+	for i := 0; i < s.ifLen; i++ {
+		if f := s.flightAt(i); f.state != flightFree && f.msg >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // reset empties the session for a new client, keeping its storage.
@@ -74,6 +92,7 @@ func (s *session) reset() {
 	s.willFlag = false
 	s.rateTAT = 0
 	s.slow = false
+	s.offline = false
 }
 
 // describe names the session in a log line: "" for none, " for the

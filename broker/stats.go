@@ -62,6 +62,15 @@ type Stats struct {
 	ConnectionsRefused uint64 // CONNACK with a non-zero code, or no free slot
 	ProtocolErrors     uint64 // connections closed for a malformed packet, a violation or a limit
 	Sessions           int    // sessions held, online and offline
+	// SessionsEvicted counts offline sessions ended to make room for a new
+	// one (Limits.EvictOfflineSessions), SessionsExpired those ended for
+	// being offline for Limits.SessionExpiry.
+	SessionsEvicted, SessionsExpired uint64
+	// SessionsRefused counts CONNACK 3 refusals for want of a session.
+	SessionsRefused uint64
+	// OfflineMessages is the number of deliveries held for offline
+	// sessions, which Limits.MaxOfflineMessages bounds.
+	OfflineMessages int
 
 	MessagesIn  uint64 // PUBLISH packets accepted from clients and the in-process client
 	MessagesOut uint64 // deliveries written to the outbox or handed to a Handler
@@ -101,4 +110,5 @@ type counters struct {
 	dropped                                              [NumDropReasons]uint64
 	retainedRefused, subscriptionsDenied                 uint64
 	publishersHeld, slowConsumers                        uint64
+	sessionsEvicted, sessionsExpired, sessionsRefused    uint64
 }

@@ -175,7 +175,7 @@ func TestStaleTimerDoesNotMarkSubscriberSlow(t *testing.T) {
 	c, sub := &b.conns[0], &b.sessions[1]
 	c.sess = &b.sessions[0]
 	c.sess.conn = c
-	sub.conn = &b.conns[1]
+	sub.conn, sub.used = &b.conns[1], true
 	staleTimerCheck(t, b, clk,
 		func() { sub.qLen = len(sub.queue) }, // congested
 		func() { sub.qLen = 0 },              // drained

@@ -128,15 +128,33 @@
 // Client identifiers: an empty identifier is accepted only with clean
 // session 1; the session gets no identifier and can never be resumed. A
 // CONNECT with clean session 0 and an empty identifier, or an identifier
-// longer than MaxClientIDLength, is refused with CONNACK 2. When
-// MaxSessions sessions are held, a CONNECT that needs a new one is refused
-// with CONNACK 3; offline persistent sessions are kept until a client with
-// the same identifier connects with clean session 1 (3.1.1 has no expiry).
-// A will whose topic or payload is beyond the limits is refused with
-// CONNACK 3 as well.
+// longer than MaxClientIDLength, is refused with CONNACK 2. A will whose
+// topic or payload is beyond the limits is refused with CONNACK 3 as well.
+//
+// # Offline sessions
+//
+// MQTT 3.1.1 keeps a persistent session until a client with its identifier
+// connects with clean session 1; it has no expiry. Kept that way, clients
+// that connect once with clean session 0 and leave fill any session table
+// and lock every new client out. So, when MaxSessions sessions are held, a
+// CONNECT that needs a new one takes the place of the session that has
+// been offline longest (Limits.EvictOfflineSessions, set in every profile;
+// counted in Stats.SessionsEvicted, its queued messages as
+// DropSessionEnded). It is refused with CONNACK 3 only when every session
+// is online, or when EvictOfflineSessions is off. Limits.SessionExpiry
+// also ends sessions offline for that long, as mosquitto's
+// persistent_client_expiration does (off in the profiles, as in
+// mosquitto; the boards' tables are small enough that eviction alone keeps
+// them usable).
 //
 // Offline sessions queue QoS 1 and 2 messages only; QoS 0 messages for an
-// offline session are dropped (counted as DropOffline).
+// offline session are dropped (counted as DropOffline). Their queues
+// share at most MaxOfflineMessages of the message store, half of it by
+// default, so that the store always has room for the deliveries of online
+// clients: a session nobody reads from must not make the broker drop what
+// a connected subscriber is waiting for. Beyond its own MaxQueued or that
+// share, an offline session keeps its oldest messages and loses the new
+// one, as mosquitto's queue does (DropOfflineQueueFull).
 //
 // # Slow consumers
 //
@@ -168,6 +186,21 @@
 // stops reading is disconnected by its keep alive (its own reader stops
 // once its outbox is full of acknowledgements), or when the stream fails.
 // Other clients are not held up beyond SlowConsumerWait.
+//
+// When a wait runs out, every subscriber still congested is marked slow,
+// not only the one waited for: they have all failed to drain for that
+// long, and waiting for each in turn would hold the publisher once per
+// subscriber. So any number of subscribers that stop reading together
+// hold a publisher back for SlowConsumerWait in all.
+//
+// # What the broker says
+//
+// Every message it drops, client it refuses and subscriber it marks slow
+// is counted in Stats and, with Config.Logf set, logged: each cause when
+// it first happens and then at most once per NoticeInterval, with how
+// many times it happened since the last line, so a flood of drops makes
+// a line every few seconds and costs nothing per message. A line names
+// the topic, the client and the reason.
 //
 // # Retained messages
 //

@@ -238,3 +238,31 @@ func TestSlowConsumersHoldPublisherOnce(t *testing.T) {
 		t.Errorf("publisher held %d times, want once", st.PublishersHeld)
 	}
 }
+
+// TestDropsDoNotAllocate: a dropped message is counted and, once per
+// interval, logged; the drops in between cost no allocation.
+func TestDropsDoNotAllocate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts need a quiet process")
+	}
+	var log logLines
+	b := newBroker(t, broker.Config{Limits: smallLimits(), Logf: log.logf})
+	leaveOffline(t, b, "away", "t")
+	payload := []byte("x")
+	for range 8 { // fill the queue; the next one is dropped and logged
+		if err := b.Publish("t", payload, 1, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if err := b.Publish("t", payload, 1, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per dropped message, want 0", allocs)
+	}
+	if got := b.Stats().DroppedBy[broker.DropOfflineQueueFull]; got < 1000 || len(log.with("offline queue full")) != 1 {
+		t.Errorf("%d drops, logged %q; want every one counted and one line", got, log.lines)
+	}
+}

@@ -261,6 +261,15 @@ func (b *Broker) now() int64 { return int64(b.clock.Now().Sub(b.epoch)) }
 func (b *Broker) drop(r DropReason, s *session, topic []byte) {
 	b.stats.dropped[r]++
 	if missed, ok := b.due(noticeOfDrop[r]); ok {
-		b.logf("broker: dropped a message on %q%s: %v%s", topic, s.describe(), r, alsoMissed(missed))
+		b.logDrop(r, s, topic, missed)
 	}
+}
+
+// logDrop is drop's log line, in a function of its own so that routing's
+// frames do not carry the formatting's: the firmware's goroutine stacks
+// are sized to the deepest routing path.
+//
+//go:noinline
+func (b *Broker) logDrop(r DropReason, s *session, topic []byte, missed uint64) {
+	b.logf("broker: dropped a message on %q%s: %v%s", topic, s.describe(), r, alsoMissed(missed))
 }

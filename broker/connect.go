@@ -69,10 +69,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		s = b.findSession(p.ClientID)
 	}
 	if s == nil && len(b.freeSess) == 0 && !b.evictOffline() {
-		b.stats.sessionsRefused++
-		if missed, ok := b.due(noticeSessionCap); ok {
-			b.logf("broker: refused client %q with CONNACK 3: all %d sessions are held by connected clients%s", p.ClientID, b.lim.MaxSessions, alsoMissed(missed))
-		}
+		b.refuseForSessions(p.ClientID)
 		return packet.RefusedServerUnavailable
 	}
 	if s != nil && s.conn != nil {
@@ -154,4 +151,15 @@ func (b *Broker) waitForEnd(c, old *conn, s *session) {
 		b.drainedCond.Wait()
 	}
 	c.waitTimer.Stop()
+}
+
+// refuseForSessions counts and logs a CONNACK 3 for want of a session; in
+// a function of its own, as logDrop, to keep connect's frame small.
+//
+//go:noinline
+func (b *Broker) refuseForSessions(id []byte) {
+	b.stats.sessionsRefused++
+	if missed, ok := b.due(noticeSessionCap); ok {
+		b.logf("broker: refused client %q with CONNACK 3: all %d sessions are held by connected clients%s", id, b.lim.MaxSessions, alsoMissed(missed))
+	}
 }

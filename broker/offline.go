@@ -22,6 +22,8 @@ func (b *Broker) resume(s *session) {
 
 // endOffline drops offline session s, counting the messages it held as
 // lost for why (noticeSessionEvicted or noticeSessionExpired).
+//
+//go:noinline
 func (b *Broker) endOffline(s *session, why notice) {
 	lost := s.held()
 	b.stats.dropped[DropSessionEnded] += uint64(lost)

@@ -278,8 +278,16 @@ func (b *Broker) markSlow() {
 		s.slow = true
 		b.stats.slowConsumers++
 		if missed, ok := b.due(noticeSlowConsumer); ok {
-			b.logf("broker: subscriber%s is slow: its queue stayed %d of %d full for %v; no longer waited for, and it loses messages once its queue is full%s",
-				s.describe(), s.qLen, len(s.queue), b.lim.SlowConsumerWait, alsoMissed(missed))
+			b.logSlow(s, missed)
 		}
 	}
+}
+
+// logSlow is markSlow's log line, kept out of the routing path's frames as
+// logDrop is.
+//
+//go:noinline
+func (b *Broker) logSlow(s *session, missed uint64) {
+	b.logf("broker: subscriber%s is slow: its queue stayed %d of %d full for %v; no longer waited for, and it loses messages once its queue is full%s",
+		s.describe(), s.qLen, len(s.queue), b.lim.SlowConsumerWait, alsoMissed(missed))
 }

@@ -144,7 +144,7 @@ func TestRunPSKRefusesBadClients(t *testing.T) {
 		alert tlspsk.Alert
 	}{
 		{"wrong key", tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, wrongKeyHex)}}, tlspsk.AlertDecryptError},
-		{"unknown identity", tlspsk.Config{PSK: tlspsk.PSK{Identity: "mallory", Key: mustHex(t, testKeyHex)}}, tlspsk.AlertUnknownPSKIdentity},
+		{"unknown identity", tlspsk.Config{PSK: tlspsk.PSK{Identity: "mallory", Key: mustHex(t, testKeyHex)}}, tlspsk.AlertDecryptError},
 		{"psk_ke without -psk-allow-no-dhe", tlspsk.Config{
 			PSK:              tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, testKeyHex)},
 			KeyExchangeModes: []tlspsk.KeyExchangeMode{tlspsk.KeyExchangePSK},

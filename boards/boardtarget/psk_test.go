@@ -131,7 +131,7 @@ func TestBridgeServesTLSPSKStreams(t *testing.T) {
 	// A wrong key: the firmware's server refuses with the alert declared.
 	_, err = client.DialPSKConn(ctx, &target.PSKEndpoint{Address: ep.PSK.Address, Identity: testPSK.Identity, Key: []byte("not the key at all")})
 	var ae *tlspsk.AlertError
-	if !errors.As(err, &ae) || ae.Alert != self.PSK.Alerts.WrongKey {
+	if !errors.As(err, &ae) || !self.PSK.Alerts.WrongKey.Has(ae.Alert) {
 		t.Errorf("handshake with a wrong key: %v, want alert %v", err, self.PSK.Alerts.WrongKey)
 	}
 }

@@ -19,6 +19,9 @@ func TestHandshakeRefusals(t *testing.T) {
 		alert       Alert
 	}{
 		{"unknown identity", clientConfig(func(c *Config) { c.PSK.Identity = "stranger" }), serverConfig(),
+			ErrUnknownIdentity, AlertDecryptError},
+		{"unknown identity revealed", clientConfig(func(c *Config) { c.PSK.Identity = "stranger" }),
+			serverConfig(func(c *Config) { c.RevealUnknownIdentity = true }),
 			ErrUnknownIdentity, AlertUnknownPSKIdentity},
 		{"wrong key", clientConfig(func(c *Config) { c.PSK.Key = otherKey }), serverConfig(),
 			ErrBadBinder, AlertDecryptError},
@@ -169,7 +172,7 @@ func TestServerRefusesBadClientHello(t *testing.T) {
 			ch := testHello(t)
 			ch.identities[0].identity = []byte("nobody\x00\xff")
 			return [][]byte{hs(signed(ch, testKey, nil))}
-		}, ErrUnknownIdentity, AlertUnknownPSKIdentity},
+		}, ErrUnknownIdentity, AlertDecryptError},
 		{"binder signed with another key", func(t *testing.T) [][]byte {
 			return [][]byte{hs(signed(testHello(t), otherKey, nil))}
 		}, ErrBadBinder, AlertDecryptError},

@@ -2,6 +2,7 @@ package tlspsk
 
 import (
 	"crypto/rand"
+	"crypto/subtle"
 	"io"
 	"strconv"
 )
@@ -79,6 +80,18 @@ type Config struct {
 	// LookupPSK, when set, is asked by a server for identities not found
 	// in PSKs. It returns the key and true when the identity is known.
 	LookupPSK func(identity []byte) (key []byte, ok bool)
+
+	// RevealUnknownIdentity makes a server answer a ClientHello none of
+	// whose identities it knows with the alert unknown_psk_identity. By
+	// default it answers decrypt_error, the alert for a PSK binder that
+	// does not verify, after checking the first binder against a dummy
+	// key: an unknown identity then looks like a known one with a wrong
+	// key, on the wire and in the work done, so that a client cannot list
+	// the identities a server knows (RFC 8446 section 4.2.11 allows either
+	// alert). Set it for peers that act on the distinct alert, at that
+	// cost. The error the server's handshake returns wraps
+	// ErrUnknownIdentity either way. Clients ignore it.
+	RevealUnknownIdentity bool
 
 	// CipherSuites in order of preference. A server picks the first of its
 	// list that the client offers. Empty means DefaultCipherSuites.
@@ -178,12 +191,21 @@ func (c *Config) rand() io.Reader {
 	return c.Rand
 }
 
-// lookup returns the server's key for identity.
+// lookup returns the server's key for identity. It compares identity
+// with every one in PSKs, in constant time for identities of equal
+// length, rather than stopping at the first match or the first differing
+// byte, so that how long it takes says little about which identities the
+// server knows. LookupPSK's own timing is its business.
 func (c *Config) lookup(identity []byte) ([]byte, bool) {
+	var key []byte
+	found := false
 	for i := range c.PSKs {
-		if c.PSKs[i].Identity == string(identity) {
-			return c.PSKs[i].Key, true
+		if subtle.ConstantTimeCompare([]byte(c.PSKs[i].Identity), identity) == 1 && !found {
+			key, found = c.PSKs[i].Key, true
 		}
+	}
+	if found {
+		return key, true
 	}
 	if c.LookupPSK != nil {
 		return c.LookupPSK(identity)

@@ -517,5 +517,5 @@ func TestLookupPSK(t *testing.T) {
 	p := mustHandshake(t, overMem, clientConfig(), scfg)
 	exchange(t, p.client, p.server, []byte("looked up"))
 	p = handshake(t, overMem, clientConfig(func(c *Config) { c.PSK.Identity = "board-8" }), scfg)
-	wantLocal(t, "server", p.svrErr, ErrUnknownIdentity, AlertUnknownPSKIdentity)
+	wantLocal(t, "server", p.svrErr, ErrUnknownIdentity, AlertDecryptError)
 }

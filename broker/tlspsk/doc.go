@@ -38,6 +38,14 @@
 // (ErrUnknownIdentity, ErrBadBinder, ...). Alerts received from the peer
 // are reported as *AlertError.
 //
+// One failure is answered as another on purpose: an unknown identity is
+// answered as a wrong key, with decrypt_error, after the server has
+// checked the first binder against a dummy key, so that neither the alert
+// nor the steps taken let a client list the identities a server knows
+// (RFC 8446 section 4.2.11 allows a server either alert).
+// Config.RevealUnknownIdentity restores unknown_psk_identity. The error
+// the server's handshake returns tells the two apart either way.
+//
 // Limits: a Conn allocates its record buffers once, when it is created, and
 // holds them for its lifetime, except that its receive buffer shrinks once
 // when the handshake ends: on a server whose client asked for smaller

@@ -7,7 +7,9 @@ import "errors"
 // the peer.
 var (
 	// ErrUnknownIdentity: none of the client's PSK identities is known to
-	// the server (alert unknown_psk_identity).
+	// the server (alert decrypt_error, as for ErrBadBinder, so that the
+	// client cannot tell; unknown_psk_identity with
+	// Config.RevealUnknownIdentity).
 	ErrUnknownIdentity = errors.New("unknown PSK identity")
 	// ErrBadBinder: the PSK binder does not verify, usually because the two
 	// sides hold different keys for the identity (alert decrypt_error).

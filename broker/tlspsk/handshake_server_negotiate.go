@@ -77,6 +77,14 @@ func (hs *serverHandshakeState) processClientHello() error {
 // verifies its binder, which covers the transcript up to the hello's
 // binders vector: after a HelloRetryRequest, hs.prefix and then the
 // second hello.
+//
+// When it knows none of them, it still verifies the first binder, against
+// dummyPSK, and then fails with the alert a wrong key gets unless
+// Config.RevealUnknownIdentity asks for unknown_psk_identity: the same
+// steps, the same work and, by default, the same answer as a known
+// identity with a wrong key, so that the answer does not tell which
+// identities exist. The dummy check never admits anyone: an unknown
+// identity fails whatever its binder.
 func (hs *serverHandshakeState) selectPSK() error {
 	ch, msg, sc := hs.hello, hs.helloMsg, hs.choice
 	sc.index = -1
@@ -86,18 +94,32 @@ func (hs *serverHandshakeState) selectPSK() error {
 			break
 		}
 	}
-	if sc.index < 0 {
-		return fail(AlertUnknownPSKIdentity, ErrUnknownIdentity, "identity "+quoteIdentity(ch.identities[0].identity))
+	known := sc.index >= 0
+	index, key := sc.index, sc.key
+	if !known {
+		index, key = 0, dummyPSK[:]
 	}
 	h := sha256.New()
 	h.Write(hs.prefix)
 	h.Write(msg[:len(msg)-ch.bindersLen])
-	want := finishedMAC(binderKey(earlySecret(sc.key), true), h.Sum(nil))
-	if !hmac.Equal(ch.binders[sc.index], want) {
+	want := finishedMAC(binderKey(earlySecret(key), true), h.Sum(nil))
+	verified := hmac.Equal(ch.binders[index], want)
+	hs.c.hooks.onBinderChecked(index, verified)
+	switch {
+	case !known && hs.config.RevealUnknownIdentity:
+		return fail(AlertUnknownPSKIdentity, ErrUnknownIdentity, "identity "+quoteIdentity(ch.identities[0].identity))
+	case !known:
+		return fail(AlertDecryptError, ErrUnknownIdentity, "identity "+quoteIdentity(ch.identities[0].identity))
+	case !verified:
 		return fail(AlertDecryptError, ErrBadBinder, "identity "+quoteIdentity([]byte(sc.identity)))
 	}
 	return nil
 }
+
+// dummyPSK is the key selectPSK checks an unknown identity's binder
+// against, only so that the check costs what a known identity's does. It
+// needs no secrecy: the check's outcome is discarded.
+var dummyPSK [32]byte
 
 // selectKeyExchange takes the first of the server's modes the client
 // offers that can be had. For psk_dhe_ke it prefers a group the client

@@ -13,6 +13,7 @@ type testHooks struct {
 	receivedClientHello func(*clientHello) // a server's, as parsed
 	encryptedExtensions func(*encryptedExtensions)
 	finished            func(verifyData []byte)
+	binderChecked       func(index int, verified bool)
 }
 
 // onClientHello edits a client's first ClientHello before its binder is
@@ -28,6 +29,14 @@ func (h *testHooks) onClientHello(ch *clientHello) {
 func (h *testHooks) onReceivedClientHello(ch *clientHello) {
 	if h != nil && h.receivedClientHello != nil {
 		h.receivedClientHello(ch)
+	}
+}
+
+// onBinderChecked tells that a server has compared the PSK binder at
+// index with the one it computed, and whether they matched.
+func (h *testHooks) onBinderChecked(index int, verified bool) {
+	if h != nil && h.binderChecked != nil {
+		h.binderChecked(index, verified)
 	}
 }
 

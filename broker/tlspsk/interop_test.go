@@ -622,24 +622,29 @@ func TestInteropKeyUpdateFromSClient(t *testing.T) {
 }
 
 // TestInteropServerRefuses: s_client with a wrong key or an unknown
-// identity sees the alert this server sends; the server reports why.
+// identity sees the alert this server sends, the same for both unless
+// the server reveals unknown identities; the server reports why.
 func TestInteropServerRefuses(t *testing.T) {
 	requireOpenSSL(t)
+	reveal := func(c *Config) { c.RevealUnknownIdentity = true }
 	tests := []struct {
 		name     string
 		args     []string
+		server   *Config
 		sentinel error
 		alert    Alert
 		openssl  string
 	}{
-		{"wrong key", []string{"-psk", hex.EncodeToString(otherKey)}, ErrBadBinder, AlertDecryptError, "alert number 51"},
-		{"unknown identity", []string{"-psk_identity", "stranger"}, ErrUnknownIdentity, AlertUnknownPSKIdentity, "alert number 115"},
+		{"wrong key", []string{"-psk", hex.EncodeToString(otherKey)}, serverConfig(), ErrBadBinder, AlertDecryptError, "alert number 51"},
+		{"unknown identity", []string{"-psk_identity", "stranger"}, serverConfig(), ErrUnknownIdentity, AlertDecryptError, "alert number 51"},
+		{"unknown identity revealed", []string{"-psk_identity", "stranger"}, serverConfig(reveal),
+			ErrUnknownIdentity, AlertUnknownPSKIdentity, "alert number 115"},
 		{"psk_ke refused by default", []string{"-allow_no_dhe_kex", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
-			nil, 0, ""},
+			serverConfig(), nil, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startEchoServer(t, serverConfig())
+			srv := startEchoServer(t, tt.server)
 			cli := startSClient(t, srv.addr, tt.args...)
 			if tt.sentinel == nil {
 				// OpenSSL offers psk_dhe_ke next to psk_ke, so the

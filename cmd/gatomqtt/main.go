@@ -1,7 +1,7 @@
 // Command gatomqtt runs the GatoMQTT broker on a host.
 //
 //	gatomqtt -listen 127.0.0.1:1883 [-profile host|pico|esp32c3] [-users users.txt] [-acl acl.txt] [limit flags]
-//	         [-psk-listen 127.0.0.1:8883 -psk-file psk.txt [-psk-allow-no-dhe]]
+//	         [-psk-listen 127.0.0.1:8883 -psk-file psk.txt [-psk-allow-no-dhe] [-psk-reveal-unknown-identity]]
 //
 // It prints one line saying where it listens, serves until SIGINT or SIGTERM,
 // then closes every connection and exits 0. Bad flags and a bad users,
@@ -30,7 +30,11 @@
 // authenticated by external pre-shared keys (package broker/tlspsk). The
 // -psk-file lists identity:hexkey lines, the format of mosquitto's
 // psk_file, with keys of at least 128 bits. Clients must use psk_dhe_ke
-// (X25519 or P-256) unless -psk-allow-no-dhe also admits psk_ke. The PSK
+// (X25519 or P-256) unless -psk-allow-no-dhe also admits psk_ke. A client
+// offering an identity the file does not list is refused with the alert
+// a wrong key gets, decrypt_error, so that clients cannot find out which
+// identities exist; -psk-reveal-unknown-identity sends unknown_psk_identity
+// instead (RFC 8446 allows both), for clients that need to tell. The PSK
 // identity does not replace the MQTT username: with -users, PSK clients
 // also log in with a name and password.
 package main

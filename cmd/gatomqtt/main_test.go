@@ -111,6 +111,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 		{"psk listener without file", []string{"-listen", free, "-psk-listen", free}, "-psk-listen and -psk-file go together"},
 		{"psk file without listener", []string{"-listen", free, "-psk-file", goodPSK}, "-psk-listen and -psk-file go together"},
 		{"psk_ke without listener", []string{"-listen", free, "-psk-allow-no-dhe"}, "-psk-allow-no-dhe needs -psk-listen"},
+		{"reveal without listener", []string{"-listen", free, "-psk-reveal-unknown-identity"}, "-psk-reveal-unknown-identity needs -psk-listen"},
 		{"missing psk file", withPSK(filepath.Join(dir, "none.psk")), "psk file"},
 		{"psk file without colon", withPSK(pskFile("colon.psk", "board "+testKeyHex)), "line 1: want identity:hexkey"},
 		{"psk file with bad hex", withPSK(pskFile("hex.psk", "board:"+testKeyHex[:30]+"xy")), `key of identity "board" is not hex`},

@@ -136,23 +136,31 @@ func TestRunPSKSharesTheBroker(t *testing.T) {
 	}
 }
 
+// TestRunPSKRefusesBadClients: an unknown identity gets the wrong key's
+// alert unless -psk-reveal-unknown-identity is given.
 func TestRunPSKRefusesBadClients(t *testing.T) {
 	_, pskAddr, _ := startPSK(t)
+	_, revealAddr, _ := startPSK(t, "-psk-reveal-unknown-identity")
+	wrongKey := tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, wrongKeyHex)}}
+	unknown := tlspsk.Config{PSK: tlspsk.PSK{Identity: "mallory", Key: mustHex(t, testKeyHex)}}
 	tests := []struct {
 		name  string
+		addr  string
 		cfg   tlspsk.Config
 		alert tlspsk.Alert
 	}{
-		{"wrong key", tlspsk.Config{PSK: tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, wrongKeyHex)}}, tlspsk.AlertDecryptError},
-		{"unknown identity", tlspsk.Config{PSK: tlspsk.PSK{Identity: "mallory", Key: mustHex(t, testKeyHex)}}, tlspsk.AlertUnknownPSKIdentity},
-		{"psk_ke without -psk-allow-no-dhe", tlspsk.Config{
+		{"wrong key", pskAddr, wrongKey, tlspsk.AlertDecryptError},
+		{"unknown identity", pskAddr, unknown, tlspsk.AlertDecryptError},
+		{"psk_ke without -psk-allow-no-dhe", pskAddr, tlspsk.Config{
 			PSK:              tlspsk.PSK{Identity: testIdentity, Key: mustHex(t, testKeyHex)},
 			KeyExchangeModes: []tlspsk.KeyExchangeMode{tlspsk.KeyExchangePSK},
 		}, tlspsk.AlertHandshakeFailure},
+		{"wrong key with -psk-reveal-unknown-identity", revealAddr, wrongKey, tlspsk.AlertDecryptError},
+		{"unknown identity with -psk-reveal-unknown-identity", revealAddr, unknown, tlspsk.AlertUnknownPSKIdentity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := dialPSK(t, pskAddr, &tt.cfg)
+			_, err := dialPSK(t, tt.addr, &tt.cfg)
 			var ae *tlspsk.AlertError
 			if !errors.As(err, &ae) || ae.Alert != tt.alert {
 				t.Fatalf("handshake err = %v, want the server's alert %v", err, tt.alert)

@@ -33,10 +33,12 @@ type options struct {
 	limits    broker.Limits
 
 	// pskListen and pskFile are both set or both empty (parseFlags
-	// checks); pskNoDHE also accepts psk_ke.
+	// checks); pskNoDHE also accepts psk_ke; pskReveal answers an
+	// unknown identity with unknown_psk_identity.
 	pskListen string
 	pskFile   string
 	pskNoDHE  bool
+	pskReveal bool
 }
 
 // parseFlags reads args into options. Limit flags override the profile's
@@ -53,6 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.pskListen, "psk-listen", "", "TCP `address` to serve MQTT over TLS 1.3 with external PSKs on (needs -psk-file)")
 	fs.StringVar(&o.pskFile, "psk-file", "", "`file` of identity:hexkey lines (mosquitto's psk_file format), keys of 128 bits or more")
 	fs.BoolVar(&o.pskNoDHE, "psk-allow-no-dhe", false, "also accept psk_ke, PSK-only key exchange without forward secrecy, for clients that offer only that")
+	fs.BoolVar(&o.pskReveal, "psk-reveal-unknown-identity", false, "answer an unknown PSK identity with the alert unknown_psk_identity instead of decrypt_error, the wrong key's, which lets any client find out which identities exist")
 	profile := fs.String("profile", "host", "limit set to start from: host, pico or esp32c3")
 
 	vals := map[string]*int{}
@@ -74,6 +77,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.pskNoDHE && o.pskListen == "" {
 		return o, errors.New("-psk-allow-no-dhe needs -psk-listen")
+	}
+	if o.pskReveal && o.pskListen == "" {
+		return o, errors.New("-psk-reveal-unknown-identity needs -psk-listen")
 	}
 	l, ok := boards.LimitsFor(*profile)
 	if !ok {

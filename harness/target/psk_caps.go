@@ -36,13 +36,63 @@ type PSKCapabilities struct {
 	WaitsForHello bool
 }
 
-// PSKAlerts name the alert a TLS-PSK endpoint sends for each refusal. The
-// zero Alert (close_notify, which never refuses anything) means the alert
-// is not declared.
+// PSKAlerts name the alerts a TLS-PSK endpoint may send for each refusal.
+// A set of more than one alert declares an implementation whose choice
+// depends on its configuration, which the target does not know (this
+// project's server answers an unknown identity with decrypt_error, or
+// with unknown_psk_identity when told to reveal it); the empty set means
+// the alert is not declared.
 type PSKAlerts struct {
-	WrongKey        tlspsk.Alert // a PSK binder that does not verify
-	UnknownIdentity tlspsk.Alert // an identity the endpoint does not know
-	ModeRefused     tlspsk.Alert // psk_ke alone, where only psk_dhe_ke is taken
+	WrongKey        AlertSet // a PSK binder that does not verify
+	UnknownIdentity AlertSet // an identity the endpoint does not know
+	ModeRefused     AlertSet // psk_ke alone, where only psk_dhe_ke is taken
+}
+
+// AlertSet is a set of TLS alerts. It is comparable, so PSKCapabilities
+// stay comparable with ==.
+type AlertSet struct{ bits [4]uint64 }
+
+// Alerts returns the set of the alerts given.
+func Alerts(alerts ...tlspsk.Alert) AlertSet {
+	var s AlertSet
+	for _, a := range alerts {
+		s.bits[a/64] |= 1 << (a % 64)
+	}
+	return s
+}
+
+// Has reports whether a is in the set.
+func (s AlertSet) Has(a tlspsk.Alert) bool { return s.bits[a/64]&(1<<(a%64)) != 0 }
+
+// Empty reports whether the set declares no alert.
+func (s AlertSet) Empty() bool { return s == AlertSet{} }
+
+// List returns the alerts in the set, in numeric order.
+func (s AlertSet) List() []tlspsk.Alert {
+	var out []tlspsk.Alert
+	for a := 0; a < 256; a++ {
+		if s.Has(tlspsk.Alert(a)) {
+			out = append(out, tlspsk.Alert(a))
+		}
+	}
+	return out
+}
+
+// Only returns the set's alert when it holds exactly one.
+func (s AlertSet) Only() (tlspsk.Alert, bool) {
+	if l := s.List(); len(l) == 1 {
+		return l[0], true
+	}
+	return 0, false
+}
+
+// String lists the alerts by name, "none" for the empty set.
+func (s AlertSet) String() string {
+	l := s.List()
+	if len(l) == 0 {
+		return "none"
+	}
+	return join(l)
 }
 
 // FullPSK is every mode, suite, group and record size extension this

@@ -42,3 +42,42 @@ func TestPSKCapabilitiesMissing(t *testing.T) {
 		})
 	}
 }
+
+func TestAlertSet(t *testing.T) {
+	tests := []struct {
+		set      AlertSet
+		empty    bool
+		only     tlspsk.Alert
+		hasOnly  bool
+		str      string
+		has, not tlspsk.Alert
+	}{
+		{Alerts(), true, 0, false, "none", 0, tlspsk.AlertCloseNotify},
+		{Alerts(tlspsk.AlertDecryptError), false, tlspsk.AlertDecryptError, true, "decrypt_error", tlspsk.AlertDecryptError, tlspsk.AlertUnknownPSKIdentity},
+		{Alerts(tlspsk.AlertUnknownPSKIdentity, tlspsk.AlertDecryptError, tlspsk.AlertDecryptError), false, 0, false,
+			"decrypt_error, unknown_psk_identity", tlspsk.AlertUnknownPSKIdentity, tlspsk.AlertIllegalParameter},
+		{Alerts(255, 0), false, 0, false, "close_notify, alert(255)", 255, 254},
+	}
+	for _, tt := range tests {
+		t.Run(tt.str, func(t *testing.T) {
+			if tt.set.Empty() != tt.empty {
+				t.Errorf("Empty = %v", !tt.empty)
+			}
+			if a, ok := tt.set.Only(); a != tt.only || ok != tt.hasOnly {
+				t.Errorf("Only = %v, %v; want %v, %v", a, ok, tt.only, tt.hasOnly)
+			}
+			if s := tt.set.String(); s != tt.str {
+				t.Errorf("String = %q", s)
+			}
+			if !tt.empty && !tt.set.Has(tt.has) {
+				t.Errorf("lacks %v", tt.has)
+			}
+			if tt.set.Has(tt.not) {
+				t.Errorf("has %v", tt.not)
+			}
+		})
+	}
+	if Alerts(tlspsk.AlertDecryptError, tlspsk.AlertUnknownPSKIdentity) != Alerts(tlspsk.AlertUnknownPSKIdentity, tlspsk.AlertDecryptError) {
+		t.Error("sets of the same alerts differ by order")
+	}
+}

@@ -17,12 +17,16 @@ import (
 var _ = Describe("a TLS-PSK endpoint refusing a client", func() {
 	// RFC 8446 section 6.2 names decrypt_error for a PSK binder that does
 	// not verify, and allows unknown_psk_identity or decrypt_error for an
-	// unknown identity; a server may also fall back to certificate
-	// authentication, which fails for a client that offers none (OpenSSL
-	// 3.0 in mosquitto answers missing_extension then, and illegal_parameter
-	// to a wrong key). What matters to MQTT, the abort before any protected
-	// record, expectRefused checks for every target; the alert itself is
-	// checked exactly against every target that declares it.
+	// unknown identity (this project's server sends decrypt_error, so that
+	// identities cannot be listed, unless told to reveal them); a server
+	// may also fall back to certificate authentication, which fails for a
+	// client that offers none (OpenSSL 3.0 in mosquitto answers
+	// missing_extension then, and illegal_parameter to a wrong key). What
+	// matters to MQTT, the abort before any protected record, expectRefused
+	// checks for every target; the alert itself is checked against what
+	// the target declares: exactly where it declares one, as one of them
+	// where its peer's setting, unknown to the target, chooses among
+	// several.
 
 	It("refuses a wrong key before any MQTT byte", Label("RFC8446-4.2.11", "RFC8446-4.2.11.2", "RFC8446-6.2"), SpecTimeout(10*time.Second), func(ctx SpecContext) {
 		harness.RequirePSK(target.PSKNeeds{})

@@ -29,6 +29,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/fixtures"
 	"github.com/gatomqtt/gatomqtt/fixtures/peers"
 )
@@ -69,7 +70,10 @@ type inprocTarget struct {
 // endpoint, with a random identity and key, accepts what FullPSK lists;
 // psk_ke=false, psk_suites=... and psk_groups=... narrow it (see
 // target.PSKOptions), e.g. psk_groups=p256 makes clients whose first
-// key share is X25519 go through HelloRetryRequest.
+// key share is X25519 go through HelloRetryRequest. Its server answers
+// an unknown PSK identity as a wrong key, with decrypt_error;
+// psk_reveal_identity=true sets tlspsk.Config.RevealUnknownIdentity, for
+// unknown_psk_identity, so that specs can check both settings.
 func Parse(u *url.URL) (target.Target, error) {
 	profile := u.Opaque
 	if u.Host != "" || u.Path != "" {
@@ -87,6 +91,16 @@ func Parse(u *url.URL) (target.Target, error) {
 		return nil, err
 	}
 	psk, _ := target.PSKOptions(o, self.PSK)
+	// The peer declares both answers to an unknown identity; this target
+	// knows which its server gives.
+	unknownIdentity := tlspsk.AlertDecryptError
+	if o.Bool("psk_reveal_identity", false) {
+		unknownIdentity = tlspsk.AlertUnknownPSKIdentity
+	}
+	if !psk.Alerts.UnknownIdentity.Has(unknownIdentity) {
+		return nil, fmt.Errorf("fixtures/peers does not declare %s for an unknown identity to %s", unknownIdentity, self.Name)
+	}
+	psk.Alerts.UnknownIdentity = target.Alerts(unknownIdentity)
 	if !psk.MaxFragmentLength || !psk.RecordSizeLimit {
 		return nil, fmt.Errorf("options psk_mfl and psk_rsl: the inproc server always honours both")
 	}

@@ -18,7 +18,8 @@ const PSKKeyBytes = 32
 // inprocPSK is the inproc target's TLS-PSK listener: one random identity
 // and key per target, every mode, suite and group tlspsk implements (the
 // groups may be narrowed by the psk_groups option, to provoke
-// HelloRetryRequest), and a record of the server side of each live
+// HelloRetryRequest), unknown identities revealed or not as the
+// psk_reveal_identity option says, and a record of the server side of each live
 // connection so specs can read its buffer sizes.
 type inprocPSK struct {
 	ep     target.PSKEndpoint
@@ -42,6 +43,9 @@ func newInprocPSK(caps target.PSKCapabilities) (*inprocPSK, error) {
 		KeyExchangeModes: caps.Modes,
 		CipherSuites:     caps.CipherSuites,
 		Groups:           caps.Groups,
+		// Parse narrowed the declaration to the one alert this server
+		// sends for an unknown identity.
+		RevealUnknownIdentity: caps.Alerts.UnknownIdentity.Has(tlspsk.AlertUnknownPSKIdentity),
 	}
 	return p, nil
 }

@@ -21,6 +21,7 @@ func TestPSKOptions(t *testing.T) {
 			}
 		}},
 		{in: "inproc?psk_rsl=false", wantErr: "always honours"},
+		{in: "inproc?psk_reveal_identity=maybe", wantErr: `psk_reveal_identity="maybe" is not a boolean`},
 		{in: "inproc?psk_suites=", check: func(t *testing.T, e target.Endpoints, c target.PSKCapabilities) {
 			if len(c.CipherSuites) != 3 {
 				t.Errorf("empty option should keep the defaults: %+v", c)

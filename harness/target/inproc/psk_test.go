@@ -142,3 +142,36 @@ func TestInprocPSKHelloRetryRequest(t *testing.T) {
 		t.Errorf("state %+v, want a HelloRetryRequest to secp256r1", st)
 	}
 }
+
+// TestInprocPSKUnknownIdentity: the inproc server answers an unknown
+// identity as it answers a wrong key unless psk_reveal_identity is set,
+// and declares exactly the alert it sends, so that the suite checks each
+// setting exactly.
+func TestInprocPSKUnknownIdentity(t *testing.T) {
+	tests := []struct {
+		target string
+		want   tlspsk.Alert
+	}{
+		{"inproc", tlspsk.AlertDecryptError},
+		{"inproc?psk_reveal_identity=false", tlspsk.AlertDecryptError},
+		{"inproc?psk_reveal_identity=1", tlspsk.AlertUnknownPSKIdentity},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			tg := targettest.Started(t, tt.target)
+			if got := tg.Capabilities().PSK.Alerts.UnknownIdentity; got != target.Alerts(tt.want) {
+				t.Errorf("declares %v for an unknown identity, want %v alone", got, tt.want)
+			}
+			if got := tg.Capabilities().PSK.Alerts.WrongKey; got != target.Alerts(tlspsk.AlertDecryptError) {
+				t.Errorf("declares %v for a wrong key, want decrypt_error alone", got)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err := client.DialPSKConn(ctx, tg.Endpoints().PSK, func(c *tlspsk.Config) { c.PSK.Identity = "not-" + c.PSK.Identity })
+			var ae *tlspsk.AlertError
+			if !errors.As(err, &ae) || ae.Alert != tt.want {
+				t.Errorf("unknown identity: err = %v, want %v from the server", err, tt.want)
+			}
+		})
+	}
+}

@@ -10,6 +10,9 @@ import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
+// ErrStalled reports a run in which nothing moved for Config.Stall.
+var ErrStalled = errors.New("the broker stalled")
+
 // Result is what one run measured.
 type Result struct {
 	Config Config `json:"config"`
@@ -125,9 +128,9 @@ type runner struct {
 	cfg    *Config
 	base   time.Time
 	topics [][]byte // for the publishers, instead of cfg.Topic
-	subs []*subscriber
-	pubs []*publisher
-	wg   sync.WaitGroup // every goroutine of the run
+	subs   []*subscriber
+	pubs   []*publisher
+	wg     sync.WaitGroup // every goroutine of the run
 
 	mu    sync.Mutex
 	conns []*conn
@@ -268,7 +271,7 @@ func (r *runner) watch(pubs *sync.WaitGroup, cancel context.CancelCauseFunc) {
 		if p := r.progress(); p != lastProgress {
 			lastProgress, lastAt = p, time.Now()
 		} else if time.Since(lastAt) >= r.cfg.Stall {
-			cancel(fmt.Errorf("load: no message written, acknowledged or received for %v: the broker stalled", r.cfg.Stall))
+			cancel(fmt.Errorf("load: no message written, acknowledged or received for %v: %w", r.cfg.Stall, ErrStalled))
 			<-finished
 			return
 		}

@@ -211,13 +211,16 @@ cat <<EOF
 Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB,
 Linux $(uname -r), $(go version | cut -d' ' -f3). Load average before the report: $(cut -d' ' -f1-3 /proc/loadavg).
 Brokers: ${BROKERS// /, } (mosquitto ${mosq_version:-?}, mochi-mqtt $mochi_version), one at a time on $addr,
-freshly started for each scenario. Each scenario: $WARMUP warm-up (not recorded), then $DURATION of
+freshly started for each scenario.
+EOF
+if want standard; then
+	cat <<EOF
+Each scenario: $WARMUP warm-up (not recorded), then $DURATION of
 publishing, $SIZE-byte payloads; scenario names read publishers-subscribers-QoS-size[-rate per publisher].
 Rows named -max give, for each broker, the fastest of the probe runs ($PROBE each) that lost nothing
 and delivered at least 95 % of the offered rate: the highest load it sustains.
 
 EOF
-if want standard; then
 	"$OUT/bin/gatomqtt-load" -table "$results" -baseline mosquitto
 	log "rows in $results"
 fi
@@ -243,5 +246,5 @@ EOF
 			echo
 		fi
 	done
-	log "attack rows in $OUT/{${attacks[*]// /,}}.tsv"
+	log "attack rows in $OUT/slow-consumers.tsv, store-pressure.tsv and wildcard-pressure.tsv"
 fi

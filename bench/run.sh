@@ -24,6 +24,15 @@
 #              (default bench/out/<UTC timestamp>)
 #   GATOMQTT_ARGS  arguments for cmd/gatomqtt; "{addr}" is replaced by the
 #              listen address (default "-listen {addr}")
+#   SCENARIOS  which sections to run: "standard" (the scenarios and the
+#              capacity search, the default), "attacks" (the attack
+#              scenarios of gatomqtt-load -scenario), or "standard attacks"
+#   ATTACK_BROKERS  brokers the attack scenarios run against, among BROKERS
+#              (default "gatomqtt mosquitto")
+#   ATTACK_DURATION  publishing time of each run of slow-consumers and of
+#              each of the two runs of wildcard-pressure (default 5s)
+#
+#   SCENARIOS=attacks BROKERS="gatomqtt mosquitto" bench/run.sh  # attacks only
 #
 # Output: progress on stderr; on stdout a Markdown report (machine, settings,
 # the table with ratios against mosquitto). The raw rows stay in
@@ -42,6 +51,9 @@ CAPACITY_MAX=${CAPACITY_MAX:-1000000}
 PORT=${PORT:-18830}
 OUT=${OUT:-$root/bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
 GATOMQTT_ARGS=${GATOMQTT_ARGS:-"-listen {addr}"}
+SCENARIOS=${SCENARIOS:-standard}
+ATTACK_BROKERS=${ATTACK_BROKERS:-"gatomqtt mosquitto"}
+ATTACK_DURATION=${ATTACK_DURATION:-5s}
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 addr=127.0.0.1:$PORT
 
@@ -57,6 +69,11 @@ scenarios=(
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
+
+want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+for sec in $SCENARIOS; do
+	case $sec in standard | attacks) ;; *) die "unknown section $sec in SCENARIOS (want standard, attacks)" ;; esac
+done
 
 mkdir -p "$OUT/bin"
 results=$OUT/results.tsv
@@ -133,6 +150,8 @@ stop_broker() {
 trap stop_broker EXIT
 
 # --- runs -------------------------------------------------------------------
+want standard || scenarios=()
+want standard || CAPACITY=
 for sc in "${scenarios[@]}"; do
 	read -r pubs subs qos rate <<<"$sc"
 	for b in $BROKERS; do
@@ -160,6 +179,30 @@ for sc in "${capacity[@]}"; do
 	done
 done
 
+# Attack scenarios (gatomqtt-load -scenario): each against a freshly started
+# broker, one TSV file per scenario, since each has its own columns.
+attacks=(slow-consumers store-pressure wildcard-pressure)
+attack_args() {
+	case $1 in
+	slow-consumers) echo "-slow 100 -rcvbuf 4096 -duration $ATTACK_DURATION -size $SIZE" ;;
+	store-pressure) echo "-sessions 4 -stored 1024 -count 100 -size $SIZE" ;;
+	wildcard-pressure) echo "-sessions 250 -filters 32 -levels 125 -pubs 1 -subs 1 -qos 1 -duration $ATTACK_DURATION -size $SIZE" ;;
+	esac
+}
+if want attacks; then
+	for a in "${attacks[@]}"; do
+		: >"$OUT/$a.tsv"
+		for b in $ATTACK_BROKERS; do
+			[[ " $BROKERS " == *" $b "* ]] || continue
+			start_broker "$b"
+			# shellcheck disable=SC2046 # the arguments are words
+			"$OUT/bin/gatomqtt-load" -addr "$addr" -label "$b" -scenario "$a" $(attack_args "$a") -tsv "$OUT/$a.tsv" >&2 ||
+				log "$b: $a failed"
+			stop_broker
+		done
+	done
+fi
+
 # --- report -----------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 mosq_version=$("$MOSQUITTO" -h 2>/dev/null | sed -n 's/^mosquitto version //p' | head -1 || true)
@@ -168,11 +211,40 @@ cat <<EOF
 Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB,
 Linux $(uname -r), $(go version | cut -d' ' -f3). Load average before the report: $(cut -d' ' -f1-3 /proc/loadavg).
 Brokers: ${BROKERS// /, } (mosquitto ${mosq_version:-?}, mochi-mqtt $mochi_version), one at a time on $addr,
-freshly started for each scenario. Each scenario: $WARMUP warm-up (not recorded), then $DURATION of
+freshly started for each scenario.
+EOF
+if want standard; then
+	cat <<EOF
+Each scenario: $WARMUP warm-up (not recorded), then $DURATION of
 publishing, $SIZE-byte payloads; scenario names read publishers-subscribers-QoS-size[-rate per publisher].
 Rows named -max give, for each broker, the fastest of the probe runs ($PROBE each) that lost nothing
 and delivered at least 95 % of the offered rate: the highest load it sustains.
 
 EOF
-"$OUT/bin/gatomqtt-load" -table "$results" -baseline mosquitto
-log "rows in $results"
+	"$OUT/bin/gatomqtt-load" -table "$results" -baseline mosquitto
+	log "rows in $results"
+fi
+if want attacks; then
+	cat <<EOF
+
+### Attack scenarios
+
+Each against a freshly started broker (${ATTACK_BROKERS// /, }), $SIZE-byte payloads, all at QoS 1.
+
+- **slow-consumers**: 100 subscribers of the run topic's \`/#\` with a 4 KiB socket
+  receive buffer that never read, beside one publisher and one fast subscriber,
+  publishing for $ATTACK_DURATION. "Held max" is the longest a PUBLISH waited for its PUBACK.
+- **store-pressure**: 4 persistent sessions subscribe \`att/<i>\` and go away; 1024
+  QoS 1 messages are published to each; then 100 to an online subscriber.
+- **wildcard-pressure**: 1 publisher → 1 subscriber for $ATTACK_DURATION, before and
+  after 250 persistent sessions subscribe 32 filters of 125 levels each; ratio is after / before.
+
+EOF
+	for a in "${attacks[@]}"; do
+		if [ -s "$OUT/$a.tsv" ]; then
+			"$OUT/bin/gatomqtt-load" -table "$OUT/$a.tsv"
+			echo
+		fi
+	done
+	log "attack rows in $OUT/slow-consumers.tsv, store-pressure.tsv and wildcard-pressure.tsv"
+fi

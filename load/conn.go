@@ -30,10 +30,36 @@ type conn struct {
 // per message and without being held back while the broker waits for them.
 // Such a conn must be read and written by one goroutine only.
 func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flushOnRead bool, timeout time.Duration) (*conn, error) {
+	return dialWith(ctx, addr, dialOptions{clientID: clientID, clean: true, readBuf: readBuf, writeBuf: writeBuf, flushOnRead: flushOnRead, timeout: timeout})
+}
+
+// dialOptions are dial's arguments, with the two that only the attack
+// scenarios set: a persistent session, and a small socket receive buffer.
+type dialOptions struct {
+	clientID          string
+	clean             bool // clean session; false asks for a persistent one
+	readBuf, writeBuf int
+	flushOnRead       bool
+	timeout           time.Duration
+	// rcvBuf, when positive, sets the socket's receive buffer (SO_RCVBUF)
+	// once connected, so that a client that stops reading fills it soon.
+	rcvBuf int
+}
+
+// dialWith is dial with every option. A broker that refuses the CONNECT
+// yields a *RefusedError.
+func dialWith(ctx context.Context, addr string, o dialOptions) (*conn, error) {
+	clientID, readBuf, writeBuf, flushOnRead, timeout := o.clientID, o.readBuf, o.writeBuf, o.flushOnRead, o.timeout
 	d := net.Dialer{Timeout: timeout}
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("load: connect %s: %w", clientID, err)
+	}
+	if tc, ok := nc.(*net.TCPConn); ok && o.rcvBuf > 0 {
+		if err := tc.SetReadBuffer(o.rcvBuf); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("load: connect %s: receive buffer of %d bytes: %w", clientID, o.rcvBuf, err)
+		}
 	}
 	c := &conn{nc: nc, w: bufio.NewWriterSize(nc, writeBuf), enc: make([]byte, 0, 256)}
 	var src interface{ Read([]byte) (int, error) } = nc
@@ -47,7 +73,7 @@ func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flu
 	nc.SetDeadline(time.Now().Add(timeout))
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
 	defer stop()
-	err = c.handshake(clientID)
+	err = c.handshake(clientID, o.clean)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
@@ -61,8 +87,8 @@ func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flu
 // ready lifts the deadline of the handshake, once the connection is set up.
 func (c *conn) ready() { c.nc.SetDeadline(time.Time{}) }
 
-func (c *conn) handshake(clientID string) error {
-	connect := packet.Connect{CleanSession: true, ClientID: []byte(clientID)}
+func (c *conn) handshake(clientID string, clean bool) error {
+	connect := packet.Connect{CleanSession: clean, ClientID: []byte(clientID)}
 	b, err := connect.Append(c.enc[:0])
 	if err != nil {
 		return err
@@ -79,9 +105,44 @@ func (c *conn) handshake(clientID string) error {
 		return fmt.Errorf("got %v, want CONNACK", p.Type())
 	}
 	if ack.ReturnCode != packet.Accepted {
-		return fmt.Errorf("connection refused with CONNACK code %d", ack.ReturnCode)
+		return &RefusedError{Code: ack.ReturnCode}
 	}
 	return nil
+}
+
+// RefusedError reports a CONNECT the broker refused.
+type RefusedError struct {
+	Code packet.ConnackCode
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("connection refused with CONNACK code %d", e.Code)
+}
+
+// subscribeMany subscribes to filters at qos in one SUBSCRIBE with packet
+// identifier id, and returns the SUBACK's return codes: the granted QoS
+// or packet.SubackFailure for each filter. A refusal is not an error.
+func (c *conn) subscribeMany(id uint16, filters []string, qos packet.QoS) ([]byte, error) {
+	fs := make([]packet.Filter, len(filters))
+	for i, f := range filters {
+		fs[i] = packet.Filter{Topic: []byte(f), QoS: qos}
+	}
+	b, err := packet.NewSubscribe(id, fs...).Append(c.enc[:0])
+	if err != nil {
+		return nil, fmt.Errorf("load: subscribe to %d filters: %w", len(filters), err)
+	}
+	if err := c.send(b); err != nil {
+		return nil, fmt.Errorf("load: subscribe to %d filters: %w", len(filters), err)
+	}
+	p, err := c.r.ReadPacket()
+	if err != nil {
+		return nil, fmt.Errorf("load: subscribe to %d filters: waiting for SUBACK: %w", len(filters), err)
+	}
+	ack, ok := p.(*packet.Suback)
+	if !ok || ack.PacketID != id || len(ack.ReturnCodes) != len(filters) {
+		return nil, fmt.Errorf("load: subscribe to %d filters: got %v, want the SUBACK for packet %d with %d codes", len(filters), p.Type(), id, len(filters))
+	}
+	return append([]byte(nil), ack.ReturnCodes...), nil
 }
 
 // subscribe subscribes to topic at qos and waits for the SUBACK.

@@ -15,4 +15,12 @@
 // on the same machine (it normally runs on loopback). A run at an unlimited
 // rate measures saturation, so its latency includes the broker's queueing;
 // give Config.Rate for latency at a fixed offered load.
+//
+// Beside the run of Config, three attack scenarios (RunSlowConsumers,
+// RunStorePressure, RunWildcardPressure) load a broker with subscribers
+// that never read, with persistent sessions whose queued messages fill its
+// store, or with long wildcard filters, and measure the ordinary clients
+// beside them with the same machinery; each result is a Report. They use
+// persistent sessions and filters of many levels where they need them, and
+// remove the sessions they made.
 package load

@@ -23,14 +23,33 @@ type publisher struct {
 	acked   atomic.Uint64 // PUBACKs received (QoS 1)
 
 	free     chan uint16
-	inFlight []atomic.Bool // by packet identifier
+	inFlight []atomic.Bool  // by packet identifier
+	sentAt   []atomic.Int64 // by packet identifier: when it was written, since base
+
+	// How long the broker held this publisher (QoS 1): the longest wait
+	// from a PUBLISH to its PUBACK; the longest gap without a PUBACK while
+	// a message waited for one (from the later of the previous PUBACK and
+	// the message's PUBLISH); and the sum of such gaps of at least
+	// StallGap.
+	ackWaitMax atomic.Int64
+	ackGapMax  atomic.Int64
+	ackStalled atomic.Int64
+
+	// topics, when set, replaces cfg.Topic: message i goes to
+	// topics[i%len(topics)].
+	topics [][]byte
 }
+
+// StallGap is the shortest gap without a PUBACK, while a message waits
+// for one, that Result.AckStalled counts.
+const StallGap = 100 * time.Millisecond
 
 func newPublisher(index int, c *conn, cfg *Config, base time.Time) *publisher {
 	p := &publisher{index: index, c: c, cfg: cfg, base: base}
 	if cfg.QoS == 1 {
 		p.free = make(chan uint16, cfg.Window)
 		p.inFlight = make([]atomic.Bool, cfg.Window+1)
+		p.sentAt = make([]atomic.Int64, cfg.Window+1)
 		for id := 1; id <= cfg.Window; id++ {
 			p.free <- uint16(id)
 		}
@@ -57,6 +76,10 @@ func (p *publisher) run(ctx context.Context, start, end time.Time, ackErr <-chan
 		payload[i] = byte('a' + i%26)
 	}
 	msg := packet.Publish{QoS: packet.QoS(cfg.QoS), Topic: []byte(cfg.Topic), Payload: payload}
+	topics := p.topics
+	if len(topics) == 0 {
+		topics = [][]byte{msg.Topic}
+	}
 	var interval time.Duration
 	if cfg.Rate > 0 {
 		interval = time.Second / time.Duration(cfg.Rate)
@@ -93,7 +116,12 @@ publishing:
 			}
 			msg.PacketID = id
 		}
-		stamp{Sent: time.Since(p.base), Publisher: uint32(p.index), Seq: seq}.put(payload)
+		msg.Topic = topics[int(seq)%len(topics)]
+		sentAt := time.Since(p.base)
+		if cfg.QoS == 1 {
+			p.sentAt[msg.PacketID].Store(int64(sentAt))
+		}
+		stamp{Sent: sentAt, Publisher: uint32(p.index), Seq: seq}.put(payload)
 		if err := p.c.writePublish(&msg); err != nil {
 			return p.writeError(err)
 		}
@@ -153,6 +181,7 @@ func (p *publisher) awaitAcks(ctx context.Context, ackErr <-chan error) error {
 // readAcks reads PUBACKs until the connection closes.
 func (p *publisher) readAcks() error {
 	who := fmt.Sprintf("publisher %d", p.index)
+	var lastAck time.Duration
 	for {
 		pk, err := p.c.r.ReadPacket()
 		if err != nil {
@@ -166,8 +195,38 @@ func (p *publisher) readAcks() error {
 		if id < 1 || id >= len(p.inFlight) || !p.inFlight[id].CompareAndSwap(true, false) {
 			return fmt.Errorf("load: %s: PUBACK for packet %d, which is not in flight", who, id)
 		}
+		now := time.Since(p.base)
+		sentAt := time.Duration(p.sentAt[id].Load())
+		storeMax(&p.ackWaitMax, now-sentAt)
+		gap := now - max(lastAck, sentAt)
+		storeMax(&p.ackGapMax, gap)
+		if gap >= StallGap {
+			p.ackStalled.Add(int64(gap))
+		}
+		lastAck = now
 		p.acked.Add(1)
 		p.free <- ack.PacketID
+	}
+}
+
+// storeMax raises v to d if d is larger.
+func storeMax(v *atomic.Int64, d time.Duration) {
+	for {
+		old := v.Load()
+		if int64(d) <= old || v.CompareAndSwap(old, int64(d)) {
+			return
+		}
+	}
+}
+
+// noteUnacked counts the messages still waiting for their PUBACK at now,
+// since base, as waits at least that long: a broker that never answers
+// held the publisher at least until the run stopped waiting.
+func (p *publisher) noteUnacked(now time.Duration) {
+	for id := range p.inFlight {
+		if p.inFlight[id].Load() {
+			storeMax(&p.ackWaitMax, now-time.Duration(p.sentAt[id].Load()))
+		}
 	}
 }
 

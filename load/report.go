@@ -44,6 +44,9 @@ func mib(bytes uint64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1
 // TSVHeader is the first line of a file of TSV rows.
 const TSVHeader = "label\tscenario\tqos\tpubs\tsubs\tsize\trate\tpublish_s\tsent\tdelivered\tlost\tloss_pct\tdelivered_per_s\tp50_us\tp99_us\tmax_us\trss_kib\thwm_kib"
 
+// TSVHeader returns TSVHeader, so that a Result is a Report.
+func (r *Result) TSVHeader() string { return TSVHeader }
+
 // TSV formats the result as one tab-separated row, without a newline, in
 // the columns of TSVHeader. Memory columns are empty without a PID.
 func (r *Result) TSV() string {

@@ -10,6 +10,9 @@ import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
+// ErrStalled reports a run in which nothing moved for Config.Stall.
+var ErrStalled = errors.New("the broker stalled")
+
 // Result is what one run measured.
 type Result struct {
 	Config Config `json:"config"`
@@ -40,6 +43,15 @@ type Result struct {
 	SendRate   float64 `json:"sent_per_s"`      // Sent per second of PublishTime
 
 	Latency Latency `json:"latency"`
+
+	// At QoS 1, how long the broker held the publishers: the longest wait
+	// from a PUBLISH to its PUBACK (a message never acknowledged counts
+	// until the run stopped waiting for it), the longest gap without a
+	// PUBACK while a message waited for one, and the sum of such gaps of
+	// StallGap or more, each over all publishers (the sum added up).
+	AckWaitMax time.Duration `json:"ack_wait_max_ns"`
+	AckGapMax  time.Duration `json:"ack_gap_max_ns"`
+	AckStalled time.Duration `json:"ack_stalled_ns"`
 
 	// Memory of the broker process (Config.PID) once all clients had
 	// connected and subscribed, and after the deliveries, before the
@@ -83,18 +95,42 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: &cfg, base: time.Now()}
+	return runChecked(ctx, cfg, nil)
+}
+
+// runPhase is Run for the phases of the attack scenarios: cfg may have no
+// subscribers (a run that only publishes), and topics, when given,
+// replaces cfg.Topic for the publishers, which send message i to
+// topics[i%len(topics)].
+func runPhase(ctx context.Context, cfg Config, topics []string) (*Result, error) {
+	subs := cfg.Subscribers
+	cfg.Subscribers = max(subs, 1)
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Subscribers = subs
+	bs := make([][]byte, len(topics))
+	for i, t := range topics {
+		bs[i] = []byte(t)
+	}
+	return runChecked(ctx, cfg, bs)
+}
+
+func runChecked(ctx context.Context, cfg Config, topics [][]byte) (*Result, error) {
+	r := &runner{cfg: &cfg, base: time.Now(), topics: topics}
 	defer r.wg.Wait()
 	defer r.abortAll()
 	return r.run(ctx)
 }
 
 type runner struct {
-	cfg  *Config
-	base time.Time
-	subs []*subscriber
-	pubs []*publisher
-	wg   sync.WaitGroup // every goroutine of the run
+	cfg    *Config
+	base   time.Time
+	topics [][]byte // for the publishers, instead of cfg.Topic
+	subs   []*subscriber
+	pubs   []*publisher
+	wg     sync.WaitGroup // every goroutine of the run
 
 	mu    sync.Mutex
 	conns []*conn
@@ -144,7 +180,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 		r.track(c)
 		c.ready()
-		r.pubs = append(r.pubs, newPublisher(i, c, cfg, r.base))
+		p := newPublisher(i, c, cfg, r.base)
+		p.topics = r.topics
+		r.pubs = append(r.pubs, p)
 	}
 
 	res := &Result{Config: *cfg}
@@ -180,7 +218,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	}
 	r.watch(&pubWG, cancel)
 	res.PublishTime = time.Since(start)
+	now := time.Since(r.base)
 	for _, p := range r.pubs {
+		if cfg.QoS == 1 {
+			p.noteUnacked(now)
+		}
 		res.Sent += p.sent()
 		res.Unacked += p.written.Load() - p.sent()
 	}
@@ -229,7 +271,7 @@ func (r *runner) watch(pubs *sync.WaitGroup, cancel context.CancelCauseFunc) {
 		if p := r.progress(); p != lastProgress {
 			lastProgress, lastAt = p, time.Now()
 		} else if time.Since(lastAt) >= r.cfg.Stall {
-			cancel(fmt.Errorf("load: no message written, acknowledged or received for %v: the broker stalled", r.cfg.Stall))
+			cancel(fmt.Errorf("load: no message written, acknowledged or received for %v: %w", r.cfg.Stall, ErrStalled))
 			<-finished
 			return
 		}
@@ -294,6 +336,11 @@ func (r *runner) summarise(res *Result, start time.Time) {
 		lastAt = max(lastAt, time.Duration(s.lastAt.Load()))
 	}
 	res.Expected = res.Sent * uint64(len(r.subs))
+	for _, p := range r.pubs {
+		res.AckWaitMax = max(res.AckWaitMax, time.Duration(p.ackWaitMax.Load()))
+		res.AckGapMax = max(res.AckGapMax, time.Duration(p.ackGapMax.Load()))
+		res.AckStalled += time.Duration(p.ackStalled.Load())
+	}
 	res.Lost = int64(res.Expected) - int64(res.Delivered)
 	res.DeliveryTime = res.PublishTime
 	if lastAt > 0 {

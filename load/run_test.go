@@ -113,6 +113,9 @@ func TestRunAgainstFakeBroker(t *testing.T) {
 				if res.Sent != 6000 || res.Delivered != 6000 || res.Lost != 0 || res.Unacked != 0 {
 					t.Errorf("sent %d delivered %d lost %d unacked %d, want 6000 6000 0 0", res.Sent, res.Delivered, res.Lost, res.Unacked)
 				}
+				if !(0 < res.AckGapMax && res.AckGapMax <= res.AckWaitMax && res.AckWaitMax < 10*time.Second) {
+					t.Errorf("PUBACK gap %v, wait %v: want 0 < gap <= wait < 10 s", res.AckGapMax, res.AckWaitMax)
+				}
 			},
 		},
 		{

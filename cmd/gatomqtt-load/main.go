@@ -7,6 +7,9 @@
 //	gatomqtt-load -addr 127.0.0.1:1883 -pubs 4 -subs 1 -qos 1 -duration 10s -pid 1234 -label mosquitto -tsv results.tsv
 //	gatomqtt-load -addr 127.0.0.1:1883 -pubs 4 -subs 1 -qos 1 -capacity 500000 -label mosquitto
 //	gatomqtt-load -table results.tsv -baseline mosquitto
+//	gatomqtt-load -addr 127.0.0.1:1883 -scenario slow-consumers -slow 100 -rcvbuf 4096 -duration 10s -label mosquitto -tsv slow.tsv
+//	gatomqtt-load -addr 127.0.0.1:1883 -scenario store-pressure -sessions 4 -stored 1024 -count 100 -label mosquitto
+//	gatomqtt-load -addr 127.0.0.1:1883 -scenario wildcard-pressure -sessions 250 -filters 32 -levels 125 -duration 5s -label mosquitto
 //
 // The first form runs a load and prints one line (or JSON with -json),
 // appending a row to the -tsv file if given. The second searches for the
@@ -14,9 +17,19 @@
 // probe runs of -duration (3 s unless given), and reports the fastest probe
 // that passed. The third prints the rows of a TSV file as a Markdown table
 // with ratios to the baseline broker.
+//
+// With -scenario it runs one of the attack scenarios of package load
+// instead (see load.RunSlowConsumers, load.RunStorePressure and
+// load.RunWildcardPressure): the flags of a run then describe the
+// ordinary clients measured beside the attack (the publisher and fast
+// subscriber of slow-consumers, the online run of store-pressure, the run
+// made before and after the filters of wildcard-pressure), and -tsv
+// appends a row under the scenario's own header, which -table prints as a
+// plain Markdown table.
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +38,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -61,6 +75,16 @@ func run(args []string, stdout io.Writer) error {
 	tsv := fs.String("tsv", "", "append the result as a TSV row to `file`")
 	table := fs.String("table", "", "print the TSV `file` as a Markdown table and exit")
 	baseline := fs.String("baseline", "mosquitto", "label of the broker the table's ratios refer to")
+	scenario := fs.String("scenario", "", "attack `scenario` to run: slow-consumers, store-pressure or wildcard-pressure")
+	slow := fs.Int("slow", load.DefaultSlow, "slow-consumers: subscribers that never read")
+	rcvbuf := fs.Int("rcvbuf", load.DefaultReceiveBuffer, "slow-consumers: their socket receive buffer in `bytes`")
+	slowFilter := fs.String("slow-filter", "", "slow-consumers: the filter they subscribe to (default: the topic + \"/#\")")
+	sessions := fs.Int("sessions", 0, fmt.Sprintf("store-pressure, wildcard-pressure: persistent sessions (default %d and %d)", load.DefaultStoreSessions, load.DefaultWildcardSessions))
+	stored := fs.Int("stored", load.DefaultStored, "store-pressure: QoS 1 messages published for each offline session")
+	prefix := fs.String("prefix", load.DefaultTopicPrefix, "store-pressure: the offline sessions subscribe to `prefix`/<i>")
+	filters := fs.Int("filters", load.DefaultWildcardFilters, "wildcard-pressure: filters per session")
+	levels := fs.Int("levels", load.DefaultWildcardLevels, "wildcard-pressure: levels of each filter")
+	subBytes := fs.Int("subscribe-bytes", load.DefaultMaxSubscribeBytes, "wildcard-pressure: largest SUBSCRIBE packet to send")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: gatomqtt-load [flags]         run a load against a broker")
 		fmt.Fprintln(fs.Output(), "       gatomqtt-load -table file.tsv  print earlier results as a Markdown table")
@@ -80,6 +104,33 @@ func run(args []string, stdout io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *scenario != "" {
+		if *capacity > 0 {
+			return errors.New("-capacity and -scenario do not go together")
+		}
+		var rep load.Report
+		var err error
+		switch *scenario {
+		case "slow-consumers":
+			if cfg.Count == 0 && cfg.Duration == 0 {
+				cfg.Duration = defaultDuration
+			}
+			rep, err = load.RunSlowConsumers(ctx, load.SlowConsumers{Config: cfg, Slow: *slow, ReceiveBuffer: *rcvbuf, Filter: *slowFilter})
+		case "store-pressure":
+			rep, err = load.RunStorePressure(ctx, load.StorePressure{Config: cfg, Sessions: *sessions, Stored: *stored, TopicPrefix: *prefix})
+		case "wildcard-pressure":
+			if cfg.Count == 0 && cfg.Duration == 0 {
+				cfg.Duration = defaultDuration
+			}
+			rep, err = load.RunWildcardPressure(ctx, load.WildcardPressure{Config: cfg, Sessions: *sessions, Filters: *filters, Levels: *levels, MaxSubscribeBytes: *subBytes})
+		default:
+			return fmt.Errorf("unknown -scenario %q (want slow-consumers, store-pressure or wildcard-pressure)", *scenario)
+		}
+		if err != nil {
+			return err
+		}
+		return report(stdout, rep, *asJSON, *tsv)
+	}
 	var res *load.Result
 	var err error
 	if *capacity > 0 {
@@ -105,17 +156,23 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	return report(stdout, res, *asJSON, *tsv)
+}
+
+// report prints rep as a line or as JSON, and appends its TSV row to the
+// file tsv if given.
+func report(stdout io.Writer, rep load.Report, asJSON bool, tsv string) error {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := enc.Encode(rep); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintln(stdout, res)
+		fmt.Fprintln(stdout, rep)
 	}
-	if *tsv != "" {
-		return appendTSV(*tsv, res)
+	if tsv != "" {
+		return appendTSV(tsv, rep)
 	}
 	return nil
 }
@@ -125,14 +182,14 @@ const (
 	defaultProbe    = 3 * time.Second
 )
 
-func appendTSV(name string, res *load.Result) error {
+func appendTSV(name string, res load.Report) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	st, err := f.Stat()
 	if err == nil && st.Size() == 0 {
-		_, err = fmt.Fprintln(f, load.TSVHeader)
+		_, err = fmt.Fprintln(f, res.TSVHeader())
 	}
 	if err == nil {
 		_, err = fmt.Fprintln(f, res.TSV())
@@ -152,6 +209,20 @@ func printTable(w io.Writer, name, baseline string) error {
 		return err
 	}
 	defer f.Close()
+	// A file of a scenario's rows starts with that scenario's header.
+	first, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if strings.TrimSuffix(first, "\n") != load.TSVHeader {
+		if err := load.WriteTSVTable(w, f); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
 	rows, err := load.ReadTSV(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)

@@ -57,3 +57,36 @@ func TestTSVAppendWritesTheHeaderOnce(t *testing.T) {
 		t.Fatalf("file is\n%s", b)
 	}
 }
+
+func TestScenarioTableFromTSV(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "store.tsv")
+	rows := "broker\tscenario\tonline received\n" +
+		"mosquitto\tstore-pressure-4x1024-q1-64B\t100\n" +
+		"broker\tscenario\tonline received\n" +
+		"gatomqtt\tstore-pressure-4x1024-q1-64B\t0\n"
+	if err := os.WriteFile(name, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run([]string{"-table", name}, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "| broker | scenario | online received |\n|---|---|--:|\n" +
+		"| mosquitto | store-pressure-4x1024-q1-64B | 100 |\n| gatomqtt | store-pressure-4x1024-q1-64B | 0 |\n"
+	if out.String() != want {
+		t.Fatalf("table is\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+func TestBadScenarios(t *testing.T) {
+	for _, args := range [][]string{
+		{"-scenario", "no-such-attack", "-count", "1"},
+		{"-scenario", "slow-consumers", "-capacity", "1000"},
+		{"-scenario", "wildcard-pressure", "-levels", "0", "-sessions", "-1"},
+		{"-scenario", "store-pressure", "-stored", "-1"},
+	} {
+		if err := run(args, new(strings.Builder)); err == nil {
+			t.Errorf("run(%q) succeeded", args)
+		}
+	}
+}

@@ -221,32 +221,34 @@ func (b *Broker) Close() error {
 }
 
 // Stats reports the broker's counters.
-func (b *Broker) Stats() Stats {
+//
+// It fills its result field by field, without a composite literal: a
+// literal of a structure this size makes TinyGo build it in a temporary
+// and copy it, which costs the board's goroutine stacks hundreds of bytes.
+func (b *Broker) Stats() (st Stats) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	st := Stats{
-		Connections:         b.nconn,
-		ConnectionsTotal:    b.stats.connectionsTotal,
-		ConnectionsRefused:  b.stats.connectionsRefused,
-		ProtocolErrors:      b.stats.protocolErrors,
-		Sessions:            b.nsess,
-		SessionsEvicted:     b.stats.sessionsEvicted,
-		SessionsExpired:     b.stats.sessionsExpired,
-		SessionsRefused:     b.stats.sessionsRefused,
-		OfflineMessages:     b.offlineHeld,
-		MessagesIn:          b.stats.messagesIn,
-		MessagesOut:         b.stats.messagesOut,
-		Wills:               b.stats.wills,
-		DroppedBy:           b.stats.dropped,
-		RateLimited:         b.stats.rateLimited,
-		SubscriptionsDenied: b.stats.subscriptionsDenied,
-		PublishersHeld:      b.stats.publishersHeld,
-		SlowConsumers:       b.stats.slowConsumers,
-		Retained:            b.retained.n,
-		RetainedRefused:     b.stats.retainedRefused,
-		StoredMessages:      b.store.inUse(),
-		StateBytes:          b.stateBytes,
-	}
+	st.Connections = b.nconn
+	st.ConnectionsTotal = b.stats.connectionsTotal
+	st.ConnectionsRefused = b.stats.connectionsRefused
+	st.ProtocolErrors = b.stats.protocolErrors
+	st.Sessions = b.nsess
+	st.SessionsEvicted = b.stats.sessionsEvicted
+	st.SessionsExpired = b.stats.sessionsExpired
+	st.SessionsRefused = b.stats.sessionsRefused
+	st.OfflineMessages = b.offlineHeld
+	st.MessagesIn = b.stats.messagesIn
+	st.MessagesOut = b.stats.messagesOut
+	st.Wills = b.stats.wills
+	st.DroppedBy = b.stats.dropped
+	st.RateLimited = b.stats.rateLimited
+	st.SubscriptionsDenied = b.stats.subscriptionsDenied
+	st.PublishersHeld = b.stats.publishersHeld
+	st.SlowConsumers = b.stats.slowConsumers
+	st.Retained = b.retained.n
+	st.RetainedRefused = b.stats.retainedRefused
+	st.StoredMessages = b.store.inUse()
+	st.StateBytes = b.stateBytes
+	b.mu.Unlock()
 	for _, n := range st.DroppedBy {
 		st.Dropped += n
 	}

@@ -90,6 +90,13 @@ type Broker struct {
 }
 
 // New returns a Broker with every table sized for cfg.Limits.
+//
+// It is kept out of line: TinyGo would otherwise inline it into a board's
+// main, whose goroutine has a stack of the same fixed size as every
+// other, and New's temporaries would stay in that frame while the board
+// runs.
+//
+//go:noinline
 func New(cfg Config) (*Broker, error) {
 	lim := cfg.Limits
 	if lim == (Limits{}) {

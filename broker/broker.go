@@ -93,7 +93,7 @@ func New(cfg Config) (*Broker, error) {
 	}
 	nsess := lim.MaxSessions + 1
 	nsubs := nsess * lim.MaxSubscriptions
-	buckets := subBuckets(nsubs)
+	nodes := treeNodes(nsubs, lim.SubscriptionNodes)
 	nameBytes := 0
 	for _, u := range cfg.Users {
 		nameBytes += len(u.Name)
@@ -111,7 +111,7 @@ func New(cfg Config) (*Broker, error) {
 			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
 			lim.MaxTopicLength+ // the in-process client's topic
 			nameBytes,
-		lim.MaxSessions+lim.MaxConnections+buckets+1+lim.MaxMessages+nsess)
+		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsubs, nodes, lim.MaxTopicLevels)+lim.MaxMessages+nsess)
 
 	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
 	if b.acl, err = copyACL(cfg.ACL, cfg.Users, lim.MaxTopicLength, &t.total); err != nil {
@@ -165,7 +165,8 @@ func New(cfg Config) (*Broker, error) {
 		b.freeConn = append(b.freeConn, int32(i))
 	}
 
-	b.subs.init(makeTable[subEntry](&t.total, nsubs), lim.MaxSubscriptions, lim.MaxTopicLength, &t)
+	b.subs.init(makeTable[subEntry](&t.total, nsubs), lim.MaxSubscriptions, lim.MaxTopicLength,
+		lim.MaxTopicLevels, makeTable[subNode](&t.total, nodes), &t)
 	b.store.init(makeTable[message](&t.total, lim.MaxMessages), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.retained.init(makeTable[retainedMsg](&t.total, lim.MaxRetained), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.app.init(b, makeTable[Handler](&t.total, 2*lim.MaxSubscriptions), &t)
@@ -217,23 +218,24 @@ func (b *Broker) Stats() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	st := Stats{
-		Connections:         b.nconn,
-		ConnectionsTotal:    b.stats.connectionsTotal,
-		ConnectionsRefused:  b.stats.connectionsRefused,
-		ProtocolErrors:      b.stats.protocolErrors,
-		Sessions:            b.nsess,
-		MessagesIn:          b.stats.messagesIn,
-		MessagesOut:         b.stats.messagesOut,
-		Wills:               b.stats.wills,
-		DroppedBy:           b.stats.dropped,
-		RateLimited:         b.stats.rateLimited,
-		SubscriptionsDenied: b.stats.subscriptionsDenied,
-		PublishersHeld:      b.stats.publishersHeld,
-		SlowConsumers:       b.stats.slowConsumers,
-		Retained:            b.retained.n,
-		RetainedRefused:     b.stats.retainedRefused,
-		StoredMessages:      b.store.inUse(),
-		StateBytes:          b.stateBytes,
+		Connections:          b.nconn,
+		ConnectionsTotal:     b.stats.connectionsTotal,
+		ConnectionsRefused:   b.stats.connectionsRefused,
+		ProtocolErrors:       b.stats.protocolErrors,
+		Sessions:             b.nsess,
+		MessagesIn:           b.stats.messagesIn,
+		MessagesOut:          b.stats.messagesOut,
+		Wills:                b.stats.wills,
+		DroppedBy:            b.stats.dropped,
+		RateLimited:          b.stats.rateLimited,
+		SubscriptionsDenied:  b.stats.subscriptionsDenied,
+		SubscriptionsRefused: b.stats.subscriptionsRefused,
+		PublishersHeld:       b.stats.publishersHeld,
+		SlowConsumers:        b.stats.slowConsumers,
+		Retained:             b.retained.n,
+		RetainedRefused:      b.stats.retainedRefused,
+		StoredMessages:       b.store.inUse(),
+		StateBytes:           b.stateBytes,
 	}
 	for _, n := range st.DroppedBy {
 		st.Dropped += n

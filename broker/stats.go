@@ -60,6 +60,12 @@ type Stats struct {
 	// SubscriptionsDenied counts SUBSCRIBE filters refused (SUBACK 0x80)
 	// because Config.Authorize denied them.
 	SubscriptionsDenied uint64
+	// SubscriptionsRefused counts SUBSCRIBE filters refused (SUBACK 0x80)
+	// for a limit: the session's MaxSubscriptions slots all taken, a
+	// filter longer than MaxTopicLength or of more than MaxTopicLevels
+	// levels, or too few free nodes left in the subscription tree (see
+	// Limits.MaxTopicLevels).
+	SubscriptionsRefused uint64
 	// PublishersHeld counts the times a publisher's reader was held back
 	// by a congested subscriber; SlowConsumers the times a subscriber held
 	// one back for SlowConsumerWait and stopped being waited for.
@@ -88,5 +94,6 @@ type counters struct {
 	messagesIn, messagesOut, wills, rateLimited          uint64
 	dropped                                              [NumDropReasons]uint64
 	retainedRefused, subscriptionsDenied                 uint64
+	subscriptionsRefused                                 uint64
 	publishersHeld, slowConsumers                        uint64
 }

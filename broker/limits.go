@@ -105,7 +105,7 @@ type Limits struct {
 }
 
 // HostLimits are the limits of a broker on a workstation or server.
-// The tables take 39 MiB (Stats.StateBytes: 40 832 440 bytes on amd64),
+// The tables take 40 MiB (Stats.StateBytes: 41 496 144 bytes on amd64),
 // most of it the message store; pages never touched stay unmapped on most
 // systems.
 var HostLimits = Limits{
@@ -129,7 +129,9 @@ var HostLimits = Limits{
 // it left free: the firmware (boards/pico) also spends two 4 KiB goroutine
 // stacks per connection and the serial link's buffers, and the board
 // profile's ceiling holds the sum to 132 KiB; cmd/gatomqtt-firmware
-// reports the figures of each build.
+// reports the figures of each build. Filters are bound to 8 levels, and
+// the subscription tree holds every slot's wildcard filter of 3 levels
+// ("home/+/temperature"), deeper ones as far as nodes are left.
 var PicoLimits = Limits{
 	MaxSessions:       5,
 	MaxConnections:    6,
@@ -152,7 +154,10 @@ var PicoLimits = Limits{
 
 // ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM) with half of it left
 // free, counting as for PicoLimits the firmware's goroutine stacks and link
-// buffers (ceiling 200 KiB).
+// buffers (ceiling 200 KiB). Filters are bound to 8 levels, and the
+// subscription tree holds every slot's wildcard filter of 2 levels
+// ("+/temperature"), deeper ones as far as nodes are left: the ceiling
+// leaves room for no more.
 var ESP32C3Limits = Limits{
 	MaxSessions:       8,
 	MaxConnections:    9,

@@ -78,10 +78,10 @@ type Stats struct {
 	// StateBytes is the heap New took: the Broker itself and every table
 	// it sizes from the limits and users (connection slots with their
 	// read and outbox buffers, decoders and signals; sessions with their
-	// rings and will buffers; subscription slots; the message store; the
-	// retained store; the in-process client's handlers; user names and
-	// digests), each counted as the allocator hands it out, rounding
-	// included. New allocates nothing else that it keeps. The package
+	// rings and will buffers; subscription slots and the subscription
+	// tree's nodes; the message store; the retained store; the in-process
+	// client's handlers; user names and digests), each counted as the
+	// allocator hands it out, rounding included. New allocates nothing else that it keeps. The package
 	// doc ("Memory in and outside StateBytes") says how exact the figure
 	// is and what a memory budget must add to it. It does not change
 	// while the broker runs.

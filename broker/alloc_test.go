@@ -66,6 +66,13 @@ func TestRoutingDoesNotAllocate(t *testing.T) {
 			b, subs := fanoutWith(t, broker.Config{Limits: broker.HostLimits, Authorize: acl.Authorize}, 4, qos)
 			routeAllocs(t, b, subs, qos)
 		})
+		t.Run("network QoS "+strconv.Itoa(int(qos))+" beside deep wildcard filters", func(t *testing.T) {
+			lim := broker.HostLimits
+			lim.MaxTopicLevels = 125
+			b, subs := fanoutWith(t, broker.Config{Limits: lim}, 4, qos)
+			subscribeOffline(t, b, 64, 32, 125)
+			routeAllocs(t, b, subs, qos)
+		})
 	}
 }
 

@@ -90,7 +90,10 @@ func (b *Broker) Subscribe(filter string, qos packet.QoS, h Handler) error {
 		return ErrClosed
 	}
 	slot := b.subs.add(a.s.idx, f, qos)
-	if slot < 0 {
+	switch slot {
+	case tooManyLevels:
+		return ErrTooLarge
+	case noSlot, noNodes:
 		return ErrNoSubscription
 	}
 	a.handlers[slot] = h

@@ -87,3 +87,53 @@ func BenchmarkFanout(b *testing.B) {
 		}
 	}
 }
+
+// deepFilter is the filter "+/+/…/bN" of levels levels, the last one
+// "b" and n: what an attack on routing subscribes to by the thousand, as
+// it matches no topic of fewer levels.
+func deepFilter(levels, n int) []byte {
+	f := bytes.Repeat([]byte("+/"), levels-1)
+	return append(f, "b"+strconv.Itoa(n)...)
+}
+
+// subscribeOffline leaves sessions offline persistent sessions on b, each
+// subscribed to filters deep wildcard filters of levels levels.
+func subscribeOffline(tb testing.TB, b *broker.Broker, sessions, filters, levels int) {
+	tb.Helper()
+	for i := range sessions {
+		f := newFakeConn(false)
+		go b.ServeConn(f)
+		in := mustAppend(packet.Connect{ClientID: []byte("idle" + strconv.Itoa(i))})
+		for k := range filters {
+			in = append(in, mustAppend(packet.NewSubscribe(1, packet.Filter{Topic: deepFilter(levels, k), QoS: 1}))...)
+		}
+		f.feed(in)
+		f.waitFor(0, 1+filters) // CONNACK, SUBACKs
+		f.Close()
+	}
+}
+
+// BenchmarkRouteUnrelatedWildcards routes a QoS 0 message from the
+// in-process client to a topic nobody subscribes to, with and without 250
+// offline sessions subscribed to 32 wildcard filters of 125 levels each
+// that match nothing of its depth: the cost of routing must not depend
+// on them. MaxTopicLevels is raised to 125 to let them in.
+func BenchmarkRouteUnrelatedWildcards(b *testing.B) {
+	const levels = 125
+	lim := broker.HostLimits
+	lim.MaxTopicLevels = levels
+	payload := make([]byte, 64)
+	for _, sessions := range []int{0, 250} {
+		b.Run("filters="+strconv.Itoa(sessions*32), func(b *testing.B) {
+			br := newBroker(b, broker.Config{Limits: lim})
+			subscribeOffline(b, br, sessions, 32, levels)
+			if st := br.Stats(); st.Sessions != sessions || st.SubscriptionsRefused != 0 {
+				b.Fatalf("%d sessions, %d subscriptions refused", st.Sessions, st.SubscriptionsRefused)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				br.Publish("sensors/kitchen/temperature", payload, 0, false)
+			}
+		})
+	}
+}

@@ -108,7 +108,7 @@ func New(cfg Config) (*Broker, error) {
 	}
 	nsess := lim.MaxSessions + 1
 	nsubs := nsess * lim.MaxSubscriptions
-	buckets := subBuckets(nsubs)
+	nodes := treeNodes(nsubs, lim.SubscriptionNodes)
 	nameBytes := 0
 	for _, u := range cfg.Users {
 		nameBytes += len(u.Name)
@@ -126,7 +126,7 @@ func New(cfg Config) (*Broker, error) {
 			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
 			lim.MaxTopicLength+ // the in-process client's topic
 			nameBytes,
-		lim.MaxSessions+lim.MaxConnections+buckets+1+lim.MaxMessages+nsess)
+		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsubs, nodes, lim.MaxTopicLevels)+lim.MaxMessages+nsess)
 
 	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
 	if b.acl, err = copyACL(cfg.ACL, cfg.Users, lim.MaxTopicLength, &t.total); err != nil {
@@ -180,7 +180,8 @@ func New(cfg Config) (*Broker, error) {
 		b.freeConn = append(b.freeConn, int32(i))
 	}
 
-	b.subs.init(makeTable[subEntry](&t.total, nsubs), lim.MaxSubscriptions, lim.MaxTopicLength, &t)
+	b.subs.init(makeTable[subEntry](&t.total, nsubs), lim.MaxSubscriptions, lim.MaxTopicLength,
+		lim.MaxTopicLevels, makeTable[subNode](&t.total, nodes), &t)
 	b.store.init(makeTable[message](&t.total, lim.MaxMessages), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.retained.init(makeTable[retainedMsg](&t.total, lim.MaxRetained), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.app.init(b, makeTable[Handler](&t.total, 2*lim.MaxSubscriptions), &t)
@@ -249,6 +250,7 @@ func (b *Broker) Stats() (st Stats) {
 	st.DroppedBy = b.stats.dropped
 	st.RateLimited = b.stats.rateLimited
 	st.SubscriptionsDenied = b.stats.subscriptionsDenied
+	st.SubscriptionsRefused = b.stats.subscriptionsRefused
 	st.PublishersHeld = b.stats.publishersHeld
 	st.SlowConsumers = b.stats.slowConsumers
 	st.Retained = b.retained.n

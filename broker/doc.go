@@ -19,9 +19,9 @@
 //
 // New makes about a dozen allocations, however many slots the limits ask
 // for: the Broker, one per table of structures (sessions, connection
-// slots with their decoders and signals, subscription slots, stored and
-// retained messages, in-flight and queued deliveries, handlers, user
-// names and digests), one for every byte buffer and one for every index
+// slots with their decoders and signals, subscription slots and the
+// nodes of the subscription tree, stored and retained messages, in-flight
+// and queued deliveries, handlers, user names and digests), one for every byte buffer and one for every index
 // list, the last two carved into the pieces each slot owns. It keeps all
 // of them and makes no garbage (but for a password longer than
 // MaxPacketSize, which no CONNECT could carry), and Stats.StateBytes adds
@@ -29,16 +29,17 @@
 //
 //   - With TinyGo, in whole blocks of four words (16 bytes on the boards),
 //     as its block allocator gives them: StateBytes is the heap New takes,
-//     to the byte (measured under QEMU: 49 056 bytes for PicoLimits on
-//     Cortex-M and RISC-V, 105 440 for ESP32C3Limits on RISC-V). With
+//     to the byte (measured under QEMU by cmd/gatomqtt-firmware's stack
+//     probe on RISC-V: 40 192 bytes for PicoLimits, 87 088 for
+//     ESP32C3Limits). With
 //     -gc=precise each allocation takes one word more, not counted.
 //   - With the Go toolchain, in whole size classes, which append reports
 //     as capacity, and beyond 32 KiB in whole 8 KiB pages. What it misses
 //     is the part of a size class too small for one more element of a
 //     table of structures, with the 8-byte header of such a table above
 //     512 bytes: less than one element per table, under 1.5 KiB in all on
-//     64-bit systems. That is about 1 % for the board profiles (61 084
-//     bytes for PicoLimits, 119 704 for ESP32C3Limits on amd64) and at
+//     64-bit systems. That is about 1 % for the board profiles (50 272
+//     bytes for PicoLimits, 98 680 for ESP32C3Limits on amd64) and at
 //     most 2 % for a broker of 75 KB or more, but can be more for smaller
 //     ones. Pages of a large table that are never used are counted but stay
 //     unmapped on most systems. A build for the race detector (or with -N)
@@ -75,6 +76,22 @@
 //
 // Overlapping subscriptions: a message matching several subscriptions of
 // one session is delivered once, at the highest QoS granted among them.
+//
+// Subscriptions: filters without wildcards are found by a hash of the
+// topic, filters with wildcards in a tree of their levels, so routing a
+// message visits only the subscriptions that (nearly) match its topic,
+// never all of them: thousands of unrelated subscriptions, such as an
+// attacker's deep "+/+/…/x" filters, do not slow it down. The tree's
+// nodes are a pool New sizes (Limits.SubscriptionNodes per subscription
+// slot), shared by all sessions. A SUBSCRIBE filter of more than
+// MaxTopicLevels levels, or one for which too few nodes are free, gets
+// the SUBACK code 0x80 (MQTT 3.1.1 lets a server refuse any
+// subscription, MQTT-3.9.3-2) and is counted in
+// Stats.SubscriptionsRefused, with the filters refused for
+// MaxSubscriptions or MaxTopicLength; the others of the SUBSCRIBE are
+// granted as usual. MaxTopicLevels bounds filters, not topic names: a
+// deeper PUBLISH is routed, and matches "#" and the filters ending in
+// "/#" above its depth.
 //
 // Incoming QoS 2 follows method B of MQTT 3.1.1 section 4.3.3: the message
 // is delivered on PUBLISH and its packet identifier is kept until PUBREL,
@@ -229,6 +246,7 @@
 // the limits, a packet larger than MaxPacketSize or a packet a client may
 // not send closes that connection only, and publishes its will. A
 // SUBSCRIBE is never refused for its number of filters: each filter
-// beyond MaxSubscriptions, longer than MaxTopicLength or denied gets the
-// SUBACK code 0x80, and the connection stays open.
+// beyond MaxSubscriptions, longer than MaxTopicLength, of more than
+// MaxTopicLevels levels, without room in the subscription tree or denied
+// gets the SUBACK code 0x80, and the connection stays open.
 package broker

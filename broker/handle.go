@@ -283,6 +283,7 @@ func (b *Broker) subscribeCode(c *conn, s *session, filter []byte, qos packet.Qo
 		return packet.SubackFailure
 	}
 	if len(filter) > b.lim.MaxTopicLength || b.subs.add(s.idx, filter, qos) < 0 {
+		b.stats.subscriptionsRefused++
 		return packet.SubackFailure
 	}
 	return byte(qos)

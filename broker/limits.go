@@ -67,6 +67,29 @@ type Limits struct {
 	MaxRetained int
 	// MaxTopicLength bounds topic names and filters, in bytes.
 	MaxTopicLength int
+	// MaxTopicLevels bounds the levels of a SUBSCRIBE filter ("a/+/#"
+	// has three): a deeper one gets the SUBACK failure code 0x80 (MQTT
+	// 3.1.1 lets a server refuse any subscription, MQTT-3.9.3-2) and is
+	// counted in Stats.SubscriptionsRefused. It also sizes the stack
+	// routing walks the subscription tree with. Topic names are not bound
+	// by it: a deeper PUBLISH is routed as any other, to "#" and the
+	// filters ending in "/#" above its depth. 0 means 32.
+	MaxTopicLevels int
+	// SubscriptionNodes is the number of subscription tree nodes New sets
+	// aside for every subscription slot, of every session and of the
+	// in-process client; 0 means min(MaxTopicLevels, 4). Filters with
+	// wildcards are kept in a tree of their levels, so that routing a
+	// message visits only the subscriptions that match its topic, not all
+	// of them. A filter takes a node per level, but none for a trailing
+	// "#" and none for the leading levels it shares with a filter already
+	// subscribed, by any session; filters without wildcards take none. So
+	// every session can fill its MaxSubscriptions slots with wildcard
+	// filters of SubscriptionNodes levels ("home/+/temperature" takes 3,
+	// "sensors/#" 1) even if no two share a level, and deeper ones while
+	// nodes are left. A filter for which too few nodes are free gets the
+	// SUBACK code 0x80 and is counted in Stats.SubscriptionsRefused. A
+	// node takes 16 bytes and half a 4-byte hash bucket.
+	SubscriptionNodes int
 	// MaxPayloadSize bounds PUBLISH and will payloads, in bytes.
 	MaxPayloadSize int
 	// MaxPacketSize bounds every incoming packet, fixed header included,
@@ -101,7 +124,7 @@ type Limits struct {
 }
 
 // HostLimits are the limits of a broker on a workstation or server.
-// The tables take 39 MiB (Stats.StateBytes: 40 832 440 bytes on amd64),
+// The tables take 40 MiB (Stats.StateBytes: 41 496 144 bytes on amd64),
 // most of it the message store; pages never touched stay unmapped on most
 // systems.
 var HostLimits = Limits{
@@ -112,6 +135,8 @@ var HostLimits = Limits{
 	MaxMessages:          4096,
 	MaxRetained:          1024,
 	MaxTopicLength:       256,
+	MaxTopicLevels:       32,
+	SubscriptionNodes:    4,
 	MaxPayloadSize:       4096,
 	MaxPacketSize:        4096 + 256 + 16,
 	MaxClientIDLength:    128,
@@ -124,7 +149,9 @@ var HostLimits = Limits{
 // it left free: the firmware (boards/pico) also spends two 4 KiB goroutine
 // stacks per connection and the serial link's buffers, and the board
 // profile's ceiling holds the sum to 132 KiB; cmd/gatomqtt-firmware
-// reports the figures of each build.
+// reports the figures of each build. Filters are bound to 8 levels, and
+// the subscription tree holds every slot's wildcard filter of 3 levels
+// ("home/+/temperature"), deeper ones as far as nodes are left.
 var PicoLimits = Limits{
 	MaxSessions:          5,
 	MaxConnections:       6,
@@ -134,6 +161,8 @@ var PicoLimits = Limits{
 	MaxMessages:          32,
 	MaxRetained:          16,
 	MaxTopicLength:       64,
+	MaxTopicLevels:       8,
+	SubscriptionNodes:    3,
 	MaxPayloadSize:       256,
 	MaxPacketSize:        384,
 	MaxClientIDLength:    23,
@@ -146,7 +175,10 @@ var PicoLimits = Limits{
 
 // ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM) with half of it left
 // free, counting as for PicoLimits the firmware's goroutine stacks and link
-// buffers (ceiling 200 KiB).
+// buffers (ceiling 200 KiB). Filters are bound to 8 levels, and the
+// subscription tree holds every slot's wildcard filter of 2 levels
+// ("+/temperature"), deeper ones as far as nodes are left: the ceiling
+// leaves room for no more.
 var ESP32C3Limits = Limits{
 	MaxSessions:          8,
 	MaxConnections:       9,
@@ -156,6 +188,8 @@ var ESP32C3Limits = Limits{
 	MaxMessages:          48,
 	MaxRetained:          16,
 	MaxTopicLength:       96,
+	MaxTopicLevels:       8,
+	SubscriptionNodes:    2,
 	MaxPayloadSize:       512,
 	MaxPacketSize:        640,
 	MaxClientIDLength:    23,
@@ -195,6 +229,10 @@ func (l Limits) normalized() (Limits, error) {
 		return bad("MaxRetained", l.MaxRetained)
 	case l.MaxTopicLength < 1 || l.MaxTopicLength > 65535:
 		return bad("MaxTopicLength", l.MaxTopicLength)
+	case l.MaxTopicLevels < 0 || l.MaxTopicLevels > 65535:
+		return bad("MaxTopicLevels", l.MaxTopicLevels)
+	case l.SubscriptionNodes < 0 || l.SubscriptionNodes > 65535:
+		return bad("SubscriptionNodes", l.SubscriptionNodes)
 	case l.MaxPayloadSize < 0:
 		return bad("MaxPayloadSize", l.MaxPayloadSize)
 	case l.MaxPacketSize < 16 || l.MaxPacketSize > packet.MaxPacketSize:
@@ -237,6 +275,12 @@ func (l Limits) normalized() (Limits, error) {
 	}
 	if l.OutboxBytes < l.maxPublishSize() || l.OutboxBytes < l.maxSubackSize() {
 		return bad("OutboxBytes", l.OutboxBytes)
+	}
+	if l.MaxTopicLevels == 0 {
+		l.MaxTopicLevels = 32
+	}
+	if l.SubscriptionNodes == 0 {
+		l.SubscriptionNodes = min(l.MaxTopicLevels, 4)
 	}
 	if l.ConnectTimeout == 0 {
 		l.ConnectTimeout = 10 * time.Second

@@ -33,7 +33,11 @@ func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) (cong
 	return congested
 }
 
-// collect fills b.matched and b.marks with the sessions subscribed to topic.
+// collect fills b.matched and b.marks with the sessions subscribed to
+// topic: those to the same exact filter in its hash bucket, and those to
+// filters with wildcards through the tree, which visits only the
+// subscriptions that nearly match (see subTree), so that the cost of
+// routing does not grow with unrelated subscriptions.
 func (b *Broker) collect(topic []byte) {
 	x := &b.subs
 	h := hashTopic(topic)
@@ -44,13 +48,7 @@ func (b *Broker) collect(topic []byte) {
 		}
 		i = e.next
 	}
-	for i := x.heads[x.wildList()]; i >= 0; {
-		e := &x.entries[i]
-		if match(e.filter, topic) {
-			b.mark(e.sess, e.qos)
-		}
-		i = e.next
-	}
+	b.collectTree(topic)
 }
 
 func (b *Broker) mark(s int32, qos packet.QoS) {

@@ -81,6 +81,12 @@ type Stats struct {
 	// SubscriptionsDenied counts SUBSCRIBE filters refused (SUBACK 0x80)
 	// because Config.Authorize denied them.
 	SubscriptionsDenied uint64
+	// SubscriptionsRefused counts SUBSCRIBE filters refused (SUBACK 0x80)
+	// for a limit: the session's MaxSubscriptions slots all taken, a
+	// filter longer than MaxTopicLength or of more than MaxTopicLevels
+	// levels, or too few free nodes left in the subscription tree (see
+	// Limits.MaxTopicLevels).
+	SubscriptionsRefused uint64
 	// PublishersHeld counts the times a publisher's reader was held back
 	// by a congested subscriber; SlowConsumers the times a subscriber held
 	// one back for SlowConsumerWait and stopped being waited for.
@@ -93,10 +99,10 @@ type Stats struct {
 	// StateBytes is the heap New took: the Broker itself and every table
 	// it sizes from the limits and users (connection slots with their
 	// read and outbox buffers, decoders and signals; sessions with their
-	// rings and will buffers; subscription slots; the message store; the
-	// retained store; the in-process client's handlers; user names and
-	// digests), each counted as the allocator hands it out, rounding
-	// included. New allocates nothing else that it keeps. The package
+	// rings and will buffers; subscription slots and the subscription
+	// tree's nodes; the message store; the retained store; the in-process
+	// client's handlers; user names and digests), each counted as the
+	// allocator hands it out, rounding included. New allocates nothing else that it keeps. The package
 	// doc ("Memory in and outside StateBytes") says how exact the figure
 	// is and what a memory budget must add to it. It does not change
 	// while the broker runs.
@@ -109,6 +115,7 @@ type counters struct {
 	messagesIn, messagesOut, wills, rateLimited          uint64
 	dropped                                              [NumDropReasons]uint64
 	retainedRefused, subscriptionsDenied                 uint64
+	subscriptionsRefused                                 uint64
 	publishersHeld, slowConsumers                        uint64
 	sessionsEvicted, sessionsExpired, sessionsRefused    uint64
 }

@@ -4,23 +4,34 @@ import "github.com/gatomqtt/gatomqtt/broker/packet"
 
 // A subEntry is one subscription slot. Slot k of session s is entry
 // s*perSession+k. Filters without wildcards are chained in hash buckets so
-// that routing finds them without a scan; filters with wildcards are
-// chained in one list and matched one by one.
+// that routing finds them without a scan; filters with wildcards hang
+// from a node of the subscription tree (see subTree), chained in the same
+// buckets under a key of that node, so that routing visits only those
+// that nearly match.
 type subEntry struct {
 	filter     []byte // capacity MaxTopicLength; empty when the slot is free
-	hash       uint32
+	hash       uint32 // hashTopic(filter), or listKey of node
 	sess       int32
-	list       int32 // the bucket the entry is chained in
-	prev, next int32
+	node       int32 // the tree node of a filter with wildcards, or -1
+	prev, next int32 // in bucket hash&mask
 	qos        packet.QoS
 }
 
 type subIndex struct {
 	entries    []subEntry
 	perSession int
-	heads      []int32 // hash buckets, then the wildcard list
+	maxLevels  int
+	heads      []int32 // hash buckets, see subEntry
 	mask       uint32
+	tree       subTree
 }
+
+// What add returns, instead of a slot, when it refuses a filter.
+const (
+	noSlot        = -1 // the session's MaxSubscriptions slots are taken
+	noNodes       = -2 // the tree has too few free nodes for the filter
+	tooManyLevels = -3 // the filter has more than MaxTopicLevels levels
+)
 
 // subBuckets is the number of hash buckets for n subscription slots.
 func subBuckets(n int) int {
@@ -32,10 +43,12 @@ func subBuckets(n int) int {
 }
 
 // init sets the index up with perSession slots for each session of
-// entries, filters of filterCap bytes taken from t and the heads of
-// subBuckets(len(entries))+1 lists taken from t.
-func (x *subIndex) init(entries []subEntry, perSession, filterCap int, t *tables) {
+// entries, filters of filterCap bytes and of at most maxLevels levels
+// taken from t, the heads of subBuckets(len(entries)) buckets and the
+// tree of nodes, with its lists taken from t (see subIndexInts).
+func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int, nodes []subNode, t *tables) {
 	x.perSession = perSession
+	x.maxLevels = maxLevels
 	x.entries = entries
 	for i := range x.entries {
 		x.entries[i].filter = t.take(filterCap)
@@ -43,13 +56,17 @@ func (x *subIndex) init(entries []subEntry, perSession, filterCap int, t *tables
 	}
 	buckets := subBuckets(len(entries))
 	x.mask = uint32(buckets - 1)
-	x.heads = t.takeInts(buckets + 1)
+	x.heads = t.takeInts(buckets)
 	for i := range x.heads {
 		x.heads[i] = -1
 	}
+	x.tree.init(nodes, maxLevels, t)
 }
 
-func (x *subIndex) wildList() int32 { return int32(len(x.heads) - 1) }
+// subIndexInts is the number of int32 init takes from the index lists.
+func subIndexInts(slots, nodes, maxLevels int) int {
+	return subBuckets(slots) + treeInts(nodes, maxLevels)
+}
 
 // slots returns the entries of session s.
 func (x *subIndex) slots(s int32) []subEntry {
@@ -69,12 +86,15 @@ func (x *subIndex) find(s int32, filter []byte) int {
 }
 
 // add subscribes session s to filter, replacing the QoS of an existing
-// subscription to the same filter. It returns the slot, or -1 when the
-// session has no free slot.
+// subscription to the same filter. It returns the slot, or noSlot,
+// noNodes or tooManyLevels when it refuses the filter.
 func (x *subIndex) add(s int32, filter []byte, qos packet.QoS) int {
 	if k := x.find(s, filter); k >= 0 {
 		x.entries[int(s)*x.perSession+k].qos = qos
 		return k
+	}
+	if levelCount(filter) > x.maxLevels {
+		return tooManyLevels
 	}
 	for k := range x.slots(s) {
 		i := int32(int(s)*x.perSession + k)
@@ -82,21 +102,24 @@ func (x *subIndex) add(s int32, filter []byte, qos packet.QoS) int {
 		if len(e.filter) != 0 {
 			continue
 		}
+		e.hash, e.node = hashTopic(filter), -1
+		if hasWildcard(filter) {
+			if e.node = x.tree.place(filter); e.node < 0 {
+				return noNodes
+			}
+			e.hash = listKey(e.node, isMulti(filter))
+		}
 		e.filter = append(e.filter[:0], filter...)
 		e.qos = qos
-		e.hash = hashTopic(filter)
-		e.list = x.wildList()
-		if !hasWildcard(filter) {
-			e.list = int32(e.hash & x.mask)
-		}
-		e.prev, e.next = -1, x.heads[e.list]
+		head := &x.heads[e.hash&x.mask]
+		e.prev, e.next = -1, *head
 		if e.next >= 0 {
 			x.entries[e.next].prev = i
 		}
-		x.heads[e.list] = i
+		*head = i
 		return k
 	}
-	return -1
+	return noSlot
 }
 
 // remove unsubscribes session s from filter and reports whether it was
@@ -125,10 +148,13 @@ func (x *subIndex) unlink(i int32) {
 	if e.prev >= 0 {
 		x.entries[e.prev].next = e.next
 	} else {
-		x.heads[e.list] = e.next
+		x.heads[e.hash&x.mask] = e.next
 	}
 	if e.next >= 0 {
 		x.entries[e.next].prev = e.prev
+	}
+	if e.node >= 0 {
+		x.tree.release(e.node)
 	}
 	e.filter = e.filter[:0]
 }

@@ -200,7 +200,8 @@ func (b *Broker) Close() error {
 	var toClose []io.Closer
 	for i := range b.conns {
 		c := &b.conns[i]
-		if c.active && !c.closing {
+		if c.active && (!c.closing || c.flushing) {
+			c.flushing = false // not worth waiting for now
 			toClose = append(toClose, c.markClosing(ErrClosed))
 		}
 	}

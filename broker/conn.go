@@ -31,6 +31,8 @@ type conn struct {
 	active       bool          // guarded by b.mu: serving a stream
 	closing      bool          // guarded by b.mu: the stream is being closed
 	closeErr     error         // guarded by b.mu: why, when not the reader's own error
+	flushing     bool          // guarded by b.mu: closing, but the writer writes out first
+	flushUntil   int64         // guarded by b.mu: when the flush is given up, ns since epoch
 	connected    bool          // guarded by b.mu: CONNECT accepted
 	disconnected bool          // DISCONNECT received; reader only
 	user         int32         // reader only: index of the logged-in user in Broker.names, -1 for none
@@ -154,7 +156,7 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser) (*conn, error) {
 	b.serving.Add(1)
 
 	c.rw = rw
-	c.active, c.closing, c.closeErr = true, false, nil
+	c.active, c.closing, c.closeErr, c.flushing = true, false, nil, false
 	c.connected, c.disconnected, c.sess = false, false, nil
 	c.out, c.spare = c.out[:0], c.spare[:0]
 	c.keepAlive = 0
@@ -189,15 +191,24 @@ func (b *Broker) releaseConn(c *conn) {
 }
 
 // watchdog closes a stream that sent no CONNECT within the connect
-// timeout, or no packet within 1.5 times its keep alive.
+// timeout, or no packet within 1.5 times its keep alive, and one whose
+// last packets are not written out within flushTimeout.
 func (c *conn) watchdog() {
 	b := c.b
 	b.mu.Lock()
+	now := b.now()
+	if c.active && c.flushing && now >= c.flushUntil {
+		// The client has not taken what was left for it in time.
+		rw := c.rw
+		c.flushing = false
+		b.mu.Unlock()
+		rw.Close()
+		return
+	}
 	if !c.active || c.closing {
 		b.mu.Unlock()
 		return
 	}
-	now := b.now()
 	var deadline int64
 	var why error
 	switch {
@@ -241,13 +252,35 @@ func (c *conn) serve(rw io.ReadWriteCloser) error {
 	for {
 		p, err := c.rd.ReadPacket()
 		if err != nil {
-			return c.end(c.readError(err))
+			return c.endFlushed(c.readError(err))
 		}
 		c.lastRead.Store(b.now())
 		if err := c.handle(p); err != nil {
-			return c.end(err)
+			return c.endFlushed(err)
 		}
 	}
+}
+
+// flushTimeout bounds how long a connection that ends by the reader's
+// error waits for its writer to write out what it was answered before,
+// such as the CONNACK of a CONNECT followed by garbage in one segment.
+const flushTimeout = time.Second
+
+// endFlushed is end for a reader that ends while its writer runs: what
+// the outbox holds, answers to the packets before the one that ended the
+// connection, is written before the stream is closed, as mosquitto does,
+// unless something else closes it first or the client does not take it
+// within flushTimeout.
+func (c *conn) endFlushed(readErr error) error {
+	b := c.b
+	b.mu.Lock()
+	if !c.closing {
+		c.flushing = true
+		c.flushUntil = b.now() + int64(flushTimeout)
+		c.dog.Reset(flushTimeout)
+	}
+	b.mu.Unlock()
+	return c.end(readErr)
 }
 
 // readError classifies an error of ReadPacket.
@@ -304,7 +337,14 @@ func (c *conn) end(readErr error) error {
 	case errors.Is(why, ErrProtocol), errors.Is(why, ErrLimit):
 		b.stats.protocolErrors++
 	}
+	flushing := c.flushing
 	b.mu.Unlock()
+	if flushing {
+		// The writer returns once the outbox is written; serve waits for
+		// it again.
+		c.sig.wait(sigDone)
+		c.sig.raise(sigDone)
+	}
 	rw.Close()
 	if why != nil && b.logf != nil {
 		b.logf("broker: connection ended: %v", why)
@@ -322,7 +362,7 @@ func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 		c.sig.wait(sigWake)
 		for {
 			b.mu.Lock()
-			if c.closing {
+			if c.closing && (!c.flushing || len(c.out) == 0) {
 				b.mu.Unlock()
 				return
 			}

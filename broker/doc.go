@@ -198,4 +198,10 @@
 // SUBSCRIBE is never refused for its number of filters: each filter
 // beyond MaxSubscriptions, longer than MaxTopicLength or denied gets the
 // SUBACK code 0x80, and the connection stays open.
+//
+// Packets that arrived before the one that closes a connection are still
+// answered: their answers, such as the CONNACK of a valid CONNECT followed
+// by garbage in the same segment, are written before the stream is
+// closed, as mosquitto does. A client that does not read them within one
+// second (by the broker's clock) is closed without them.
 package broker

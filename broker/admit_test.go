@@ -3,6 +3,8 @@ package broker_test
 import (
 	"errors"
 	"net"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +74,125 @@ func TestConnectThenGarbageUnread(t *testing.T) {
 		if i == int(wait/(10*time.Millisecond)) {
 			t.Fatal("ServeConn did not return though the client reads nothing")
 		}
+	}
+}
+
+// dialFrom is dial for a stream from source (ServeConnFrom).
+func dialFrom(t testing.TB, b *broker.Broker, source string) *client {
+	t.Helper()
+	srv, cli := net.Pipe()
+	c := &client{t: t, conn: cli, in: make(chan packet.Packet, 4096), readErr: make(chan error, 1), served: make(chan error, 1)}
+	go func() { c.served <- b.ServeConnFrom(srv, source) }()
+	go c.readLoop()
+	t.Cleanup(func() { cli.Close() })
+	return c
+}
+
+// halfConnect is the start of a CONNECT, as a client that stalls or a
+// flood of them sends it.
+var halfConnect = []byte{0x10, 0x0f, 0x00, 0x04, 0x4d}
+
+// TestPendingCannotStarve fills connection slots with streams that send
+// half a CONNECT and then nothing; a new client still connects, at once,
+// because the oldest pending streams are closed to make room for it. The
+// clock never moves and the connect timeout is an hour, so nothing but
+// that can let it in.
+func TestPendingCannotStarve(t *testing.T) {
+	tests := []struct {
+		name      string
+		lim       func(*broker.Limits)
+		connected int      // clients connected first
+		half      []string // sources of the half-CONNECT streams, in order
+		source    string   // of the new client
+		evicted   []int    // which half-CONNECT streams are closed
+	}{
+		{"every slot pending", func(l *broker.Limits) { l.MaxConnections, l.MaxPending = 4, 4 },
+			0, []string{"", "", "", ""}, "", []int{0}},
+		{"default budget, half the slots", func(l *broker.Limits) { l.MaxConnections = 4 },
+			0, []string{"", "", "", ""}, "", []int{0, 1, 2}},
+		{"no free slot, one pending", func(l *broker.Limits) { l.MaxConnections, l.MaxPending = 3, 3 },
+			2, []string{""}, "", []int{0}},
+		{"per source", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 2 },
+			0, []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"}, "192.0.2.1", []int{0}},
+		{"per source, other source", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 2 },
+			0, []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"}, "192.0.2.2", nil},
+		{"unknown sources are not one source", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 1 },
+			0, []string{"", ""}, "", nil},
+		{"long sources are cut", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 1 },
+			0, []string{strings.Repeat("a", 64) + "1"}, strings.Repeat("a", 64) + "2", []int{0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := brokertest.NewClock(time.Unix(0, 0))
+			lim := smallLimits()
+			lim.ConnectTimeout = time.Hour
+			tt.lim(&lim)
+			b := newBroker(t, broker.Config{Limits: lim, Clock: clock})
+			for i := range tt.connected {
+				mustConnect(t, b, "c"+strconv.Itoa(i), true)
+			}
+			var half []*client
+			for _, src := range tt.half {
+				c := dialFrom(t, b, src)
+				// net.Pipe: the write returns once the broker has read it.
+				c.sendRaw(halfConnect)
+				half = append(half, c)
+			}
+			c := dialFrom(t, b, tt.source)
+			if ack := c.connect("new", true); ack.ReturnCode != packet.Accepted {
+				t.Fatalf("CONNACK %d, want 0", ack.ReturnCode)
+			}
+			for _, i := range tt.evicted {
+				if err := half[i].expectClosed(); !errors.Is(err, broker.ErrPendingEvicted) {
+					t.Errorf("half-CONNECT stream %d: ServeConn returned %v, want ErrPendingEvicted", i, err)
+				}
+			}
+			st := b.Stats()
+			if want := tt.connected + 1 + len(tt.half) - len(tt.evicted); st.Connections != want {
+				t.Errorf("%d connections, want %d", st.Connections, want)
+			}
+			if st.PendingEvicted != uint64(len(tt.evicted)) {
+				t.Errorf("PendingEvicted %d, want %d", st.PendingEvicted, len(tt.evicted))
+			}
+		})
+	}
+}
+
+// TestPendingLimits checks the defaults and bounds of MaxPending and
+// MaxPendingPerSource.
+func TestPendingLimits(t *testing.T) {
+	tests := []struct {
+		name                 string
+		conns, pending, per  int
+		wantPending, wantPer int // 0: New refuses the limits
+	}{
+		{"connections beyond sessions", 20, 0, 0, 12, 8},
+		{"at least half the connections", 10, 0, 0, 5, 5},
+		{"one connection", 1, 0, 0, 1, 1},
+		{"given", 10, 3, 2, 3, 2},
+		{"per source above the budget", 10, 3, 9, 3, 9},
+		{"budget beyond the connections", 10, 11, 0, 0, 0},
+		{"negative budget", 10, -1, 0, 0, 0},
+		{"negative per source", 10, 0, -1, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lim := smallLimits() // 8 sessions
+			lim.MaxConnections, lim.MaxPending, lim.MaxPendingPerSource = tt.conns, tt.pending, tt.per
+			b, err := broker.New(broker.Config{Limits: lim})
+			if tt.wantPending == 0 {
+				if !errors.Is(err, broker.ErrLimits) {
+					t.Fatalf("New returned %v, want ErrLimits", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if got := b.Limits(); got.MaxPending != tt.wantPending || got.MaxPendingPerSource != tt.wantPer {
+				t.Errorf("MaxPending %d, MaxPendingPerSource %d; want %d and %d", got.MaxPending, got.MaxPendingPerSource, tt.wantPending, tt.wantPer)
+			}
+		})
 	}
 }

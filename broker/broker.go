@@ -62,6 +62,7 @@ type Broker struct {
 	freeConn []int32
 	nconn    int
 	serving  sync.WaitGroup
+	admit    admission // streams waiting for a slot being freed
 
 	subs     subIndex
 	store    store
@@ -107,7 +108,7 @@ func New(cfg Config) (*Broker, error) {
 	b := &makeTable[Broker](&t.total, 1)[0]
 	t.carve(
 		nsess*(lim.MaxClientIDLength+lim.MaxTopicLength+lim.MaxPayloadSize+1)+
-			lim.MaxConnections*(lim.MaxPacketSize+2*lim.OutboxBytes)+
+			lim.MaxConnections*(lim.MaxPacketSize+2*lim.OutboxBytes+maxSource)+
 			nsubs*lim.MaxTopicLength+
 			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
 			lim.MaxTopicLength+ // the in-process client's topic
@@ -155,6 +156,7 @@ func New(cfg Config) (*Broker, error) {
 		c.rbuf = t.take(lim.MaxPacketSize)[:lim.MaxPacketSize]
 		c.out = t.take(lim.OutboxBytes)
 		c.spare = t.take(lim.OutboxBytes)
+		c.source = t.take(maxSource)
 		// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
 		// so a packet of any number of them needs no storage.
 		c.dec = packet.Decoder{MaxPacketSize: lim.MaxPacketSize}
@@ -222,6 +224,7 @@ func (b *Broker) Stats() Stats {
 		Connections:         b.nconn,
 		ConnectionsTotal:    b.stats.connectionsTotal,
 		ConnectionsRefused:  b.stats.connectionsRefused,
+		PendingEvicted:      b.stats.pendingEvicted,
 		ProtocolErrors:      b.stats.protocolErrors,
 		Sessions:            b.nsess,
 		MessagesIn:          b.stats.messagesIn,

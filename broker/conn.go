@@ -23,6 +23,11 @@ type conn struct {
 	dog Timer              // connect timeout, then keep alive
 
 	rbuf []byte
+	// source is where the stream comes from (see ServeConnFrom), at most
+	// maxSource bytes; serial orders the streams by arrival. Both are
+	// guarded by b.mu.
+	source []byte
+	serial uint64
 	// out holds encoded packets for the writer; it is guarded by b.mu and
 	// never grows past its capacity. spare is the buffer being written,
 	// owned by the writer.
@@ -127,9 +132,22 @@ func (c *conn) markClosing(why error) io.Closer {
 // ServeConn serves one client on rw until the connection ends, and closes
 // rw. It returns nil when the client ended with DISCONNECT, and otherwise
 // an error saying why the connection ended. It is safe to call from many
-// goroutines at once, one per stream.
+// goroutines at once, one per stream. It is ServeConnFrom with no source.
 func (b *Broker) ServeConn(rw io.ReadWriteCloser) error {
-	c, err := b.acquireConn(rw)
+	return b.ServeConnFrom(rw, "")
+}
+
+// ServeConnFrom is ServeConn for a stream from source, the address of the
+// client's host without port, such as "192.0.2.7" or "2001:db8::1"
+// (package listen passes the remote host of each TCP connection). The
+// broker has no network of its own, so it learns sources only this way.
+// Pending streams are bounded per source (Limits.MaxPendingPerSource),
+// failed logins are throttled and logged per source, and notices name
+// it. Sources longer than 64 bytes are cut there. An empty source means
+// unknown: such streams are bounded by MaxPending alone, and all count as
+// one source for the login throttle.
+func (b *Broker) ServeConnFrom(rw io.ReadWriteCloser, source string) error {
+	c, err := b.acquireConn(rw, source)
 	if err != nil {
 		rw.Close()
 		return err
@@ -139,23 +157,26 @@ func (b *Broker) ServeConn(rw io.ReadWriteCloser) error {
 	return err
 }
 
-func (b *Broker) acquireConn(rw io.ReadWriteCloser) (*conn, error) {
+// acquireConn finds rw a connection slot, closing pending streams to make
+// room as Limits.MaxPending and MaxPendingPerSource say, and waiting for
+// the slot of one it closed when none is free.
+func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error) {
+	source = source[:min(len(source), maxSource)]
 	b.mu.Lock()
+	c, err := b.admit.slot(b, source)
+	if err != nil {
+		b.mu.Unlock()
+		return nil, err
+	}
 	defer b.mu.Unlock()
-	if b.closed {
-		return nil, ErrClosed
-	}
-	if len(b.freeConn) == 0 {
-		b.stats.connectionsRefused++
-		return nil, ErrTooManyConnections
-	}
-	c := &b.conns[b.freeConn[len(b.freeConn)-1]]
 	b.freeConn = b.freeConn[:len(b.freeConn)-1]
 	b.nconn++
 	b.stats.connectionsTotal++
 	b.serving.Add(1)
 
 	c.rw = rw
+	c.source = append(c.source[:0], source...)
+	c.serial = b.stats.connectionsTotal
 	c.active, c.closing, c.closeErr, c.flushing = true, false, nil, false
 	c.connected, c.disconnected, c.sess = false, false, nil
 	c.out, c.spare = c.out[:0], c.spare[:0]
@@ -188,6 +209,9 @@ func (b *Broker) releaseConn(c *conn) {
 	b.freeConn = append(b.freeConn, c.idx)
 	b.nconn--
 	b.serving.Done()
+	if b.admit.waiters > 0 {
+		b.drainedCond.Broadcast()
+	}
 }
 
 // watchdog closes a stream that sent no CONNECT within the connect

@@ -135,6 +135,20 @@
 // A will whose topic or payload is beyond the limits is refused with
 // CONNACK 3 as well.
 //
+// Pending connections: a stream holds a connection slot from the moment
+// it is served, but until its CONNECT is accepted (TLS handshake and
+// login throttle included) it is pending, and pending streams cannot keep
+// clients out. At most Limits.MaxPending streams are pending at once, and
+// at most MaxPendingPerSource from one source (ServeConnFrom; package
+// listen gives the client's IP address); a new stream beyond either
+// closes the oldest pending stream, of its source for the second, with
+// ErrPendingEvicted, as does a new stream that finds no free slot while
+// any is pending, which then waits for that slot (at most one second).
+// Connected clients are never closed to make room; when every slot
+// serves one, a new stream is refused (ErrTooManyConnections). Closed
+// pending streams are counted in Stats.PendingEvicted and logged as a
+// notice.
+//
 // Offline sessions queue QoS 1 and 2 messages only; QoS 0 messages for an
 // offline session are dropped (counted as DropOffline).
 //

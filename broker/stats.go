@@ -63,6 +63,10 @@ type Stats struct {
 	ProtocolErrors     uint64 // connections closed for a malformed packet, a violation or a limit
 	Sessions           int    // sessions held, online and offline
 
+	// PendingEvicted counts streams closed without a CONNECT accepted to
+	// make room for newer ones (Limits.MaxPending, MaxPendingPerSource).
+	PendingEvicted uint64
+
 	MessagesIn  uint64 // PUBLISH packets accepted from clients and the in-process client
 	MessagesOut uint64 // deliveries written to the outbox or handed to a Handler
 	Wills       uint64 // will messages published
@@ -101,4 +105,5 @@ type counters struct {
 	dropped                                              [NumDropReasons]uint64
 	retainedRefused, subscriptionsDenied                 uint64
 	publishersHeld, slowConsumers                        uint64
+	pendingEvicted                                       uint64
 }

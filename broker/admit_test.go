@@ -2,9 +2,12 @@ package broker_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,5 +197,98 @@ func TestPendingLimits(t *testing.T) {
 				t.Errorf("MaxPending %d, MaxPendingPerSource %d; want %d and %d", got.MaxPending, got.MaxPendingPerSource, tt.wantPending, tt.wantPer)
 			}
 		})
+	}
+}
+
+// TestLoginThrottle makes bad logins from one source in a row: after the
+// first three, each is answered only once the broker's clock has moved on
+// by the throttle's delay, and so is a good login from that source, while
+// a good login from another source is answered at once. Failed logins are
+// logged as a notice, with their source and user name.
+func TestLoginThrottle(t *testing.T) {
+	clock := brokertest.NewClock(time.Unix(0, 0))
+	lim := smallLimits()
+	lim.ConnectTimeout = time.Hour
+	var mu sync.Mutex
+	var lines []string
+	logf := func(format string, args ...any) {
+		mu.Lock()
+		lines = append(lines, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
+	b := newBroker(t, broker.Config{Limits: lim, Clock: clock, Logf: logf, Users: []broker.User{{"u", "right"}}})
+	const guesser, other = "192.0.2.66", "198.51.100.1"
+
+	var delayed uint64
+	login := func(source, password string, want packet.ConnackCode, delay time.Duration) {
+		t.Helper()
+		c := dialFrom(t, b, source)
+		c.send(packet.Connect{ClientID: []byte("c"), CleanSession: true, UsernameFlag: true, Username: []byte("u"),
+			PasswordFlag: true, Password: []byte(password)})
+		if delay > 0 {
+			delayed++
+			waitFor(t, func() bool { return b.Stats().LoginsDelayed == delayed })
+			// The clock runs due timers inside Advance: the reader is
+			// still waiting once it returns.
+			clock.Advance(delay - time.Millisecond)
+			select {
+			case p := <-c.in:
+				t.Fatalf("got %T %+v before the delay of %v", p, p, delay)
+			default:
+			}
+			clock.Advance(time.Millisecond)
+		}
+		if ack := recvAs[*packet.Connack](c); ack.ReturnCode != want {
+			t.Fatalf("CONNACK %d, want %d", ack.ReturnCode, want)
+		}
+		if want != packet.Accepted {
+			c.expectClosed()
+		} else {
+			c.disconnect()
+		}
+	}
+	steps := []struct {
+		source, password string
+		want             packet.ConnackCode
+		delay            time.Duration
+	}{
+		{guesser, "a", packet.RefusedBadUsernamePassword, 0},
+		{guesser, "b", packet.RefusedBadUsernamePassword, 0},
+		{guesser, "c", packet.RefusedBadUsernamePassword, 0},
+		{guesser, "d", packet.RefusedBadUsernamePassword, 500 * time.Millisecond},
+		{other, "right", packet.Accepted, 0},
+		{guesser, "e", packet.RefusedBadUsernamePassword, time.Second},
+		{guesser, "f", packet.RefusedBadUsernamePassword, 2 * time.Second},
+		{guesser, "right", packet.Accepted, 4 * time.Second},
+		{other, "g", packet.RefusedBadUsernamePassword, 0},
+		{guesser, "h", packet.RefusedBadUsernamePassword, 4 * time.Second},
+	}
+	for i, s := range steps {
+		t.Logf("step %d: from %s, %q", i, s.source, s.password)
+		login(s.source, s.password, s.want, s.delay)
+	}
+	if st := b.Stats(); st.LoginsFailed != 8 || st.LoginsDelayed != delayed {
+		t.Errorf("LoginsFailed %d, LoginsDelayed %d; want 8 and %d", st.LoginsFailed, st.LoginsDelayed, delayed)
+	}
+
+	// After ten minutes without a failure, the source is forgotten.
+	clock.Advance(10 * time.Minute)
+	login(guesser, "right", packet.Accepted, 0)
+	login(guesser, "i", packet.RefusedBadUsernamePassword, 0)
+
+	mu.Lock()
+	defer mu.Unlock()
+	var notices []string
+	for _, l := range lines {
+		if strings.Contains(l, "failed login") {
+			notices = append(notices, l)
+		}
+	}
+	want := []string{
+		`broker: failed login from 192.0.2.66 as "u" (CONNACK 4)`,
+		`broker: failed login from 192.0.2.66 as "u" (CONNACK 4) (and 7 more since the last report)`,
+	}
+	if !slices.Equal(notices, want) {
+		t.Errorf("notices:\n%s\nwant:\n%s", strings.Join(notices, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -63,6 +63,7 @@ type Broker struct {
 	nconn    int
 	serving  sync.WaitGroup
 	admit    admission // streams waiting for a slot being freed
+	logins   loginFailures
 
 	subs     subIndex
 	store    store
@@ -225,6 +226,8 @@ func (b *Broker) Stats() Stats {
 		ConnectionsTotal:    b.stats.connectionsTotal,
 		ConnectionsRefused:  b.stats.connectionsRefused,
 		PendingEvicted:      b.stats.pendingEvicted,
+		LoginsFailed:        b.stats.loginsFailed,
+		LoginsDelayed:       b.stats.loginsDelayed,
 		ProtocolErrors:      b.stats.protocolErrors,
 		Sessions:            b.nsess,
 		MessagesIn:          b.stats.messagesIn,

@@ -96,6 +96,21 @@
 // constant time, against every user. With no users configured anyone may
 // connect and credentials are ignored.
 //
+// Failed logins (CONNACK 4 or 5 for the credentials) are counted in
+// Stats.LoginsFailed and logged as a notice naming the source and user
+// name. They are throttled per source (ServeConnFrom): once a source has
+// failed three times, every further CONNECT with credentials from it is
+// answered 500 ms late, twice as late after each further failure, at most
+// 4 s, by the broker's clock; the connection waits without holding the
+// broker, and a refused one is closed after its CONNACK. Good logins from
+// that source wait too, so the time of the answer does not tell a right
+// guess; clients from other sources are not delayed. Together with
+// MaxPendingPerSource, which bounds the CONNECTs of a source waiting at
+// once, that holds a guesser to a few guesses per second per source. A
+// source is forgotten after ten minutes without a failure, or when the
+// fixed table of the 64 most recently failing sources needs its slot.
+// Streams without a source count as one source.
+//
 // Authorization: with Config.Authorize set (an Authorizer, such as
 // ACL.Authorize), each PUBLISH, SUBSCRIBE filter and will topic of a
 // network client is checked against the user it logged in as. The

@@ -69,6 +69,8 @@ type Broker struct {
 	freeConn []int32
 	nconn    int
 	serving  sync.WaitGroup
+	admit    admission // streams waiting for a slot being freed
+	logins   loginFailures
 
 	subs     subIndex
 	store    store
@@ -121,7 +123,7 @@ func New(cfg Config) (*Broker, error) {
 	b := &makeTable[Broker](&t.total, 1)[0]
 	t.carve(
 		nsess*(lim.MaxClientIDLength+lim.MaxTopicLength+lim.MaxPayloadSize+1)+
-			lim.MaxConnections*(lim.MaxPacketSize+2*lim.OutboxBytes)+
+			lim.MaxConnections*(lim.MaxPacketSize+2*lim.OutboxBytes+maxSource)+
 			nsubs*lim.MaxTopicLength+
 			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
 			lim.MaxTopicLength+ // the in-process client's topic
@@ -169,6 +171,7 @@ func New(cfg Config) (*Broker, error) {
 		c.rbuf = t.take(lim.MaxPacketSize)[:lim.MaxPacketSize]
 		c.out = t.take(lim.OutboxBytes)
 		c.spare = t.take(lim.OutboxBytes)
+		c.source = t.take(maxSource)
 		// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
 		// so a packet of any number of them needs no storage.
 		c.dec = packet.Decoder{MaxPacketSize: lim.MaxPacketSize}
@@ -215,7 +218,8 @@ func (b *Broker) Close() error {
 	var toClose []io.Closer
 	for i := range b.conns {
 		c := &b.conns[i]
-		if c.active && !c.closing {
+		if c.active && (!c.closing || c.flushing) {
+			c.flushing = false // not worth waiting for now
 			toClose = append(toClose, c.markClosing(ErrClosed))
 		}
 	}
@@ -238,6 +242,9 @@ func (b *Broker) Stats() (st Stats) {
 	st.Connections = b.nconn
 	st.ConnectionsTotal = b.stats.connectionsTotal
 	st.ConnectionsRefused = b.stats.connectionsRefused
+	st.PendingEvicted = b.stats.pendingEvicted
+	st.LoginsFailed = b.stats.loginsFailed
+	st.LoginsDelayed = b.stats.loginsDelayed
 	st.ProtocolErrors = b.stats.protocolErrors
 	st.Sessions = b.nsess
 	st.SessionsEvicted = b.stats.sessionsEvicted

@@ -23,6 +23,11 @@ type conn struct {
 	dog Timer              // connect timeout, then keep alive
 
 	rbuf []byte
+	// source is where the stream comes from (see ServeConnFrom), at most
+	// maxSource bytes; serial orders the streams by arrival. Both are
+	// guarded by b.mu.
+	source []byte
+	serial uint64
 	// out holds encoded packets for the writer; it is guarded by b.mu and
 	// never grows past its capacity. spare is the buffer being written,
 	// owned by the writer.
@@ -31,6 +36,8 @@ type conn struct {
 	active       bool          // guarded by b.mu: serving a stream
 	closing      bool          // guarded by b.mu: the stream is being closed
 	closeErr     error         // guarded by b.mu: why, when not the reader's own error
+	flushing     bool          // guarded by b.mu: closing, but the writer writes out first
+	flushUntil   int64         // guarded by b.mu: when the flush is given up, ns since epoch
 	connected    bool          // guarded by b.mu: CONNECT accepted
 	disconnected bool          // DISCONNECT received; reader only
 	user         int32         // reader only: index of the logged-in user in Broker.names, -1 for none
@@ -125,9 +132,22 @@ func (c *conn) markClosing(why error) io.Closer {
 // ServeConn serves one client on rw until the connection ends, and closes
 // rw. It returns nil when the client ended with DISCONNECT, and otherwise
 // an error saying why the connection ended. It is safe to call from many
-// goroutines at once, one per stream.
+// goroutines at once, one per stream. It is ServeConnFrom with no source.
 func (b *Broker) ServeConn(rw io.ReadWriteCloser) error {
-	c, err := b.acquireConn(rw)
+	return b.ServeConnFrom(rw, "")
+}
+
+// ServeConnFrom is ServeConn for a stream from source, the address of the
+// client's host without port, such as "192.0.2.7" or "2001:db8::1"
+// (package listen passes the remote host of each TCP connection). The
+// broker has no network of its own, so it learns sources only this way.
+// Pending streams are bounded per source (Limits.MaxPendingPerSource),
+// failed logins are throttled and logged per source, and notices name
+// it. Sources longer than 64 bytes are cut there. An empty source means
+// unknown: such streams are bounded by MaxPending alone, and all count as
+// one source for the login throttle.
+func (b *Broker) ServeConnFrom(rw io.ReadWriteCloser, source string) error {
+	c, err := b.acquireConn(rw, source)
 	if err != nil {
 		rw.Close()
 		return err
@@ -137,24 +157,27 @@ func (b *Broker) ServeConn(rw io.ReadWriteCloser) error {
 	return err
 }
 
-func (b *Broker) acquireConn(rw io.ReadWriteCloser) (*conn, error) {
+// acquireConn finds rw a connection slot, closing pending streams to make
+// room as Limits.MaxPending and MaxPendingPerSource say, and waiting for
+// the slot of one it closed when none is free.
+func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error) {
+	source = source[:min(len(source), maxSource)]
 	b.mu.Lock()
+	c, err := b.admit.slot(b, source)
+	if err != nil {
+		b.mu.Unlock()
+		return nil, err
+	}
 	defer b.mu.Unlock()
-	if b.closed {
-		return nil, ErrClosed
-	}
-	if len(b.freeConn) == 0 {
-		b.stats.connectionsRefused++
-		return nil, ErrTooManyConnections
-	}
-	c := &b.conns[b.freeConn[len(b.freeConn)-1]]
 	b.freeConn = b.freeConn[:len(b.freeConn)-1]
 	b.nconn++
 	b.stats.connectionsTotal++
 	b.serving.Add(1)
 
 	c.rw = rw
-	c.active, c.closing, c.closeErr = true, false, nil
+	c.source = append(c.source[:0], source...)
+	c.serial = b.stats.connectionsTotal
+	c.active, c.closing, c.closeErr, c.flushing = true, false, nil, false
 	c.connected, c.disconnected, c.sess = false, false, nil
 	c.out, c.spare = c.out[:0], c.spare[:0]
 	c.keepAlive = 0
@@ -186,18 +209,30 @@ func (b *Broker) releaseConn(c *conn) {
 	b.freeConn = append(b.freeConn, c.idx)
 	b.nconn--
 	b.serving.Done()
+	if b.admit.waiters > 0 {
+		b.drainedCond.Broadcast()
+	}
 }
 
 // watchdog closes a stream that sent no CONNECT within the connect
-// timeout, or no packet within 1.5 times its keep alive.
+// timeout, or no packet within 1.5 times its keep alive, and one whose
+// last packets are not written out within flushTimeout.
 func (c *conn) watchdog() {
 	b := c.b
 	b.mu.Lock()
+	now := b.now()
+	if c.active && c.flushing && now >= c.flushUntil {
+		// The client has not taken what was left for it in time.
+		rw := c.rw
+		c.flushing = false
+		b.mu.Unlock()
+		rw.Close()
+		return
+	}
 	if !c.active || c.closing {
 		b.mu.Unlock()
 		return
 	}
-	now := b.now()
 	var deadline int64
 	var why error
 	switch {
@@ -241,13 +276,35 @@ func (c *conn) serve(rw io.ReadWriteCloser) error {
 	for {
 		p, err := c.rd.ReadPacket()
 		if err != nil {
-			return c.end(c.readError(err))
+			return c.endFlushed(c.readError(err))
 		}
 		c.lastRead.Store(b.now())
 		if err := c.handle(p); err != nil {
-			return c.end(err)
+			return c.endFlushed(err)
 		}
 	}
+}
+
+// flushTimeout bounds how long a connection that ends by the reader's
+// error waits for its writer to write out what it was answered before,
+// such as the CONNACK of a CONNECT followed by garbage in one segment.
+const flushTimeout = time.Second
+
+// endFlushed is end for a reader that ends while its writer runs: what
+// the outbox holds, answers to the packets before the one that ended the
+// connection, is written before the stream is closed, as mosquitto does,
+// unless something else closes it first or the client does not take it
+// within flushTimeout.
+func (c *conn) endFlushed(readErr error) error {
+	b := c.b
+	b.mu.Lock()
+	if !c.closing {
+		c.flushing = true
+		c.flushUntil = b.now() + int64(flushTimeout)
+		c.dog.Reset(flushTimeout)
+	}
+	b.mu.Unlock()
+	return c.end(readErr)
 }
 
 // readError classifies an error of ReadPacket.
@@ -306,7 +363,14 @@ func (c *conn) end(readErr error) error {
 	case errors.Is(why, ErrProtocol), errors.Is(why, ErrLimit):
 		b.stats.protocolErrors++
 	}
+	flushing := c.flushing
 	b.mu.Unlock()
+	if flushing {
+		// The writer returns once the outbox is written; serve waits for
+		// it again.
+		c.sig.wait(sigDone)
+		c.sig.raise(sigDone)
+	}
 	rw.Close()
 	if why != nil && b.logf != nil {
 		b.logf("broker: connection ended: %v", why)
@@ -324,7 +388,7 @@ func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 		c.sig.wait(sigWake)
 		for {
 			b.mu.Lock()
-			if c.closing {
+			if c.closing && (!c.flushing || len(c.out) == 0) {
 				b.mu.Unlock()
 				return
 			}

@@ -16,11 +16,17 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	}
 	user := -1
 	if len(b.creds) > 0 {
+		code := packet.Accepted
 		if !p.UsernameFlag {
-			return packet.RefusedNotAuthorized
+			code = packet.RefusedNotAuthorized
+		} else if user = authenticate(b.creds, p.Username, p.Password); user < 0 {
+			code = packet.RefusedBadUsernamePassword
 		}
-		if user = authenticate(b.creds, p.Username, p.Password); user < 0 {
-			return packet.RefusedBadUsernamePassword
+		if !b.throttleLogin(c, code, p.Username) {
+			return packet.RefusedServerUnavailable
+		}
+		if code != packet.Accepted {
+			return code
 		}
 	}
 	anon := len(p.ClientID) == 0

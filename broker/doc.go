@@ -113,6 +113,21 @@
 // constant time, against every user. With no users configured anyone may
 // connect and credentials are ignored.
 //
+// Failed logins (CONNACK 4 or 5 for the credentials) are counted in
+// Stats.LoginsFailed and logged as a notice naming the source and user
+// name. They are throttled per source (ServeConnFrom): once a source has
+// failed three times, every further CONNECT with credentials from it is
+// answered 500 ms late, twice as late after each further failure, at most
+// 4 s, by the broker's clock; the connection waits without holding the
+// broker, and a refused one is closed after its CONNACK. Good logins from
+// that source wait too, so the time of the answer does not tell a right
+// guess; clients from other sources are not delayed. Together with
+// MaxPendingPerSource, which bounds the CONNECTs of a source waiting at
+// once, that holds a guesser to a few guesses per second per source. A
+// source is forgotten after ten minutes without a failure, or when the
+// fixed table of the 64 most recently failing sources needs its slot.
+// Streams without a source count as one source.
+//
 // Authorization: with Config.Authorize set (an Authorizer, such as
 // ACL.Authorize), each PUBLISH, SUBSCRIBE filter and will topic of a
 // network client is checked against the user it logged in as. The
@@ -147,6 +162,20 @@
 // CONNECT with clean session 0 and an empty identifier, or an identifier
 // longer than MaxClientIDLength, is refused with CONNACK 2. A will whose
 // topic or payload is beyond the limits is refused with CONNACK 3 as well.
+//
+// Pending connections: a stream holds a connection slot from the moment
+// it is served, but until its CONNECT is accepted (TLS handshake and
+// login throttle included) it is pending, and pending streams cannot keep
+// clients out. At most Limits.MaxPending streams are pending at once, and
+// at most MaxPendingPerSource from one source (ServeConnFrom; package
+// listen gives the client's IP address); a new stream beyond either
+// closes the oldest pending stream, of its source for the second, with
+// ErrPendingEvicted, as does a new stream that finds no free slot while
+// any is pending, which then waits for that slot (at most one second).
+// Connected clients are never closed to make room; when every slot
+// serves one, a new stream is refused (ErrTooManyConnections). Closed
+// pending streams are counted in Stats.PendingEvicted and logged as a
+// notice.
 //
 // # Offline sessions
 //
@@ -249,4 +278,10 @@
 // beyond MaxSubscriptions, longer than MaxTopicLength, of more than
 // MaxTopicLevels levels, without room in the subscription tree or denied
 // gets the SUBACK code 0x80, and the connection stays open.
+//
+// Packets that arrived before the one that closes a connection are still
+// answered: their answers, such as the CONNACK of a valid CONNECT followed
+// by garbage in the same segment, are written before the stream is
+// closed, as mosquitto does. A client that does not read them within one
+// second (by the broker's clock) is closed without them.
 package broker

@@ -8,6 +8,7 @@ var (
 	ErrClosed             = errors.New("broker: closed")
 	ErrTooManyConnections = errors.New("broker: no free connection slot")
 	ErrConnectTimeout     = errors.New("broker: no CONNECT within the connect timeout")
+	ErrPendingEvicted     = errors.New("broker: closed to make room, no CONNECT yet")
 	ErrKeepAliveTimeout   = errors.New("broker: no packet within 1.5 times the keep alive")
 	ErrTakenOver          = errors.New("broker: session taken over by a new connection")
 	ErrRefused            = errors.New("broker: connection refused")

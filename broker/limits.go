@@ -21,6 +21,22 @@ type Limits struct {
 	// outbox buffers. 0 means MaxSessions + MaxSessions/4 + 2, enough for
 	// takeovers and for answering surplus clients with CONNACK 3.
 	MaxConnections int
+	// MaxPending bounds the streams that have not had their CONNECT
+	// accepted yet, TLS handshakes included: when one more arrives, the
+	// oldest of them is closed (ErrPendingEvicted) to make room, and so is
+	// the oldest when no slot is free at all, so that silent or slow
+	// streams cannot keep clients out, only delay each other. 0 means
+	// MaxConnections − MaxSessions, but at least half of MaxConnections
+	// (rounded up): a pending stream is closed only for newer ones, so
+	// the budget is also how many streams may arrive while a client's
+	// CONNECT is on its way.
+	MaxPending int
+	// MaxPendingPerSource bounds the pending streams of one source
+	// address (see ServeConnFrom) in the same way: the oldest pending
+	// stream of that source is closed for a new one. Streams without a
+	// source are bounded by MaxPending only. 0 means 8, or MaxPending if
+	// smaller.
+	MaxPendingPerSource int
 	// MaxSubscriptions bounds the topic filters of one session. A
 	// SUBSCRIBE may carry any number of filters that fits in
 	// MaxPacketSize: the SUBACK grants those there is room for and answers
@@ -257,6 +273,18 @@ func (l Limits) normalized() (Limits, error) {
 	}
 	if l.MaxConnections < 1 {
 		return bad("MaxConnections", l.MaxConnections)
+	}
+	if l.MaxPending == 0 {
+		l.MaxPending = max(l.MaxConnections-l.MaxSessions, (l.MaxConnections+1)/2)
+	}
+	if l.MaxPending < 1 || l.MaxPending > l.MaxConnections {
+		return bad("MaxPending", l.MaxPending)
+	}
+	if l.MaxPendingPerSource == 0 {
+		l.MaxPendingPerSource = min(8, l.MaxPending)
+	}
+	if l.MaxPendingPerSource < 1 {
+		return bad("MaxPendingPerSource", l.MaxPendingPerSource)
 	}
 	if l.MaxMessages == 0 {
 		l.MaxMessages = l.MaxSessions * (l.MaxInflight + l.MaxQueued)

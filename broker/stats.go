@@ -72,6 +72,14 @@ type Stats struct {
 	// sessions, which Limits.MaxOfflineMessages bounds.
 	OfflineMessages int
 
+	// PendingEvicted counts streams closed without a CONNECT accepted to
+	// make room for newer ones (Limits.MaxPending, MaxPendingPerSource).
+	PendingEvicted uint64
+	// LoginsFailed counts CONNECTs refused with CONNACK 4 or 5 for their
+	// credentials; LoginsDelayed the CONNECTs answered late by the login
+	// throttle (see the package doc, Authentication).
+	LoginsFailed, LoginsDelayed uint64
+
 	MessagesIn  uint64 // PUBLISH packets accepted from clients and the in-process client
 	MessagesOut uint64 // deliveries written to the outbox or handed to a Handler
 	Wills       uint64 // will messages published
@@ -118,4 +126,5 @@ type counters struct {
 	subscriptionsRefused                                 uint64
 	publishersHeld, slowConsumers                        uint64
 	sessionsEvicted, sessionsExpired, sessionsRefused    uint64
+	pendingEvicted, loginsFailed, loginsDelayed          uint64
 }

@@ -4,7 +4,12 @@
 //
 // Limits: one goroutine per accepted connection (plus the broker's writer
 // goroutine); connections beyond the broker's MaxConnections are accepted
-// and closed at once by the broker.
+// and closed at once by the broker, or make it close the oldest that has
+// not sent CONNECT yet (see broker.Limits.MaxPending).
+//
+// Each connection is served with broker.Broker.ServeConnFrom and the host
+// of its remote address, so that the broker bounds pending connections
+// and throttles failed logins per client host.
 package listen
 
 import (
@@ -72,12 +77,32 @@ func Serve(ctx context.Context, ln net.Listener, b *broker.Broker) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b.ServeConn(c)
+			b.ServeConnFrom(c, Source(c.RemoteAddr()))
 			mu.Lock()
 			delete(conns, c)
 			mu.Unlock()
 		}()
 	}
+}
+
+// Source returns the host of a remote address, without port, as
+// ServeConnFrom takes it: the IP address of a TCP or UDP address, the
+// host of any other address in host:port form, or else the address as
+// it is.
+func Source(addr net.Addr) string {
+	switch a := addr.(type) {
+	case nil:
+		return ""
+	case *net.TCPAddr:
+		return a.IP.String()
+	case *net.UDPAddr:
+		return a.IP.String()
+	}
+	s := addr.String()
+	if host, _, err := net.SplitHostPort(s); err == nil {
+		return host
+	}
+	return s
 }
 
 // ListenAndServe listens on the TCP address addr and calls Serve.

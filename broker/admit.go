@@ -1,0 +1,177 @@
+package broker
+
+import (
+	"io"
+	"time"
+)
+
+// maxSource is the room each connection slot has for the source of its
+// stream; longer sources are cut there. The longest IPv6 address in text
+// takes 45 bytes.
+const maxSource = 64
+
+// slotWait bounds how long a new stream waits for the slot of a stream
+// closed for it, by the broker's clock. A closed stream ends its Read at
+// once (Close relies on that too), so the wait is normally as short as a
+// reader takes to notice.
+const slotWait = time.Second
+
+// admission is the state of the streams waiting in slot for a
+// connection slot to be released. Guarded by b.mu.
+type admission struct {
+	waiters int   // streams waiting
+	until   int64 // when timer is due, ns since epoch; 0 when not armed
+	timer   Timer // wakes the waiters to look at their deadlines
+}
+
+// slot returns the free connection slot a new stream from source is to
+// take, the last in b.freeConn, after closing the pending streams that
+// must make room for it: the oldest of its source when that source has
+// MaxPendingPerSource pending, the oldest of all when MaxPending are
+// pending or no slot is free. It is called with b.mu held, and releases it
+// to close streams and while it waits for their slots.
+func (a *admission) slot(b *Broker, source string) (*conn, error) {
+	deadline := b.now() + int64(slotWait)
+	for {
+		if b.closed {
+			return nil, ErrClosed
+		}
+		p := b.pending(source)
+		var victim *conn
+		var why string
+		switch {
+		case source != "" && p.ofSource >= b.lim.MaxPendingPerSource:
+			victim, why = p.oldestOfSource, "MaxPendingPerSource"
+		case p.n >= b.lim.MaxPending:
+			victim, why = p.oldest, "MaxPending"
+		case len(b.freeConn) > 0:
+			return &b.conns[b.freeConn[len(b.freeConn)-1]], nil
+		case p.closing > a.waiters:
+			// A slot is on its way that no other stream waits for.
+		case p.oldest != nil:
+			victim, why = p.oldest, "no free slot"
+		case p.closing == 0:
+			return nil, b.refuseConn()
+		}
+		if victim != nil {
+			rw := b.evict(victim, why)
+			b.mu.Unlock()
+			rw.Close()
+			b.mu.Lock()
+			continue
+		}
+		if !a.wait(b, deadline) {
+			return nil, b.refuseConn()
+		}
+	}
+}
+
+// pendingCount is what slot needs to know of the streams being served.
+type pendingCount struct {
+	n, ofSource            int   // pending streams, and those of the new stream's source
+	oldest, oldestOfSource *conn // nil when none
+	closing                int   // streams closing, whose slots are on their way
+}
+
+// pending counts the pending streams, those whose CONNECT has not been
+// accepted and that are not closing, all and of source.
+func (b *Broker) pending(source string) pendingCount {
+	var p pendingCount
+	for i := range b.conns {
+		c := &b.conns[i]
+		switch {
+		case !c.active || c.connected && !c.closing:
+			continue
+		case c.closing:
+			p.closing++
+			continue
+		}
+		p.n++
+		if p.oldest == nil || c.serial < p.oldest.serial {
+			p.oldest = c
+		}
+		if source != "" && sameSource(c.source, source) {
+			p.ofSource++
+			if p.oldestOfSource == nil || c.serial < p.oldestOfSource.serial {
+				p.oldestOfSource = c
+			}
+		}
+	}
+	return p
+}
+
+// wait waits, with b.mu held, for a connection slot to be released or
+// until deadline; it reports false, without waiting, once deadline has
+// passed. One timer serves every waiter: it is armed for the earliest
+// deadline, and waiters whose deadline is later arm it again.
+func (a *admission) wait(b *Broker, deadline int64) bool {
+	now := b.now()
+	if now >= deadline {
+		return false
+	}
+	if a.until == 0 || a.until > deadline {
+		a.until = deadline
+		if a.timer == nil {
+			a.timer = b.clock.AfterFunc(time.Duration(deadline-now), b.admitTimeout)
+		} else {
+			a.timer.Reset(time.Duration(deadline - now))
+		}
+	}
+	a.waiters++
+	b.drainedCond.Wait()
+	a.waiters--
+	return true
+}
+
+// admitTimeout wakes the streams waiting for a slot to look at the time;
+// like waitTimeout, it decides nothing itself.
+func (b *Broker) admitTimeout() {
+	b.mu.Lock()
+	if b.now() >= b.admit.until {
+		b.admit.until = 0
+	}
+	b.drainedCond.Broadcast()
+	b.mu.Unlock()
+}
+
+// refuseConn counts and reports a stream refused for want of a slot.
+func (b *Broker) refuseConn() error {
+	b.stats.connectionsRefused++
+	if missed, ok := b.due(noticeConnectionCap); ok {
+		b.logf("broker: refused a connection: no free connection slot of %d, none pending%s", b.lim.MaxConnections, alsoMissed(missed))
+	}
+	return ErrTooManyConnections
+}
+
+// evict closes the pending stream c to make room for a new one, as the
+// limit why says; the caller closes the returned stream after unlocking.
+func (b *Broker) evict(c *conn, why string) io.Closer {
+	b.stats.pendingEvicted++
+	if missed, ok := b.due(noticePendingCap); ok {
+		b.logf("broker: closed the connection from %s, %v without CONNECT, to make room for a new one (%s)%s",
+			sourceName(c.source), time.Duration(b.now()-c.started), why, alsoMissed(missed))
+	}
+	return c.markClosing(ErrPendingEvicted)
+}
+
+// sourceName is a source for a log line.
+func sourceName(source []byte) string {
+	if len(source) == 0 {
+		return "an unknown source"
+	}
+	return string(source)
+}
+
+// sameSource reports whether a slot's source is s, without converting
+// either (which TinyGo may allocate for).
+func sameSource(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		if b[i] != s[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 )
@@ -106,6 +107,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if given["connect-timeout"] {
 		l.ConnectTimeout = *connectTimeout
 	}
+	if !given["outbox"] && (given["max-topic"] || given["max-payload"] || given["max-packet"]) {
+		// The profile's outbox holds the profile's largest packets, and
+		// no flag but -outbox should have to be given to send larger ones.
+		l.OutboxBytes = max(l.OutboxBytes, outboxNeeded(l))
+	}
 	o.limits = l
 	return o, nil
 }
@@ -117,6 +123,9 @@ type intFlag struct {
 
 // limitFlags names the integer fields of l that flags may set.
 func limitFlags(l *broker.Limits) []intFlag {
+	if l == nil {
+		l = new(broker.Limits)
+	}
 	return []intFlag{
 		{"max-sessions", "sessions held at once, online and offline", &l.MaxSessions},
 		{"max-connections", "byte streams served at once", &l.MaxConnections},
@@ -128,9 +137,27 @@ func limitFlags(l *broker.Limits) []intFlag {
 		{"max-topic", "topic length in bytes", &l.MaxTopicLength},
 		{"max-payload", "payload size in bytes", &l.MaxPayloadSize},
 		{"max-packet", "packet size in bytes", &l.MaxPacketSize},
+		{"outbox", "bytes of each of a connection's two outbox buffers (default: the profile's, raised to hold the largest PUBLISH and SUBACK the size flags allow)", &l.OutboxBytes},
 		{"rate", "PUBLISH packets per second per session (0: unlimited)", &l.PublishRate},
 		{"burst", "PUBLISH burst per session", &l.PublishBurst},
 	}
+}
+
+// outboxNeeded is the least Limits.OutboxBytes that New accepts with l:
+// room for the largest PUBLISH (QoS 1 or 2, longest topic, largest
+// payload) and for the SUBACK to the SUBSCRIBE of the most one-byte
+// filters that fits in MaxPacketSize. It repeats the rule of package
+// broker, which exports no function for it; a figure too small here would
+// only make New refuse the limits, as before.
+func outboxNeeded(l broker.Limits) int {
+	n := 2 + l.MaxTopicLength + 2 + l.MaxPayloadSize
+	publish := packet.HeaderSize(n) + n
+	filters := (l.MaxPacketSize - 2 - 2) / 4
+	for filters > 0 && packet.HeaderSize(2+4*filters)+2+4*filters > l.MaxPacketSize {
+		filters--
+	}
+	suback := packet.HeaderSize(2+filters) + 2 + filters
+	return max(publish, suback)
 }
 
 // run is the whole program but for signals and os.Exit, so tests drive it.

@@ -47,7 +47,13 @@ func main() {
 }
 
 // runUntilSignal runs the broker until SIGINT or SIGTERM.
+//
+// SIGPIPE is ignored: without that, the Go runtime ends the process when
+// it writes to a standard output or error whose reader is gone (a closed
+// pipe, a terminal that went away), so a log line would kill the broker.
+// Ignored, such writes fail with EPIPE, which the logger disregards.
 func runUntilSignal(args []string) int {
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return run(ctx, args, os.Stdout, os.Stderr)

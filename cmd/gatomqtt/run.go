@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
 
@@ -199,10 +200,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	lg := newLogger(stderr)
+	defer lg.Close(time.Second)
 	if o.verbose {
-		cfg.Logf = func(format string, args ...any) {
-			fmt.Fprintf(stderr, "gatomqtt: "+format+"\n", args...)
-		}
+		cfg.Logf = lg.Logf
 	}
 	b, err := broker.New(cfg)
 	if err != nil {
@@ -248,7 +249,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = closeErr
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+		lg.Logf("%v", err)
 		return exitError
 	}
 	return exitOK

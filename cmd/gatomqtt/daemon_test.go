@@ -8,9 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gatomqtt/gatomqtt/harness/client"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
@@ -45,7 +48,7 @@ type daemon struct {
 // startDaemon starts bin with args on a free port of 127.0.0.1, standard
 // error going to stderr, and waits for the line saying where it
 // listens. The process is stopped, by its pid, when the test ends.
-func startDaemon(t *testing.T, bin string, stderr *os.File, args ...string) *daemon {
+func startDaemon(t *testing.T, bin string, stderr io.Writer, args ...string) *daemon {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
 	cmd.Stderr = stderr
@@ -131,5 +134,42 @@ func TestClosedStderrDoesNotKill(t *testing.T) {
 			t.Fatalf("daemon ended with %v (%v), want exit 0 on SIGTERM", err, ee.ProcessState)
 		}
 		t.Fatal(err)
+	}
+}
+
+// TestSIGHUPReloads: SIGHUP, sent by pid as logrotate does, no longer
+// ends the daemon: it rereads the users file, logs it, and keeps serving
+// the sessions it holds.
+func TestSIGHUPReloads(t *testing.T) {
+	bin := buildDaemon(t)
+	users := filepath.Join(t.TempDir(), "users")
+	rewrite(t, users, "alice:secret\n")
+	var stderr lockedBuffer
+	d := startDaemon(t, bin, &stderr, "-users", users)
+	keep := dial(t, d.addr)
+	mustConnect(t, keep, client.ConnectOptions{ClientID: "keep", Username: "alice", Password: "secret"})
+	check(t, keep.Disconnect())
+
+	rewrite(t, users, "alice:secret\nbob:hunter2\n")
+	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "reload logged", func() bool {
+		select {
+		case err := <-d.exit:
+			d.exit <- err // for the cleanup
+			t.Fatalf("daemon ended on SIGHUP: %v; stderr %q", err, stderr.String())
+		default:
+		}
+		return strings.Contains(stderr.String(), "gatomqtt: reloaded: 2 users (was 1)")
+	})
+	back := dial(t, d.addr)
+	ack, err := back.Connect(client.ConnectOptions{ClientID: "keep", Username: "bob", Password: "hunter2"}, ioWait)
+	check(t, err)
+	if ack.ReturnCode != packet.Accepted || !ack.SessionPresent {
+		t.Errorf("after SIGHUP: CONNACK %d, session present %v; want 0, true", ack.ReturnCode, ack.SessionPresent)
+	}
+	if err := d.stop(t); err != nil {
+		t.Errorf("daemon ended with %v on SIGTERM, want exit 0", err)
 	}
 }

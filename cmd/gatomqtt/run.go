@@ -163,6 +163,13 @@ func outboxNeeded(l broker.Limits) int {
 
 // run is the whole program but for signals and os.Exit, so tests drive it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runReloading(ctx, args, stdout, stderr, nil)
+}
+
+// runReloading is run that also rereads the users, ACL and PSK files each
+// time reload receives (main passes SIGHUP, as mosquitto takes it), and
+// logs what changed or why it keeps the configuration in force.
+func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, reload <-chan os.Signal) int {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -171,34 +178,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
 		return exitUsage
 	}
-	cfg := broker.Config{Limits: o.limits}
-	if o.usersFile != "" {
-		f, err := os.Open(o.usersFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "gatomqtt: users file: %v\n", err)
-			return exitUsage
-		}
-		cfg.Users, err = parseUsers(f)
-		f.Close()
-		if err != nil {
-			fmt.Fprintf(stderr, "gatomqtt: users file %s: %v\n", o.usersFile, err)
-			return exitUsage
-		}
+	files, err := readFiles(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+		return exitUsage
 	}
-	var acl broker.ACL
-	if o.aclFile != "" {
-		if acl, err = readACL(o.aclFile, cfg.Users); err != nil {
-			fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
-			return exitUsage
-		}
-		cfg.ACL = acl
-	}
-	var pskCfg *tlspsk.Config
+	cfg := broker.Config{Limits: o.limits, Users: files.users, ACL: files.acl}
+	var (
+		pskCfg *tlspsk.Config
+		keys   pskKeys
+	)
 	if o.pskFile != "" {
-		if pskCfg, err = readPSKConfig(o); err != nil {
-			fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
-			return exitUsage
-		}
+		keys.set(files.psks)
+		pskCfg = pskConfig(o, &keys)
 	}
 	lg := newLogger(stderr)
 	defer lg.Close(time.Second)
@@ -222,8 +214,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(cfg.Users) > 0 {
 		auth = fmt.Sprintf("%d users", len(cfg.Users))
 	}
-	if acl != nil {
-		auth += fmt.Sprintf(", ACL of %d rules", len(acl))
+	if files.acl != nil {
+		auth += fmt.Sprintf(", ACL of %d rules", len(files.acl))
 	}
 	line := fmt.Sprintf("gatomqtt: MQTT on %s (%s, %d KiB of broker state)", ln.Addr(), auth, b.Stats().StateBytes>>10)
 	if pskCfg != nil {
@@ -235,15 +227,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		lns = append(lns, psknet.NewListener(pln, pskCfg))
-		ids := "identities"
-		if len(pskCfg.PSKs) == 1 {
-			ids = "identity"
-		}
-		line += fmt.Sprintf("; MQTT over TLS-PSK on %s (%d %s, %s)", pln.Addr(), len(pskCfg.PSKs), ids, modeNames(pskCfg.KeyExchangeModes))
+		line += fmt.Sprintf("; MQTT over TLS-PSK on %s (%d %s, %s)", pln.Addr(), len(files.psks), identities(len(files.psks)), modeNames(pskCfg.KeyExchangeModes))
 	}
 	fmt.Fprintln(stdout, line)
 
+	rctx, stopReloading := context.WithCancel(ctx)
+	reloaded := make(chan struct{})
+	go func() {
+		defer close(reloaded)
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-reload:
+				files = reloadFiles(o, b, &keys, files, lg)
+			}
+		}
+	}()
 	err = serve(ctx, lns, b)
+	stopReloading()
+	<-reloaded
 	closeErr := b.Close()
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		err = closeErr

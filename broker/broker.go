@@ -83,9 +83,12 @@ type Broker struct {
 	// Publishers held back by a congested subscriber wait on drainedCond.
 	drainedCond sync.Cond
 
-	stats      counters
-	notices    [numNotices]noticeState
-	stateBytes int // the heap New took, see Stats.StateBytes
+	stats counters
+	// Bytes of the packets read from and written to the streams,
+	// counted without mu by the readers and writers.
+	bytesIn, bytesOut atomic.Uint64
+	notices           [numNotices]noticeState
+	stateBytes        int // the heap New took, see Stats.StateBytes
 }
 
 // New returns a Broker with every table sized for cfg.Limits.
@@ -244,6 +247,8 @@ func (b *Broker) Stats() Stats {
 		RetainedRefused:     b.stats.retainedRefused,
 		StoredMessages:      b.store.inUse(),
 		StateBytes:          b.stateBytes,
+		BytesIn:             b.bytesIn.Load(),
+		BytesOut:            b.bytesOut.Load(),
 	}
 	for _, n := range st.DroppedBy {
 		st.Dropped += n

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
@@ -15,6 +16,7 @@ import (
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
+	"github.com/gatomqtt/gatomqtt/broker/sysstat"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 )
@@ -33,6 +35,8 @@ type options struct {
 	aclFile   string
 	verbose   bool
 	limits    broker.Limits
+	// sysInterval is the time between two $SYS updates; 0 publishes none.
+	sysInterval time.Duration
 
 	// pskListen and pskFile are both set or both empty (parseFlags
 	// checks); pskNoDHE also accepts psk_ke.
@@ -55,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.pskListen, "psk-listen", "", "TCP `address` to serve MQTT over TLS 1.3 with external PSKs on (needs -psk-file)")
 	fs.StringVar(&o.pskFile, "psk-file", "", "`file` of identity:hexkey lines (mosquitto's psk_file format), keys of 128 bits or more")
 	fs.BoolVar(&o.pskNoDHE, "psk-allow-no-dhe", false, "also accept psk_ke, PSK-only key exchange without forward secrecy, for clients that offer only that")
+	fs.DurationVar(&o.sysInterval, "sys-interval", 10*time.Second, "time between two updates of the broker's statistics under $SYS/broker/ (0: none), as mosquitto's sys_interval")
 	profile := fs.String("profile", "host", "limit set to start from: host, pico or esp32c3")
 
 	vals := map[string]*int{}
@@ -73,6 +78,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if (o.pskListen == "") != (o.pskFile == "") {
 		return o, errors.New("-psk-listen and -psk-file go together: give both or neither")
+	}
+	if o.sysInterval < 0 {
+		return o, fmt.Errorf("-sys-interval must not be negative, got %v", o.sysInterval)
 	}
 	if o.pskNoDHE && o.pskListen == "" {
 		return o, errors.New("-psk-allow-no-dhe needs -psk-listen")
@@ -231,22 +239,34 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	}
 	fmt.Fprintln(stdout, line)
 
-	rctx, stopReloading := context.WithCancel(ctx)
-	reloaded := make(chan struct{})
+	// Reloads and $SYS updates run beside the listeners, and stop before
+	// the broker closes.
+	var side sync.WaitGroup
+	sideCtx, stopSide := context.WithCancel(ctx)
+	side.Add(1)
 	go func() {
-		defer close(reloaded)
+		defer side.Done()
 		for {
 			select {
-			case <-rctx.Done():
+			case <-sideCtx.Done():
 				return
 			case <-reload:
 				files = reloadFiles(o, b, &keys, files, lg)
 			}
 		}
 	}()
+	if o.sysInterval > 0 {
+		side.Add(1)
+		go func() {
+			defer side.Done()
+			if err := sysstat.Run(sideCtx, b, o.sysInterval); sideCtx.Err() == nil {
+				lg.Logf("$SYS updates stopped: %v", err)
+			}
+		}()
+	}
 	err = serve(ctx, lns, b)
-	stopReloading()
-	<-reloaded
+	stopSide()
+	side.Wait()
 	closeErr := b.Close()
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		err = closeErr

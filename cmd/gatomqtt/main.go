@@ -2,11 +2,17 @@
 //
 //	gatomqtt -listen 127.0.0.1:1883 [-profile host|pico|esp32c3] [-users users.txt] [-acl acl.txt] [limit flags]
 //	         [-psk-listen 127.0.0.1:8883 -psk-file psk.txt [-psk-allow-no-dhe]]
+//	         [-v] [-sys-interval 10s]
 //
 // It prints one line saying where it listens, serves until SIGINT or SIGTERM,
 // then closes every connection and exits 0. SIGHUP rereads the users, ACL
 // and PSK files, keeping connections and sessions, and logs what changed,
-// or why it keeps the old configuration when a file is bad. Bad flags and a bad users,
+// or why it keeps the old configuration when a file is bad.
+//
+// Every -sys-interval it publishes the broker's statistics as retained
+// messages under $SYS/broker/ (package broker/sysstat), which clients read
+// as the ACL lets them. -max-topic, -max-payload and -max-packet raise the
+// profile's outbox as far as their packets need; -outbox sets it. Bad flags and a bad users,
 // ACL or PSK file are reported on standard error with exit code 2.
 // Without -users any client may connect.
 //

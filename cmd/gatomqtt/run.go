@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:1883", "TCP `address` to serve MQTT on")
 	fs.StringVar(&o.usersFile, "users", "", "`file` of name:password lines; when absent any client may connect")
 	fs.StringVar(&o.aclFile, "acl", "", "`file` of topic access rules in mosquitto's acl_file form (user, topic and pattern lines, access read|write|readwrite|deny, %c and %u in patterns); when absent every client may use every topic")
-	fs.BoolVar(&o.verbose, "v", false, "log connections that end abnormally")
+	fs.BoolVar(&o.verbose, "v", false, "log connections that end abnormally and the broker's notices (drops, refusals, slow subscribers, accept failures)")
 	fs.StringVar(&o.pskListen, "psk-listen", "", "TCP `address` to serve MQTT over TLS 1.3 with external PSKs on (needs -psk-file)")
 	fs.StringVar(&o.pskFile, "psk-file", "", "`file` of identity:hexkey lines (mosquitto's psk_file format), keys of 128 bits or more")
 	fs.BoolVar(&o.pskNoDHE, "psk-allow-no-dhe", false, "also accept psk_ke, PSK-only key exchange without forward secrecy, for clients that offer only that")

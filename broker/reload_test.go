@@ -109,3 +109,41 @@ func TestReloadUsersAndACL(t *testing.T) {
 		t.Fatalf("alice-1 without users: CONNACK %d, session present %v; want 0, true", ack.ReturnCode, ack.SessionPresent)
 	}
 }
+
+// TestReloadWhileServing reloads over and over while clients log in,
+// subscribe and publish, for the race detector: CONNECT and the checks
+// read the users and the ACL without the broker's lock.
+func TestReloadWhileServing(t *testing.T) {
+	users := []broker.User{{Name: "alice", Password: "a"}}
+	acl := broker.ACL{{User: "alice", Filter: "#", Access: broker.ReadWrite}}
+	b := newBroker(t, broker.Config{Limits: smallLimits(), Users: users, ACL: acl, Authorize: acl.Authorize})
+	stop := make(chan struct{})
+	reloaded := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				reloaded <- n
+				return
+			default:
+			}
+			if err := b.Reload(users, acl); err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+	}()
+	sub := mustConnect(t, b, "sub", true, withUser("alice", "a"))
+	sub.subscribe("t/#", 0)
+	for range 20 {
+		c := mustConnect(t, b, "pub", true, withUser("alice", "a"))
+		c.publish("t/x", "m", 1, false)
+		sub.expectPublish("t/x", "m")
+		c.disconnect()
+	}
+	close(stop)
+	if n := <-reloaded; n == 0 {
+		t.Error("no reload ran")
+	}
+}

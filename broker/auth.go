@@ -12,9 +12,12 @@ type User struct {
 
 // credential holds the digests of a user's name and password. Comparing
 // fixed-size digests keeps the time of a check independent of the lengths
-// and contents of the secrets.
+// and contents of the secrets. live is 1 for a user of the current
+// configuration and 0 for one that Broker.Reload removed, whose index
+// stays reserved (see access).
 type credential struct {
 	name, password [sha256.Size]byte
+	live           int
 }
 
 // digest returns the SHA-256 digest of s. It copies s into scratch when
@@ -31,15 +34,16 @@ func digest(s string, scratch []byte) [sha256.Size]byte {
 	return d
 }
 
-// authenticate returns the index of the user that name and password
+// authenticate returns the index of the live user that name and password
 // belong to, or -1. It compares against every user, whatever matches, so
-// the time taken tells nothing but the number of users.
+// the time taken tells nothing but the number of users (those removed by
+// Reload included).
 func authenticate(cs []credential, name, password []byte) int {
 	n := sha256.Sum256(name)
 	p := sha256.Sum256(password)
 	found := -1
 	for i := range cs {
-		ok := subtle.ConstantTimeCompare(n[:], cs[i].name[:]) & subtle.ConstantTimeCompare(p[:], cs[i].password[:])
+		ok := subtle.ConstantTimeCompare(n[:], cs[i].name[:]) & subtle.ConstantTimeCompare(p[:], cs[i].password[:]) & cs[i].live
 		found = subtle.ConstantTimeSelect(ok, i, found)
 	}
 	return found

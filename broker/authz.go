@@ -203,23 +203,28 @@ func (b *Broker) authorizerAllows(c *conn, topic []byte, write bool) bool {
 
 // aclAllows is authorizerAllows for Config.ACL, which also needs the
 // client identifier.
+// It loads the ACL of the moment, as it runs with or without b.mu.
 func (b *Broker) aclAllows(c *conn, clientID, topic []byte, write bool) bool {
-	if b.acl == nil {
+	acc := b.acc.Load()
+	if acc.acl == nil {
 		return true
 	}
 	need := Read
 	if write {
 		need = Write
 	}
-	return b.acl.allows(requester{user: b.userName(c.user), clientID: clientID, hasID: true}, topic, need)
+	return acc.acl.allows(requester{user: acc.userName(c.user), clientID: clientID, hasID: true}, topic, need)
 }
 
 // userName returns the name of user i of Config.Users, or nil for -1.
-func (b *Broker) userName(i int32) []byte {
+func (b *Broker) userName(i int32) []byte { return b.acc.Load().userName(i) }
+
+// userName returns the name of user i, or nil for -1.
+func (a *access) userName(i int32) []byte {
 	if i < 0 {
 		return nil
 	}
-	return b.names[i]
+	return a.names[i]
 }
 
 // readable reports whether Config.ACL lets network session s receive a

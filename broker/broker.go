@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
@@ -52,11 +53,16 @@ type Broker struct {
 	clock  Clock
 	epoch  time.Time
 	logf   func(format string, args ...any)
-	creds  []credential
-	names  [][]byte // user names, by index of creds
 	authz  Authorizer
-	acl    ACL // Config.ACL, copied; nil when empty
 	closed bool
+
+	// acc is who may log in and what they may do; Reload replaces it,
+	// and code that runs without mu (CONNECT, the Authorizer) loads it.
+	// acl is acc's ACL for code under mu, which Reload sets with acc.
+	acc       atomic.Pointer[access]
+	acc0      access // New's, in the Broker so as to take no allocation
+	acl       ACL    // nil when empty
+	reloading sync.Mutex
 
 	sessions []session // MaxSessions network sessions, then the in-process client's
 	freeSess []int32
@@ -86,9 +92,12 @@ type Broker struct {
 	// Publishers held back by a congested subscriber wait on drainedCond.
 	drainedCond sync.Cond
 
-	stats      counters
-	notices    [numNotices]noticeState
-	stateBytes int // the heap New took, see Stats.StateBytes
+	stats counters
+	// Bytes of the packets read from and written to the streams,
+	// counted without mu by the readers and writers.
+	bytesIn, bytesOut atomic.Uint64
+	notices           [numNotices]noticeState
+	stateBytes        int // the heap New took, see Stats.StateBytes
 }
 
 // New returns a Broker with every table sized for cfg.Limits.
@@ -131,9 +140,11 @@ func New(cfg Config) (*Broker, error) {
 		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsubs, nodes, lim.MaxTopicLevels)+lim.MaxMessages+nsess)
 
 	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
-	if b.acl, err = copyACL(cfg.ACL, cfg.Users, lim.MaxTopicLength, &t.total); err != nil {
+	acc := &b.acc0
+	if acc.acl, err = copyACL(cfg.ACL, cfg.Users, lim.MaxTopicLength, &t.total); err != nil {
 		return nil, err
 	}
+	b.acl = acc.acl
 	if b.clock == nil {
 		b.clock = realClock{}
 	}
@@ -189,13 +200,14 @@ func New(cfg Config) (*Broker, error) {
 	b.retained.init(makeTable[retainedMsg](&t.total, lim.MaxRetained), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.app.init(b, makeTable[Handler](&t.total, 2*lim.MaxSubscriptions), &t)
 
-	b.creds = makeTable[credential](&t.total, len(cfg.Users))
-	b.names = makeTable[[]byte](&t.total, len(cfg.Users))
+	acc.creds = makeTable[credential](&t.total, len(cfg.Users))
+	acc.names = makeTable[[]byte](&t.total, len(cfg.Users))
 	for i, u := range cfg.Users {
-		b.names[i] = append(t.take(len(u.Name)), u.Name...)
+		acc.names[i] = append(t.take(len(u.Name)), u.Name...)
 		// A read buffer is free until the first ServeConn.
-		b.creds[i] = credential{sha256.Sum256(b.names[i]), digest(u.Password, b.conns[0].rbuf)}
+		acc.creds[i] = credential{sha256.Sum256(acc.names[i]), digest(u.Password, b.conns[0].rbuf), 1}
 	}
+	b.acc.Store(acc)
 	t.done()
 	b.stateBytes = t.total
 	return b, nil
@@ -265,6 +277,8 @@ func (b *Broker) Stats() (st Stats) {
 	st.StoredMessages = b.store.inUse()
 	st.StateBytes = b.stateBytes
 	b.mu.Unlock()
+	st.BytesIn = b.bytesIn.Load()
+	st.BytesOut = b.bytesOut.Load()
 	for _, n := range st.DroppedBy {
 		st.Dropped += n
 	}

@@ -262,6 +262,7 @@ func (c *conn) serve(rw io.ReadWriteCloser) error {
 		return c.end(c.readError(err))
 	}
 	c.lastRead.Store(b.now())
+	b.bytesIn.Add(uint64(c.rd.LastSize()))
 	cp, ok := p.(*packet.Connect)
 	if !ok {
 		return c.end(because(ErrProtocol, "first packet is "+p.Type().String()+", not CONNECT", nil))
@@ -279,6 +280,7 @@ func (c *conn) serve(rw io.ReadWriteCloser) error {
 			return c.endFlushed(c.readError(err))
 		}
 		c.lastRead.Store(b.now())
+		b.bytesIn.Add(uint64(c.rd.LastSize()))
 		if err := c.handle(p); err != nil {
 			return c.endFlushed(err)
 		}
@@ -403,7 +405,8 @@ func (c *conn) writeLoop(rw io.ReadWriteCloser) {
 			c.out, c.spare = c.spare[:0], nil
 			b.mu.Unlock()
 			c.sig.raise(sigRoom)
-			_, err := rw.Write(buf)
+			n, err := rw.Write(buf)
+			b.bytesOut.Add(uint64(n))
 			c.spare = buf[:0]
 			if err != nil {
 				b.mu.Lock()

@@ -15,11 +15,11 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		return packet.RefusedProtocolVersion
 	}
 	user := -1
-	if len(b.creds) > 0 {
+	if creds := b.acc.Load().creds; len(creds) > 0 {
 		code := packet.Accepted
 		if !p.UsernameFlag {
 			code = packet.RefusedNotAuthorized
-		} else if user = authenticate(b.creds, p.Username, p.Password); user < 0 {
+		} else if user = authenticate(creds, p.Username, p.Password); user < 0 {
 			code = packet.RefusedBadUsernamePassword
 		}
 		if !b.throttleLogin(c, code, p.Username) {

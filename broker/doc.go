@@ -72,6 +72,41 @@
 //     block of the whole heap (1/64 of it on the boards), Go's runtime its
 //     spans and bitmaps.
 //
+// # Reloading users and the ACL
+//
+// Broker.Reload replaces Config.Users and Config.ACL while the broker
+// runs, as mosquitto rereads its password and ACL files on SIGHUP. It
+// checks them as New does and refuses them whole, keeping the old ones;
+// accepted, they take effect at once for new CONNECTs and for every ACL
+// check, of deliveries too, while connections and sessions keep the user
+// they logged in as (a removed user's clients keep only what the new
+// ACL's patterns grant). This is the one place where a running broker
+// allocates tables: the new users' and rules', the old ones becoming
+// garbage, and the names of users never configured before, which are
+// kept for good so that a user's index never changes. Stats.StateBytes
+// stays the figure of New and does not count them: a budget that expects
+// reloads should add the size of the largest users and ACL files.
+//
+// # $SYS statistics
+//
+// The broker itself publishes nothing under "$SYS": package sysstat does,
+// through the in-process client, the statistics of Stats under mosquitto's
+// $SYS/broker/ names (version, uptime, clients/connected, clients/total,
+// clients/maximum, messages/stored, store/messages/count, retained
+// messages/count, publish/messages/received, /sent and /dropped,
+// bytes/received and /sent), as retained QoS 0 messages. They are routed
+// and checked like any other message of the in-process client: the ACL
+// decides who may subscribe to them and who gets each one, and they take
+// a retained slot per topic. Stats.BytesIn and BytesOut, which the readers
+// and writers count with an atomic add, are there for them.
+//
+// # Transport troubles
+//
+// A transport reports a failure of its own that it survives, such as
+// package listen running out of file descriptors, with
+// Broker.ReportTrouble, which logs it as a notice: once per Trouble per
+// NoticeInterval, with the count of the failures in between.
+//
 // # Behaviour where the standard leaves a choice
 //
 // Overlapping subscriptions: a message matching several subscriptions of

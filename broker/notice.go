@@ -27,6 +27,9 @@ const (
 	noticePendingCap
 	noticeSessionCap
 	noticeLoginFailed
+	noticeTroubleFiles
+	noticeTroubleMemory
+	noticeTroubleAccept
 	numNotices
 )
 
@@ -78,4 +81,59 @@ func alsoMissed(missed uint64) string {
 		return ""
 	}
 	return " (and " + strconv.FormatUint(missed, 10) + " more since the last report)"
+}
+
+// A Trouble is a passing failure a transport meets outside any connection,
+// such as package listen failing to accept for want of file descriptors.
+// The transport copes (it pauses and retries); ReportTrouble makes it
+// heard.
+type Trouble uint8
+
+const (
+	// TroubleFiles: the process or the system is out of file descriptors
+	// (EMFILE, ENFILE); new clients are refused until some close.
+	TroubleFiles Trouble = iota
+	// TroubleMemory: the system is out of buffers or memory (ENOBUFS,
+	// ENOMEM).
+	TroubleMemory
+	// TroubleAccept: any other failure to accept that may pass, such as a
+	// timeout.
+	TroubleAccept
+)
+
+func (tr Trouble) String() string {
+	switch tr {
+	case TroubleFiles:
+		return "out of file descriptors"
+	case TroubleMemory:
+		return "out of buffers or memory"
+	case TroubleAccept:
+		return "cannot accept for now"
+	}
+	return "unknown trouble"
+}
+
+// noticeOfTrouble is the notice of each Trouble.
+var noticeOfTrouble = [...]notice{
+	TroubleFiles:  noticeTroubleFiles,
+	TroubleMemory: noticeTroubleMemory,
+	TroubleAccept: noticeTroubleAccept,
+}
+
+// ReportTrouble logs, through Config.Logf, a passing failure of a
+// transport serving b, with err, the failure itself. Like the broker's
+// own notices it is logged when it first happens and then at most once
+// per NoticeInterval per Trouble, saying how many went unlogged, so a
+// transport may report every failure, however many per second, and the
+// log gets a line every few seconds. It allocates only for the lines it
+// logs.
+func (b *Broker) ReportTrouble(tr Trouble, err error) {
+	if int(tr) >= len(noticeOfTrouble) {
+		tr = TroubleAccept
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if missed, ok := b.due(noticeOfTrouble[tr]); ok {
+		b.logf("broker: %v: %v%s", tr, err, alsoMissed(missed))
+	}
 }

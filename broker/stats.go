@@ -80,6 +80,11 @@ type Stats struct {
 	// throttle (see the package doc, Authentication).
 	LoginsFailed, LoginsDelayed uint64
 
+	// BytesIn and BytesOut count the bytes of the packets read from and
+	// written to the streams served, headers included: what the clients
+	// sent that the broker decoded, and what it wrote to them.
+	BytesIn, BytesOut uint64
+
 	MessagesIn  uint64 // PUBLISH packets accepted from clients and the in-process client
 	MessagesOut uint64 // deliveries written to the outbox or handed to a Handler
 	Wills       uint64 // will messages published

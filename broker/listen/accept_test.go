@@ -3,6 +3,7 @@ package listen_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"slices"
@@ -12,15 +13,17 @@ import (
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker"
+	"github.com/gatomqtt/gatomqtt/broker/brokertest"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
 // A scriptedListener's Accept returns its results in order, then blocks
-// until Close.
+// until Close. A func() among them is called, not returned, when Accept
+// comes to it.
 type scriptedListener struct {
 	mu      sync.Mutex
-	results []any // error or net.Conn
+	results []any // error, net.Conn or func()
 	closed  chan struct{}
 	once    sync.Once
 }
@@ -31,9 +34,13 @@ func newScriptedListener(results ...any) *scriptedListener {
 
 func (l *scriptedListener) Accept() (net.Conn, error) {
 	l.mu.Lock()
-	if len(l.results) > 0 {
+	for len(l.results) > 0 {
 		r := l.results[0]
 		l.results = l.results[1:]
+		if f, ok := r.(func()); ok {
+			f()
+			continue
+		}
 		l.mu.Unlock()
 		if err, ok := r.(error); ok {
 			return nil, err
@@ -138,5 +145,81 @@ func TestServeReturnsOtherAcceptErrors(t *testing.T) {
 	}
 	if len(pauses) != 0 {
 		t.Errorf("paused %v before returning", pauses)
+	}
+}
+
+// TestServeReportsAcceptTrouble: the failures Serve survives are logged
+// through the broker, one line per kind of trouble per NoticeInterval,
+// never one per failed Accept.
+func TestServeReportsAcceptTrouble(t *testing.T) {
+	emfile, enfile, enobufs := acceptError(syscall.EMFILE), acceptError(syscall.ENFILE), acceptError(syscall.ENOBUFS)
+	timeout := &net.OpError{Op: "accept", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	tests := []struct {
+		name   string
+		script func(later func()) []any // later: NoticeInterval passes
+		lines  []string
+	}{
+		{"a burst of EMFILE and ENFILE is one line",
+			func(func()) []any { return []any{emfile, emfile, enfile, emfile} },
+			[]string{"broker: out of file descriptors: accept tcp: accept4: too many open files"}},
+		{"after the interval, a line with the count in between",
+			func(later func()) []any { return []any{emfile, enfile, enfile, later, enfile} },
+			[]string{
+				"broker: out of file descriptors: accept tcp: accept4: too many open files",
+				"broker: out of file descriptors: accept tcp: accept4: too many open files in system (and 2 more since the last report)",
+			}},
+		{"each kind of trouble has its line",
+			func(func()) []any { return []any{emfile, enobufs, timeout, enobufs, emfile} },
+			[]string{
+				"broker: out of file descriptors: accept tcp: accept4: too many open files",
+				"broker: out of buffers or memory: accept tcp: accept4: no buffer space available",
+				"broker: cannot accept for now: accept tcp: i/o timeout",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var pauses []time.Duration
+			defer listen.WatchPauses(&pauses)()
+			clock := brokertest.NewClock(time.Unix(0, 0))
+			var (
+				mu    sync.Mutex
+				lines []string
+			)
+			logf := func(format string, args ...any) {
+				mu.Lock()
+				defer mu.Unlock()
+				lines = append(lines, fmt.Sprintf(format, args...))
+			}
+			b, err := broker.New(broker.Config{Limits: broker.PicoLimits, Clock: clock, Logf: logf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			srv, cli := net.Pipe()
+			defer cli.Close()
+			script := append(tt.script(func() { clock.Advance(broker.NoticeInterval) }), srv)
+			ctx, cancel := context.WithCancel(context.Background())
+			served := make(chan error, 1)
+			go func() { served <- listen.Serve(ctx, newScriptedListener(script...), b) }()
+
+			// The client behind the failures gets its CONNACK once every
+			// failure before it has been reported.
+			cli.SetDeadline(time.Now().Add(5 * time.Second))
+			buf, _ := packet.Connect{ClientID: []byte("c"), CleanSession: true}.Append(nil)
+			if _, err := cli.Write(buf); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := packet.NewReader(cli, make([]byte, 64)).ReadPacket(); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			got := slices.Clone(lines)
+			mu.Unlock()
+			cancel()
+			<-served
+			if !slices.Equal(got, tt.lines) {
+				t.Errorf("logged\n%q\nwant\n%q", got, tt.lines)
+			}
+		})
 	}
 }

@@ -32,7 +32,9 @@ import (
 // it pauses, 5 ms after the first failure in a row and twice as long after
 // each next one up to 1 s, and accepts again, so that a burst of clients
 // beyond the process's file limit is refused for a while instead of ending
-// the daemon. Other errors are returned.
+// the daemon. Each such failure is reported to b (Broker.ReportTrouble),
+// which logs a line per kind of failure every few seconds at most. Other
+// errors are returned.
 func Serve(ctx context.Context, ln net.Listener, b *broker.Broker) error {
 	var (
 		mu    sync.Mutex
@@ -56,9 +58,11 @@ func Serve(ctx context.Context, ln net.Listener, b *broker.Broker) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if !passing(err) {
+			tr, ok := trouble(err)
+			if !ok {
 				return err
 			}
+			b.ReportTrouble(tr, err)
 			backoff = min(max(2*backoff, minAcceptBackoff), maxAcceptBackoff)
 			if err := pause(ctx, backoff); err != nil {
 				return err
@@ -133,16 +137,18 @@ func sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-// passing reports whether an Accept error may go away by itself.
-func passing(err error) bool {
+// trouble reports whether an Accept error may go away by itself, and what
+// trouble it is.
+func trouble(err error) (broker.Trouble, bool) {
+	switch {
+	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
+		return broker.TroubleFiles, true
+	case errors.Is(err, syscall.ENOBUFS), errors.Is(err, syscall.ENOMEM):
+		return broker.TroubleMemory, true
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return true
+		return broker.TroubleAccept, true
 	}
-	for _, e := range [...]error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
+	return 0, false
 }

@@ -16,6 +16,7 @@ type Reader struct {
 	buf        []byte
 	start, end int   // buf[start:end] holds bytes read but not yet returned
 	err        error // error of the last read, returned once the buffered bytes are used
+	last       int   // size of the packet ReadPacket last returned
 }
 
 // NewReader returns a Reader over r that buffers at most len(buf) bytes;
@@ -41,6 +42,11 @@ func (r *Reader) Reset(rd io.Reader) {
 // Buffered reports how many bytes have been read from the stream but not
 // yet returned as part of a packet.
 func (r *Reader) Buffered() int { return r.end - r.start }
+
+// LastSize reports the size in bytes, fixed header included, of the
+// packet ReadPacket last returned, so that a server can count the bytes
+// it receives without wrapping the stream.
+func (r *Reader) LastSize() int { return r.last }
 
 // ReadPacket reads and decodes the next packet. The packet is valid until
 // the next call. A packet larger than the buffer or the Decoder's limit is
@@ -69,6 +75,7 @@ func (r *Reader) ReadPacket() (Packet, error) {
 					return nil, err
 				}
 				r.start += n
+				r.last = n
 				return p, nil
 			}
 			if err := checkFlags(h); err != nil {

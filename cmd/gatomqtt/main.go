@@ -2,9 +2,17 @@
 //
 //	gatomqtt -listen 127.0.0.1:1883 [-profile host|pico|esp32c3] [-users users.txt] [-acl acl.txt] [limit flags]
 //	         [-psk-listen 127.0.0.1:8883 -psk-file psk.txt [-psk-allow-no-dhe] [-psk-reveal-unknown-identity]]
+//	         [-v] [-sys-interval 10s]
 //
 // It prints one line saying where it listens, serves until SIGINT or SIGTERM,
-// then closes every connection and exits 0. Bad flags and a bad users,
+// then closes every connection and exits 0. SIGHUP rereads the users, ACL
+// and PSK files, keeping connections and sessions, and logs what changed,
+// or why it keeps the old configuration when a file is bad.
+//
+// Every -sys-interval it publishes the broker's statistics as retained
+// messages under $SYS/broker/ (package broker/sysstat), which clients read
+// as the ACL lets them. -max-topic, -max-payload and -max-packet raise the
+// profile's outbox as far as their packets need; -outbox sets it. Bad flags and a bad users,
 // ACL or PSK file are reported on standard error with exit code 2.
 // Without -users any client may connect.
 //
@@ -50,9 +58,21 @@ func main() {
 	os.Exit(runUntilSignal(os.Args[1:]))
 }
 
-// runUntilSignal runs the broker until SIGINT or SIGTERM.
+// runUntilSignal runs the broker until SIGINT or SIGTERM, and rereads the
+// users, ACL and PSK files on SIGHUP.
+//
+// SIGPIPE is ignored: without that, the Go runtime ends the process when
+// it writes to a standard output or error whose reader is gone (a closed
+// pipe, a terminal that went away), so a log line would kill the broker.
+// Ignored, such writes fail with EPIPE, which the logger disregards.
 func runUntilSignal(args []string) int {
+	signal.Ignore(syscall.SIGPIPE)
+	// SIGHUP, which would end the process, rereads the files instead, as
+	// it does for mosquitto and as logrotate expects.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return run(ctx, args, os.Stdout, os.Stderr)
+	return runReloading(ctx, args, os.Stdout, os.Stderr, hup)
 }

@@ -8,11 +8,15 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+	"github.com/gatomqtt/gatomqtt/broker/sysstat"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 )
@@ -31,6 +35,8 @@ type options struct {
 	aclFile   string
 	verbose   bool
 	limits    broker.Limits
+	// sysInterval is the time between two $SYS updates; 0 publishes none.
+	sysInterval time.Duration
 
 	// pskListen and pskFile are both set or both empty (parseFlags
 	// checks); pskNoDHE also accepts psk_ke; pskReveal answers an
@@ -51,11 +57,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:1883", "TCP `address` to serve MQTT on")
 	fs.StringVar(&o.usersFile, "users", "", "`file` of name:password lines; when absent any client may connect")
 	fs.StringVar(&o.aclFile, "acl", "", "`file` of topic access rules in mosquitto's acl_file form (user, topic and pattern lines, access read|write|readwrite|deny, %c and %u in patterns); when absent every client may use every topic")
-	fs.BoolVar(&o.verbose, "v", false, "log connections that end abnormally")
+	fs.BoolVar(&o.verbose, "v", false, "log connections that end abnormally and the broker's notices (drops, refusals, slow subscribers, accept failures)")
 	fs.StringVar(&o.pskListen, "psk-listen", "", "TCP `address` to serve MQTT over TLS 1.3 with external PSKs on (needs -psk-file)")
 	fs.StringVar(&o.pskFile, "psk-file", "", "`file` of identity:hexkey lines (mosquitto's psk_file format), keys of 128 bits or more")
 	fs.BoolVar(&o.pskNoDHE, "psk-allow-no-dhe", false, "also accept psk_ke, PSK-only key exchange without forward secrecy, for clients that offer only that")
 	fs.BoolVar(&o.pskReveal, "psk-reveal-unknown-identity", false, "answer an unknown PSK identity with the alert unknown_psk_identity instead of decrypt_error, the wrong key's, which lets any client find out which identities exist")
+	fs.DurationVar(&o.sysInterval, "sys-interval", 10*time.Second, "time between two updates of the broker's statistics under $SYS/broker/ (0: none), as mosquitto's sys_interval")
 	profile := fs.String("profile", "host", "limit set to start from: host, pico or esp32c3")
 
 	vals := map[string]*int{}
@@ -74,6 +81,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if (o.pskListen == "") != (o.pskFile == "") {
 		return o, errors.New("-psk-listen and -psk-file go together: give both or neither")
+	}
+	if o.sysInterval < 0 {
+		return o, fmt.Errorf("-sys-interval must not be negative, got %v", o.sysInterval)
 	}
 	if o.pskNoDHE && o.pskListen == "" {
 		return o, errors.New("-psk-allow-no-dhe needs -psk-listen")
@@ -112,6 +122,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if given["connect-timeout"] {
 		l.ConnectTimeout = *connectTimeout
 	}
+	if !given["outbox"] && (given["max-topic"] || given["max-payload"] || given["max-packet"]) {
+		// The profile's outbox holds the profile's largest packets, and
+		// no flag but -outbox should have to be given to send larger ones.
+		l.OutboxBytes = max(l.OutboxBytes, outboxNeeded(l))
+	}
 	o.limits = l
 	return o, nil
 }
@@ -123,6 +138,9 @@ type intFlag struct {
 
 // limitFlags names the integer fields of l that flags may set.
 func limitFlags(l *broker.Limits) []intFlag {
+	if l == nil {
+		l = new(broker.Limits)
+	}
 	return []intFlag{
 		{"max-sessions", "sessions held at once, online and offline", &l.MaxSessions},
 		{"max-connections", "byte streams served at once", &l.MaxConnections},
@@ -134,13 +152,38 @@ func limitFlags(l *broker.Limits) []intFlag {
 		{"max-topic", "topic length in bytes", &l.MaxTopicLength},
 		{"max-payload", "payload size in bytes", &l.MaxPayloadSize},
 		{"max-packet", "packet size in bytes", &l.MaxPacketSize},
+		{"outbox", "bytes of each of a connection's two outbox buffers (default: the profile's, raised to hold the largest PUBLISH and SUBACK the size flags allow)", &l.OutboxBytes},
 		{"rate", "PUBLISH packets per second per session (0: unlimited)", &l.PublishRate},
 		{"burst", "PUBLISH burst per session", &l.PublishBurst},
 	}
 }
 
+// outboxNeeded is the least Limits.OutboxBytes that New accepts with l:
+// room for the largest PUBLISH (QoS 1 or 2, longest topic, largest
+// payload) and for the SUBACK to the SUBSCRIBE of the most one-byte
+// filters that fits in MaxPacketSize. It repeats the rule of package
+// broker, which exports no function for it; a figure too small here would
+// only make New refuse the limits, as before.
+func outboxNeeded(l broker.Limits) int {
+	n := 2 + l.MaxTopicLength + 2 + l.MaxPayloadSize
+	publish := packet.HeaderSize(n) + n
+	filters := (l.MaxPacketSize - 2 - 2) / 4
+	for filters > 0 && packet.HeaderSize(2+4*filters)+2+4*filters > l.MaxPacketSize {
+		filters--
+	}
+	suback := packet.HeaderSize(2+filters) + 2 + filters
+	return max(publish, suback)
+}
+
 // run is the whole program but for signals and os.Exit, so tests drive it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runReloading(ctx, args, stdout, stderr, nil)
+}
+
+// runReloading is run that also rereads the users, ACL and PSK files each
+// time reload receives (main passes SIGHUP, as mosquitto takes it), and
+// logs what changed or why it keeps the configuration in force.
+func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, reload <-chan os.Signal) int {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -149,39 +192,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
 		return exitUsage
 	}
-	cfg := broker.Config{Limits: o.limits}
-	if o.usersFile != "" {
-		f, err := os.Open(o.usersFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "gatomqtt: users file: %v\n", err)
-			return exitUsage
-		}
-		cfg.Users, err = parseUsers(f)
-		f.Close()
-		if err != nil {
-			fmt.Fprintf(stderr, "gatomqtt: users file %s: %v\n", o.usersFile, err)
-			return exitUsage
-		}
+	files, err := readFiles(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+		return exitUsage
 	}
-	var acl broker.ACL
-	if o.aclFile != "" {
-		if acl, err = readACL(o.aclFile, cfg.Users); err != nil {
-			fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
-			return exitUsage
-		}
-		cfg.ACL = acl
-	}
-	var pskCfg *tlspsk.Config
+	cfg := broker.Config{Limits: o.limits, Users: files.users, ACL: files.acl}
+	var (
+		pskCfg *tlspsk.Config
+		keys   pskKeys
+	)
 	if o.pskFile != "" {
-		if pskCfg, err = readPSKConfig(o); err != nil {
-			fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
-			return exitUsage
-		}
+		keys.set(files.psks)
+		pskCfg = pskConfig(o, &keys)
 	}
+	lg := newLogger(stderr)
+	defer lg.Close(time.Second)
 	if o.verbose {
-		cfg.Logf = func(format string, args ...any) {
-			fmt.Fprintf(stderr, "gatomqtt: "+format+"\n", args...)
-		}
+		cfg.Logf = lg.Logf
 	}
 	b, err := broker.New(cfg)
 	if err != nil {
@@ -200,8 +228,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(cfg.Users) > 0 {
 		auth = fmt.Sprintf("%d users", len(cfg.Users))
 	}
-	if acl != nil {
-		auth += fmt.Sprintf(", ACL of %d rules", len(acl))
+	if files.acl != nil {
+		auth += fmt.Sprintf(", ACL of %d rules", len(files.acl))
 	}
 	line := fmt.Sprintf("gatomqtt: MQTT on %s (%s, %d KiB of broker state)", ln.Addr(), auth, b.Stats().StateBytes>>10)
 	if pskCfg != nil {
@@ -213,21 +241,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		lns = append(lns, psknet.NewListener(pln, pskCfg))
-		ids := "identities"
-		if len(pskCfg.PSKs) == 1 {
-			ids = "identity"
-		}
-		line += fmt.Sprintf("; MQTT over TLS-PSK on %s (%d %s, %s)", pln.Addr(), len(pskCfg.PSKs), ids, modeNames(pskCfg.KeyExchangeModes))
+		line += fmt.Sprintf("; MQTT over TLS-PSK on %s (%d %s, %s)", pln.Addr(), len(files.psks), identities(len(files.psks)), modeNames(pskCfg.KeyExchangeModes))
 	}
 	fmt.Fprintln(stdout, line)
 
+	// Reloads and $SYS updates run beside the listeners, and stop before
+	// the broker closes.
+	var side sync.WaitGroup
+	sideCtx, stopSide := context.WithCancel(ctx)
+	side.Add(1)
+	go func() {
+		defer side.Done()
+		for {
+			select {
+			case <-sideCtx.Done():
+				return
+			case <-reload:
+				files = reloadFiles(o, b, &keys, files, lg)
+			}
+		}
+	}()
+	if o.sysInterval > 0 {
+		side.Add(1)
+		go func() {
+			defer side.Done()
+			if err := sysstat.Run(sideCtx, b, o.sysInterval); sideCtx.Err() == nil {
+				lg.Logf("$SYS updates stopped: %v", err)
+			}
+		}()
+	}
 	err = serve(ctx, lns, b)
+	stopSide()
+	side.Wait()
 	closeErr := b.Close()
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		err = closeErr
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
+		lg.Logf("%v", err)
 		return exitError
 	}
 	return exitOK

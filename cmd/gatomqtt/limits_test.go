@@ -1,8 +1,10 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
@@ -35,6 +37,10 @@ func TestLimitFlagsRaisedFar(t *testing.T) {
 			v = "2000"
 		case "outbox":
 			v = "1000000"
+		case "max-topic-levels", "subscription-nodes":
+			v = "1000"
+		case "max-pending", "max-pending-per-source":
+			v = "6" // at most -max-connections, 6 on the Pico
 		}
 		tests = append(tests, []string{"-profile", "pico", "-" + f.name, v})
 	}
@@ -66,5 +72,32 @@ func TestOutboxFlag(t *testing.T) {
 		if o.limits.OutboxBytes != tt.want {
 			t.Errorf("%q: OutboxBytes %d, want %d", tt.args, o.limits.OutboxBytes, tt.want)
 		}
+	}
+}
+
+// TestSessionFlags: the offline-session policy flags reach the limits, and
+// leave the profile's values alone when not given.
+func TestSessionFlags(t *testing.T) {
+	tests := []struct {
+		args   []string
+		expiry time.Duration
+		evict  bool
+	}{
+		{nil, 0, true},
+		{[]string{"-session-expiry", "1h"}, time.Hour, true},
+		{[]string{"-evict-offline=false"}, 0, false},
+		{[]string{"-profile", "pico", "-session-expiry", "90s", "-evict-offline=false"}, 90 * time.Second, false},
+	}
+	for _, tt := range tests {
+		o, err := parseFlags(tt.args, io.Discard)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.args, err)
+		}
+		if o.limits.SessionExpiry != tt.expiry || o.limits.EvictOfflineSessions != tt.evict {
+			t.Errorf("%q: expiry %v, evict %v; want %v, %v", tt.args, o.limits.SessionExpiry, o.limits.EvictOfflineSessions, tt.expiry, tt.evict)
+		}
+	}
+	if _, err := parseFlags([]string{"-session-expiry", "-1s"}, io.Discard); err == nil {
+		t.Error("a negative -session-expiry was accepted")
 	}
 }

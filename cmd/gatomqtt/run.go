@@ -72,6 +72,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	minKA := fs.Uint("min-keepalive", 0, "smallest keep alive a client may ask for, seconds (default: the profile's)")
 	maxKA := fs.Uint("max-keepalive", 0, "largest keep alive a client may ask for, seconds; 0 any (default: the profile's)")
 	connectTimeout := fs.Duration("connect-timeout", 0, "wait for the first packet (default: the profile's)")
+	expiry := fs.Duration("session-expiry", 0, "end a persistent session offline this long, as mosquitto's persistent_client_expiration; 0 never (default: the profile's)")
+	evict := fs.Bool("evict-offline", true, "when the session table is full, let a new client take the place of the session offline longest instead of refusing it with CONNACK 3 (default: the profile's)")
 
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -122,6 +124,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if given["connect-timeout"] {
 		l.ConnectTimeout = *connectTimeout
 	}
+	if given["session-expiry"] {
+		if *expiry < 0 {
+			return o, fmt.Errorf("-session-expiry must not be negative, got %v", *expiry)
+		}
+		l.SessionExpiry = *expiry
+	}
+	if given["evict-offline"] {
+		l.EvictOfflineSessions = *evict
+	}
 	if !given["outbox"] && (given["max-topic"] || given["max-payload"] || given["max-packet"]) {
 		// The profile's outbox holds the profile's largest packets, and
 		// no flag but -outbox should have to be given to send larger ones.
@@ -144,12 +155,17 @@ func limitFlags(l *broker.Limits) []intFlag {
 	return []intFlag{
 		{"max-sessions", "sessions held at once, online and offline", &l.MaxSessions},
 		{"max-connections", "byte streams served at once", &l.MaxConnections},
+		{"max-pending", "byte streams served at once that have not completed CONNECT", &l.MaxPending},
+		{"max-pending-per-source", "of those, from one IP address", &l.MaxPendingPerSource},
 		{"max-subscriptions", "topic filters per session", &l.MaxSubscriptions},
 		{"max-inflight", "unacknowledged QoS 1/2 messages per session", &l.MaxInflight},
 		{"max-queued", "QoS 1/2 messages queued per session", &l.MaxQueued},
 		{"max-messages", "message bodies stored broker-wide", &l.MaxMessages},
+		{"max-offline-messages", "QoS 1/2 messages held for offline sessions, all together (0: half of -max-messages)", &l.MaxOfflineMessages},
 		{"max-retained", "retained messages", &l.MaxRetained},
 		{"max-topic", "topic length in bytes", &l.MaxTopicLength},
+		{"max-topic-levels", "levels of a SUBSCRIBE filter; deeper ones get SUBACK 0x80", &l.MaxTopicLevels},
+		{"subscription-nodes", "subscription tree nodes per subscription slot", &l.SubscriptionNodes},
 		{"max-payload", "payload size in bytes", &l.MaxPayloadSize},
 		{"max-packet", "packet size in bytes", &l.MaxPacketSize},
 		{"outbox", "bytes of each of a connection's two outbox buffers (default: the profile's, raised to hold the largest PUBLISH and SUBACK the size flags allow)", &l.OutboxBytes},

@@ -245,11 +245,18 @@ func (b *Broker) Close() error {
 }
 
 // Stats reports the broker's counters.
-//
-// It fills its result field by field, without a composite literal: a
-// literal of a structure this size makes TinyGo build it in a temporary
-// and copy it, which costs the board's goroutine stacks hundreds of bytes.
 func (b *Broker) Stats() (st Stats) {
+	b.ReadStats(&st)
+	return st
+}
+
+// ReadStats fills st with the broker's counters, as Stats returns them.
+// It writes in place, field by field, so that a board can keep its Stats
+// off its goroutine stacks: TinyGo would build a literal of this size in
+// a temporary and copy it, and the stacks are sized to the broker's
+// deepest path.
+func (b *Broker) ReadStats(st *Stats) {
+	*st = Stats{}
 	b.mu.Lock()
 	st.Connections = b.nconn
 	st.ConnectionsTotal = b.stats.connectionsTotal
@@ -282,7 +289,6 @@ func (b *Broker) Stats() (st Stats) {
 	for _, n := range st.DroppedBy {
 		st.Dropped += n
 	}
-	return st
 }
 
 // now is the clock's time as nanoseconds since New.

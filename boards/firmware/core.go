@@ -53,12 +53,21 @@ type Core struct {
 	mu          sync.Mutex // one control message at a time on the stream
 	out         []byte
 	logsDropped uint64
-	// The hello and the stats being sent, guarded by mu: held here, not
-	// in a variable that a closure captures, which TinyGo would allocate
-	// on every request (and the memory suite would see the heap grow
-	// between two stats).
+	// The hello being sent, guarded by mu, and the stats being sent,
+	// which only the control goroutine touches: held here, not in a
+	// variable that a closure captures, which TinyGo would allocate on
+	// every request (and the memory suite would see the heap grow between
+	// two stats).
 	hello Hello
 	stats Stats
+
+	// The runtime's and the broker's figures that Stats reads, guarded by
+	// gather: large structures, kept here rather than on the control
+	// goroutine's stack, which TinyGo sizes like every other to the
+	// broker's deepest path (see boards/firmware/stackprobe).
+	gather sync.Mutex
+	ms     runtime.MemStats
+	bs     broker.Stats
 }
 
 // Start builds the broker and the link over line with profile's limits
@@ -157,8 +166,16 @@ func (c *Core) Hello() Hello {
 		MaxQueued: u(lim.MaxQueued), MaxMessages: u(lim.MaxMessages), MaxRetained: u(lim.MaxRetained),
 		MaxTopicLength: u(lim.MaxTopicLength), MaxPayloadSize: u(lim.MaxPayloadSize),
 		MaxPacketSize: u(lim.MaxPacketSize),
-		StateBytes:    u(c.Broker.Stats().StateBytes), LinkBytes: u(c.profile.Link.StateBytes()),
+		StateBytes:    u(c.stateBytes()), LinkBytes: u(c.profile.Link.StateBytes()),
 	}
+}
+
+// stateBytes is the broker's Stats.StateBytes, read through c.bs.
+func (c *Core) stateBytes() int {
+	c.gather.Lock()
+	defer c.gather.Unlock()
+	c.Broker.ReadStats(&c.bs)
+	return c.bs.StateBytes
 }
 
 func (c *Core) sendHello() {
@@ -174,30 +191,45 @@ func (c *Core) sendHello() {
 // Stats measures the firmware now: the runtime's heap figures, the broker's
 // and the link's counters.
 func (c *Core) Stats() Stats {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	bs, ls := c.Broker.Stats(), c.Link.Stats()
+	var s Stats
+	c.readStats(&s)
+	return s
+}
+
+// readStats fills s in place, field by field: the structures it reads
+// from live in c rather than on the control goroutine's stack, which
+// TinyGo sizes like every other to the broker's deepest path (see
+// boards/firmware/stackprobe), and a composite literal of this size would
+// be built in a temporary and copied.
+func (c *Core) readStats(s *Stats) {
 	c.mu.Lock()
 	dropped := c.logsDropped
 	c.mu.Unlock()
-	return Stats{
-		UptimeMillis: uint64(time.Since(c.start).Milliseconds()),
-		HeapInUse:    ms.HeapInuse, HeapSys: ms.HeapSys, Mallocs: ms.Mallocs, Frees: ms.Frees,
-		TotalAlloc: ms.TotalAlloc,
-		StateBytes: u(bs.StateBytes), LinkBytes: u(c.profile.Link.StateBytes()),
-		Connections: u(bs.Connections), Sessions: u(bs.Sessions), Retained: u(bs.Retained),
-		MessagesIn: bs.MessagesIn, MessagesOut: bs.MessagesOut, Dropped: bs.Dropped,
-		ConnectionsRefused: bs.ConnectionsRefused, ProtocolErrors: bs.ProtocolErrors,
-		LinkRetransmits: ls.Retransmits, LinkBadCRC: ls.BadCRC, LinkMalformed: ls.Malformed,
-		LinkPeerResets: ls.PeerResets, LogsDropped: dropped,
-	}
+	c.gather.Lock()
+	defer c.gather.Unlock()
+	ms, bs := &c.ms, &c.bs
+	runtime.ReadMemStats(ms)
+	c.Broker.ReadStats(bs)
+	ls := c.Link.Stats()
+	*s = Stats{}
+	s.UptimeMillis = uint64(time.Since(c.start).Milliseconds())
+	s.HeapInUse, s.HeapSys, s.Mallocs, s.Frees = ms.HeapInuse, ms.HeapSys, ms.Mallocs, ms.Frees
+	s.TotalAlloc = ms.TotalAlloc
+	s.StateBytes, s.LinkBytes = u(bs.StateBytes), u(c.profile.Link.StateBytes())
+	s.Connections, s.Sessions, s.Retained = u(bs.Connections), u(bs.Sessions), u(bs.Retained)
+	s.MessagesIn, s.MessagesOut, s.Dropped = bs.MessagesIn, bs.MessagesOut, bs.Dropped
+	s.ConnectionsRefused, s.ProtocolErrors = bs.ConnectionsRefused, bs.ProtocolErrors
+	s.LinkRetransmits, s.LinkBadCRC, s.LinkMalformed = ls.Retransmits, ls.BadCRC, ls.Malformed
+	s.LinkPeerResets, s.LogsDropped = ls.PeerResets, dropped
 }
 
+// sendStats answers a stats request. Only the control goroutine uses
+// c.stats, so the figures are read into it before c.mu is taken for the
+// message (readStats takes c.mu too).
 func (c *Core) sendStats() {
-	s := c.Stats()
+	c.readStats(&c.stats)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.stats = s
 	c.begin(msgStats)
 	c.out, _ = c.stats.AppendBinary(c.out)
 	c.flush()

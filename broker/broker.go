@@ -113,7 +113,7 @@ func New(cfg Config) (*Broker, error) {
 	if lim == (Limits{}) {
 		lim = HostLimits
 	}
-	lim, err := lim.normalized()
+	err := lim.normalize()
 	if err != nil {
 		return nil, err
 	}

@@ -227,10 +227,15 @@ func (l *Limits) maxPublishSize() int {
 	return packet.HeaderSize(n) + n
 }
 
-// normalized fills in the defaults of zero fields and checks the rest.
-func (l Limits) normalized() (Limits, error) {
-	bad := func(field string, v int) (Limits, error) {
-		return l, because(ErrLimits, field+" = "+strconv.Itoa(v), nil)
+// normalize fills in the defaults of zero fields and checks the rest. It
+// works in place and out of line, as New does: inlined, each return of a
+// Limits value would take a copy of it in the caller's frame, on the
+// stack of a board's main goroutine.
+//
+//go:noinline
+func (l *Limits) normalize() error {
+	bad := func(field string, v int) error {
+		return because(ErrLimits, field+" = "+strconv.Itoa(v), nil)
 	}
 	switch {
 	case l.MaxSessions < 1:
@@ -319,7 +324,7 @@ func (l Limits) normalized() (Limits, error) {
 	if l.PublishRate > 0 && l.PublishBurst == 0 {
 		l.PublishBurst = l.PublishRate
 	}
-	return l, nil
+	return nil
 }
 
 // maxSubackSize is the size of the largest SUBACK: the one answering the

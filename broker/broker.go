@@ -37,9 +37,9 @@ type Config struct {
 	ACL ACL
 	// Clock is the source of time; nil means the real time.
 	Clock Clock
-	// Logf, when set, receives one line per connection that ends
-	// abnormally and the notices of what the broker drops or refuses, each
-	// cause at most once per NoticeInterval (see "What the broker says").
+	// Logf, when set, receives the notices of connections that end
+	// abnormally and of what the broker drops or refuses, each cause at
+	// most once per NoticeInterval (see "What the broker says").
 	// It is called with the broker's lock held, so it must not block for
 	// long nor call the broker.
 	Logf func(format string, args ...any)

@@ -366,6 +366,12 @@ func (c *conn) end(readErr error) error {
 		b.stats.protocolErrors++
 	}
 	flushing := c.flushing
+	// A pending stream closed for a newer one has its own notice.
+	var missed uint64
+	logIt := why != nil && !errors.Is(why, ErrPendingEvicted)
+	if logIt {
+		missed, logIt = b.due(noticeConnectionEnded)
+	}
 	b.mu.Unlock()
 	if flushing {
 		// The writer returns once the outbox is written; serve waits for
@@ -374,8 +380,8 @@ func (c *conn) end(readErr error) error {
 		c.sig.raise(sigDone)
 	}
 	rw.Close()
-	if why != nil && b.logf != nil {
-		b.logf("broker: connection ended: %v", why)
+	if logIt {
+		b.logf("broker: connection from %s ended: %v%s", sourceName(c.source), why, alsoMissed(missed))
 	}
 	return why
 }

@@ -281,7 +281,9 @@
 // it first happens and then at most once per NoticeInterval, with how
 // many times it happened since the last line, so a flood of drops makes
 // a line every few seconds and costs nothing per message. A line names
-// the topic, the client and the reason.
+// the topic, the client and the reason. Connections that end abnormally
+// are a notice too, with their source and reason: a flood of half-open or
+// refused connections makes no more lines than a flood of drops.
 //
 // # Retained messages
 //

@@ -30,6 +30,7 @@ const (
 	noticeTroubleFiles
 	noticeTroubleMemory
 	noticeTroubleAccept
+	noticeConnectionEnded
 	numNotices
 )
 

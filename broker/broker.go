@@ -199,6 +199,7 @@ func New(cfg Config) (*Broker, error) {
 	b.store.init(makeTable[message](&t.total, lim.MaxMessages), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.retained.init(makeTable[retainedMsg](&t.total, lim.MaxRetained), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.app.init(b, makeTable[Handler](&t.total, 2*lim.MaxSubscriptions), &t)
+	b.logins = makeTable[loginEntry](&t.total, loginSlotsFor(&lim))
 
 	acc.creds = makeTable[credential](&t.total, len(cfg.Users))
 	acc.names = makeTable[[]byte](&t.total, len(cfg.Users))

@@ -192,9 +192,11 @@ var PicoLimits = Limits{
 // ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM) with half of it left
 // free, counting as for PicoLimits the firmware's goroutine stacks and link
 // buffers (ceiling 200 KiB). Filters are bound to 8 levels, and the
-// subscription tree holds every slot's wildcard filter of 2 levels
-// ("+/temperature"), deeper ones as far as nodes are left: the ceiling
-// leaves room for no more.
+// subscription tree holds a node per slot: every slot's wildcard filter of
+// one level ("+", "sensors/#"), and deeper ones as far as nodes are left,
+// which filters sharing their leading levels (several sessions'
+// "home/+/temperature") stretch. The ceiling leaves room for no more once
+// the broker's admission and login tables are counted.
 var ESP32C3Limits = Limits{
 	MaxSessions:          8,
 	MaxConnections:       9,
@@ -205,7 +207,7 @@ var ESP32C3Limits = Limits{
 	MaxRetained:          16,
 	MaxTopicLength:       96,
 	MaxTopicLevels:       8,
-	SubscriptionNodes:    2,
+	SubscriptionNodes:    1,
 	MaxPayloadSize:       512,
 	MaxPacketSize:        640,
 	MaxClientIDLength:    23,

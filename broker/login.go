@@ -15,7 +15,8 @@ import (
 // bounds the CONNECTs of one source waiting at once, it holds a password
 // guesser to a few guesses a second per source. A source is forgotten
 // after loginForget without a failure, or when the table of loginSlots
-// sources needs its slot for a more recent one.
+// sources needs its slot for a more recent one: loginSlots, or two per
+// connection slot when that is fewer, as on the boards.
 const (
 	loginSlots     = 64
 	loginFree      = 3
@@ -25,13 +26,18 @@ const (
 )
 
 // loginFailures are the sources with recent failed logins, by a hash of
-// the source: a fixed table, so neither a flood of sources nor a long one
-// makes it grow. Guarded by b.mu.
-type loginFailures [loginSlots]struct {
+// the source: a table New sizes once, so neither a flood of sources nor a
+// long one makes it grow. Guarded by b.mu.
+type loginFailures []loginEntry
+
+type loginEntry struct {
 	key   uint64 // sourceKey of the source
 	last  int64  // when its last login failed, ns since epoch
 	fails uint32 // failed logins since it was last forgotten; 0: a free slot
 }
+
+// loginSlotsFor is the size of the table of failing sources for l.
+func loginSlotsFor(l *Limits) int { return min(loginSlots, 2*l.MaxConnections) }
 
 // sourceKey is the FNV-1a hash of a source. All unknown sources, empty,
 // share one key.
@@ -46,7 +52,7 @@ func sourceKey(source []byte) uint64 {
 
 // find returns the slot of key, or -1 when key has no failure that is
 // not forgotten by now.
-func (l *loginFailures) find(key uint64, now int64) int {
+func (l loginFailures) find(key uint64, now int64) int {
 	for i := range l {
 		if e := &l[i]; e.fails > 0 && e.key == key && now-e.last < int64(loginForget) {
 			return i
@@ -56,7 +62,7 @@ func (l *loginFailures) find(key uint64, now int64) int {
 }
 
 // delay is how long to wait before answering a login from key.
-func (l *loginFailures) delay(key uint64, now int64) time.Duration {
+func (l loginFailures) delay(key uint64, now int64) time.Duration {
 	i := l.find(key, now)
 	if i < 0 || l[i].fails < loginFree {
 		return 0
@@ -66,7 +72,7 @@ func (l *loginFailures) delay(key uint64, now int64) time.Duration {
 
 // fail records a failed login from key, in a slot that is free, forgotten
 // or else the one whose last failure is the oldest.
-func (l *loginFailures) fail(key uint64, now int64) {
+func (l loginFailures) fail(key uint64, now int64) {
 	i := l.find(key, now)
 	if i < 0 {
 		i = 0

@@ -11,7 +11,7 @@ import (
 // slot of the one whose last failure is the oldest.
 func TestLoginFailuresTable(t *testing.T) {
 	key := func(s string) uint64 { return sourceKey([]byte(s)) }
-	var l loginFailures
+	l := make(loginFailures, loginSlots)
 	sec := int64(time.Second)
 	for i := range loginSlots {
 		for range 4 {

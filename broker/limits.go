@@ -165,8 +165,9 @@ var HostLimits = Limits{
 // it left free: the firmware (boards/pico) also spends two 4 KiB goroutine
 // stacks per connection and the serial link's buffers, and the board
 // profile's ceiling holds the sum to 132 KiB; cmd/gatomqtt-firmware
-// reports the figures of each build. Filters are bound to 8 levels, and
-// the subscription tree holds every slot's wildcard filter of 3 levels
+// reports the figures of each build. Filters are bound to 16 levels (the
+// conformance harness spends four on its own namespace), and the
+// subscription tree holds every slot's wildcard filter of 3 levels
 // ("home/+/temperature"), deeper ones as far as nodes are left.
 var PicoLimits = Limits{
 	MaxSessions:          5,
@@ -177,7 +178,7 @@ var PicoLimits = Limits{
 	MaxMessages:          32,
 	MaxRetained:          16,
 	MaxTopicLength:       64,
-	MaxTopicLevels:       8,
+	MaxTopicLevels:       16,
 	SubscriptionNodes:    3,
 	MaxPayloadSize:       256,
 	MaxPacketSize:        384,
@@ -191,7 +192,7 @@ var PicoLimits = Limits{
 
 // ESP32C3Limits fit an ESP32-C3 (400 KiB SRAM) with half of it left
 // free, counting as for PicoLimits the firmware's goroutine stacks and link
-// buffers (ceiling 200 KiB). Filters are bound to 8 levels, and the
+// buffers (ceiling 200 KiB). Filters are bound to 16 levels, and the
 // subscription tree holds a node per slot: every slot's wildcard filter of
 // one level ("+", "sensors/#"), and deeper ones as far as nodes are left,
 // which filters sharing their leading levels (several sessions'
@@ -206,7 +207,7 @@ var ESP32C3Limits = Limits{
 	MaxMessages:          48,
 	MaxRetained:          16,
 	MaxTopicLength:       96,
-	MaxTopicLevels:       8,
+	MaxTopicLevels:       16,
 	SubscriptionNodes:    1,
 	MaxPayloadSize:       512,
 	MaxPacketSize:        640,

@@ -15,7 +15,7 @@ import (
 // bounds the CONNECTs of one source waiting at once, it holds a password
 // guesser to a few guesses a second per source. A source is forgotten
 // after loginForget without a failure, or when the table of loginSlots
-// sources needs its slot for a more recent one: loginSlots, or two per
+// sources needs its slot for a more recent one: loginSlots, or one per
 // connection slot when that is fewer, as on the boards.
 const (
 	loginSlots     = 64
@@ -37,7 +37,7 @@ type loginEntry struct {
 }
 
 // loginSlotsFor is the size of the table of failing sources for l.
-func loginSlotsFor(l *Limits) int { return min(loginSlots, 2*l.MaxConnections) }
+func loginSlotsFor(l *Limits) int { return min(loginSlots, l.MaxConnections) }
 
 // sourceKey is the FNV-1a hash of a source. All unknown sources, empty,
 // share one key.

@@ -66,7 +66,8 @@ type Hello struct {
 }
 
 // Stats is what a board measures about itself. Heap figures come from the
-// runtime the firmware was built with (TinyGo's on a board).
+// runtime the firmware was built with (TinyGo's on a board), read just
+// after a collection, so HeapInUse is the live heap.
 type Stats struct {
 	UptimeMillis                       uint64
 	HeapInUse, HeapSys, Mallocs, Frees uint64

@@ -208,6 +208,10 @@ func (c *Core) readStats(s *Stats) {
 	c.gather.Lock()
 	defer c.gather.Unlock()
 	ms, bs := &c.ms, &c.bs
+	// Collect first, so that HeapInUse is the live heap: two requests can
+	// then be compared without the garbage a collection was about to
+	// take counting as growth.
+	runtime.GC()
 	runtime.ReadMemStats(ms)
 	c.Broker.ReadStats(bs)
 	ls := c.Link.Stats()

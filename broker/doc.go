@@ -30,16 +30,16 @@
 //   - With TinyGo, in whole blocks of four words (16 bytes on the boards),
 //     as its block allocator gives them: StateBytes is the heap New takes,
 //     to the byte (measured under QEMU by cmd/gatomqtt-firmware's stack
-//     probe on RISC-V: 40 192 bytes for PicoLimits, 87 088 for
-//     ESP32C3Limits). With
-//     -gc=precise each allocation takes one word more, not counted.
+//     probe on RISC-V: 41 680 bytes for PicoLimits, 87 568 for
+//     ESP32C3Limits). With -gc=precise each allocation takes one word
+//     more, not counted.
 //   - With the Go toolchain, in whole size classes, which append reports
 //     as capacity, and beyond 32 KiB in whole 8 KiB pages. What it misses
 //     is the part of a size class too small for one more element of a
 //     table of structures, with the 8-byte header of such a table above
 //     512 bytes: less than one element per table, under 1.5 KiB in all on
-//     64-bit systems. That is about 1 % for the board profiles (50 272
-//     bytes for PicoLimits, 98 680 for ESP32C3Limits on amd64) and at
+//     64-bit systems. That is about 1 % for the board profiles (51 456
+//     bytes for PicoLimits, 99 408 for ESP32C3Limits on amd64) and at
 //     most 2 % for a broker of 75 KB or more, but can be more for smaller
 //     ones. Pages of a large table that are never used are counted but stay
 //     unmapped on most systems. A build for the race detector (or with -N)

@@ -171,10 +171,7 @@ func (p *Port) readLoop() {
 		}
 		p.mu.Unlock()
 		if len(reply) > 0 {
-			select {
-			case p.ctl <- reply:
-			case <-p.done:
-			}
+			p.ctl <- reply // blocks only if the sender is 64 answers behind
 		}
 		if err != nil {
 			return

@@ -19,7 +19,8 @@ import (
 // parseEmulated reads emulated:<board>. emulated:pico runs the real
 // firmware image in the RP2040 emulator (boards/emulator):
 // firmware=<uf2> (default build/pico.uf2 of this checkout, as
-// gatomqtt-firmware writes it) and bootrom=<path> (default: what
+// gatomqtt-firmware writes it; checked as the RP2040 bootrom checks a UF2
+// before the emulator loads it) and bootrom=<path> (default: what
 // emulator.FindBootROM finds). No instruction-level emulator of the
 // ESP32-C3 is wired in, so emulated:esp32c3 runs its twin, which says so
 // in its hello.

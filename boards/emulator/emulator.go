@@ -42,6 +42,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards/flash/uf2"
 )
 
 // Options configure StartPico.
@@ -88,7 +90,14 @@ type Emulator struct {
 
 // StartPico starts the emulator on the firmware image and connects to its
 // serial port. ctx bounds the start only; Stop ends the emulator.
+//
+// The image is first checked as the RP2040 bootrom checks a UF2 copied to
+// its drive (package uf2): an image a board would refuse is refused here,
+// with the block and the rule it breaks, before anything starts.
 func StartPico(ctx context.Context, o Options) (*Emulator, error) {
+	if err := checkImage(o.UF2); err != nil {
+		return nil, err
+	}
 	dir, err := runnerDir(o.Dir)
 	if err != nil {
 		return nil, err
@@ -292,4 +301,16 @@ func (e *Emulator) Stop() error {
 		}
 	})
 	return e.stopErr
+}
+
+// checkImage refuses a firmware image the RP2040 bootrom would not write.
+func checkImage(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("emulator: firmware image: %w", err)
+	}
+	if _, err := uf2.Validate(data, uf2.RP2040); err != nil {
+		return fmt.Errorf("emulator: %s is not an image the RP2040 bootrom takes: %w", path, err)
+	}
+	return nil
 }

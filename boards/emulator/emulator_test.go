@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/emulator"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
+	"github.com/gatomqtt/gatomqtt/boards/flash/uf2"
 	"github.com/gatomqtt/gatomqtt/boards/link"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
@@ -266,9 +268,10 @@ func (w testWriter) Write(p []byte) (int, error) {
 // TestNotInstalled checks that a missing runner dependency or node binary
 // is reported as ErrNotInstalled, which names the install script.
 func TestNotInstalled(t *testing.T) {
+	image := writeImage(t, validUF2(t))
 	for name, o := range map[string]emulator.Options{
-		"node_modules": {Dir: emptyRunnerDir(t), UF2: "x.uf2", BootROM: "rom.bin"},
-		"node":         {Node: filepath.Join(t.TempDir(), "no-node"), UF2: "x.uf2", BootROM: "rom.bin"},
+		"node_modules": {Dir: emptyRunnerDir(t), UF2: image, BootROM: "rom.bin"},
+		"node":         {Node: filepath.Join(t.TempDir(), "no-node"), UF2: image, BootROM: "rom.bin"},
 	} {
 		if name == "node" {
 			if _, err := os.Stat("rp2040/node_modules/rp2040js"); err != nil {
@@ -289,4 +292,63 @@ func emptyRunnerDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// validUF2 is a small image the RP2040 bootrom takes.
+func validUF2(t *testing.T) []byte {
+	t.Helper()
+	data, err := uf2.Encode(bytes.Repeat([]byte{0x5a}, 600), uf2.RP2040FlashBase, uf2.FamilyRP2040)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// writeImage writes data to a file of the test's and returns its path.
+func writeImage(t *testing.T, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "image.uf2")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestRefusesWhatTheBootromRefuses: an image the RP2040 bootrom would not
+// write is refused before the emulator starts (no Node, boot ROM or
+// runner needed), with the rule it breaks.
+func TestRefusesWhatTheBootromRefuses(t *testing.T) {
+	valid := validUF2(t)
+	tests := []struct {
+		name  string
+		image func() []byte
+		want  string
+	}{
+		{"missing", nil, "firmware image"},
+		{"not a UF2", func() []byte { return []byte("\x7fELF not a uf2 at all") }, "not an image the RP2040 bootrom takes"},
+		{"ESP32-C3 family", func() []byte {
+			data, err := uf2.Encode(bytes.Repeat([]byte{1}, 300), uf2.RP2040FlashBase, 0xd42ba06c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return data
+		}, "family"},
+		{"payload of 476 bytes", func() []byte {
+			b := bytes.Clone(valid)
+			binary.LittleEndian.PutUint32(b[16:], 476)
+			return b
+		}, "256"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "absent.uf2")
+			if tt.image != nil {
+				path = writeImage(t, tt.image())
+			}
+			_, err := emulator.StartPico(context.Background(), emulator.Options{UF2: path, Dir: emptyRunnerDir(t)})
+			if err == nil || !strings.Contains(err.Error(), tt.want) || errors.Is(err, emulator.ErrNotInstalled) {
+				t.Errorf("StartPico: %v, want a refusal of the image mentioning %q", err, tt.want)
+			}
+		})
+	}
 }

@@ -166,6 +166,8 @@ func (e *Emulator) handle(req Request) (Response, int, *EndEvent) {
 		if !bytes.Equal(d, syncData) {
 			return fail(cmd, CodeInvalidMessage), 1, nil
 		}
+		// The docs say Value is zero except for READ_REG, but esptool
+		// tells the ROM (non-zero) from its stub (zero) by SYNC's value.
 		ok.Value = 0x20120707
 		return ok, e.opts.SyncReplies, nil
 	case ReadReg:

@@ -375,6 +375,8 @@ func (l *Loader) Flash(ctx context.Context, offset uint32, image []byte, compres
 		zw.Close()
 		payload = buf.Bytes()
 		begin, data = FlashDeflBegin, FlashDeflData
+		// The ROM wants the uncompressed size rounded up (the stub
+		// takes it exact); esptool rounds to the 0x400 write block.
 		erase = uint32(blocksOf(total) * BlockSize)
 	}
 	n := blocksOf(len(payload))

@@ -1,7 +1,6 @@
 package espimage
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -15,40 +14,13 @@ type testSeg struct {
 	data []byte
 }
 
-// build assembles an image from segments: header, extended header,
-// segments, zero padding, checksum and, if hash is set, the SHA-256.
+// build is Build with the entry point of a TinyGo ESP32-C3 program.
 func build(chip Chip, hash bool, segs ...testSeg) []byte {
-	le := binary.LittleEndian
-	img := make([]byte, HeaderSize)
-	img[0] = Magic
-	img[1] = byte(len(segs))
-	img[2] = byte(DIO)
-	img[3] = 0x1f // 2 MB, 80 MHz
-	le.PutUint32(img[4:], 0x40380080)
-	img[8] = 0xee
-	le.PutUint16(img[offChip:], uint16(chip))
-	le.PutUint16(img[offMaxRevFull:], 199)
-	if hash {
-		img[offHashAppended] = 1
+	chunks := make([]Chunk, len(segs))
+	for i, s := range segs {
+		chunks[i] = Chunk{s.addr, s.data}
 	}
-	sum := byte(ChecksumSeed)
-	for _, s := range segs {
-		img = le.AppendUint32(img, s.addr)
-		img = le.AppendUint32(img, uint32(len(s.data)))
-		img = append(img, s.data...)
-		for _, b := range s.data {
-			sum ^= b
-		}
-	}
-	for len(img)%16 != 15 {
-		img = append(img, 0)
-	}
-	img = append(img, sum)
-	if hash {
-		h := sha256.Sum256(img)
-		img = append(img, h[:]...)
-	}
-	return img
+	return Build(chip, 0x40380080, hash, chunks...)
 }
 
 func data(n int, seed byte) []byte {

@@ -19,6 +19,10 @@ type EmulatorOptions struct {
 	MAC         net.HardwareAddr // factory MAC in eFuse (default 60:55:f9:00:00:01)
 	SyncReplies int              // answers per SYNC (default 8, as the ROM)
 	ECO         uint32           // eco version in GET_SECURITY_INFO (default 3)
+	// ChipID is the chip id GET_SECURITY_INFO reports (default
+	// ChipIDESP32C3), so that a flasher's refusal of another chip can be
+	// tested; the registers stay the ESP32-C3's.
+	ChipID uint32
 	// RefuseSecurityInfo makes GET_SECURITY_INFO fail as an unknown
 	// command, as on ROMs that predate it.
 	RefuseSecurityInfo bool
@@ -91,6 +95,9 @@ func NewEmulator(opts EmulatorOptions) *Emulator {
 	}
 	if opts.ECO == 0 {
 		opts.ECO = 3
+	}
+	if opts.ChipID == 0 {
+		opts.ChipID = ChipIDESP32C3
 	}
 	return &Emulator{opts: opts, flash: bytes.Repeat([]byte{0xFF}, opts.FlashSize)}
 }
@@ -181,7 +188,7 @@ func (e *Emulator) handle(req Request) (Response, int, *EndEvent) {
 			return fail(cmd, CodeInvalidMessage), 1, nil
 		}
 		info := make([]byte, 20) // flags, crypt cnt, key purposes: all 0
-		binary.LittleEndian.PutUint32(info[12:], ChipIDESP32C3)
+		binary.LittleEndian.PutUint32(info[12:], e.opts.ChipID)
 		binary.LittleEndian.PutUint32(info[16:], e.opts.ECO)
 		ok.Data = info
 		return ok, 1, nil

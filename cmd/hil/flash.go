@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards/flash"
+)
+
+// runFlash is "hil flash".
+func runFlash(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hil flash", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	portName := fs.String("port", "", "serial `device` or rfc2217://host:port of the board")
+	baud := fs.Int("baud", 115200, "line `rate` (the ROM loader's default is 115200)")
+	reset := fs.String("reset", "classic", "how to enter the ROM loader: classic (USB-UART bridge), usb-jtag (built-in USB-Serial/JTAG) or none (the board is in it)")
+	offset := fs.Uint("offset", 0, "flash `address` of the image")
+	raw := fs.Bool("no-compress", false, "send the image uncompressed")
+	stay := fs.Bool("no-reset-after", false, "leave the board in its ROM loader")
+	timeout := fs.Duration("timeout", 5*time.Minute, "bound on the whole operation")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: hil flash -port <device|rfc2217://host:port> [flags] <image.bin>")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	seq, ok := resets[*reset]
+	switch {
+	case fs.NArg() != 1:
+		fs.Usage()
+		return exitUsage
+	case *portName == "":
+		fmt.Fprintln(stderr, "hil flash: -port is required (a serial device or rfc2217://host:port)")
+		return exitUsage
+	case !ok:
+		fmt.Fprintf(stderr, "hil flash: unknown -reset %q: want classic, usb-jtag or none\n", *reset)
+		return exitUsage
+	case *offset > 1<<32-1:
+		fmt.Fprintf(stderr, "hil flash: -offset %#x is beyond 32 bits\n", *offset)
+		return exitUsage
+	}
+	image, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "hil flash: %v\n", err)
+		return exitFail
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	p, err := openPort(ctx, *portName, *baud)
+	if err != nil {
+		fmt.Fprintf(stderr, "hil flash: %v\n", err)
+		return exitFail
+	}
+	defer p.Close()
+	if err := drive(ctx, p, seq); err != nil {
+		fmt.Fprintf(stderr, "hil flash: resetting into the ROM loader: %v\n", err)
+		return exitFail
+	}
+	bar := newProgress(stderr, len(image))
+	start := time.Now()
+	r, err := flash.ESP32C3(ctx, p, image, flash.ESP32C3Options{
+		Offset:       uint32(*offset),
+		Uncompressed: *raw,
+		Progress:     bar.update,
+	})
+	if err != nil {
+		bar.abort()
+		fmt.Fprintf(stderr, "hil flash: %s: %v\n", fs.Arg(0), err)
+		return exitFail
+	}
+	elapsed := time.Since(start)
+	bar.done()
+	fmt.Fprintf(stdout, "Chip is %v; image of %d segments, entry %#x\n", r.Chip, len(r.Image.Segments), r.Image.Entry)
+	fmt.Fprintf(stdout, "Wrote %d bytes at %#08x in %.1f s (%.1f kbit/s)\n", len(image), *offset, elapsed.Seconds(), float64(len(image))*8/1000/elapsed.Seconds())
+	fmt.Fprintf(stdout, "Hash of data verified: %s\n", r.MD5)
+	if !*stay {
+		if err := drive(ctx, p, hardReset); err != nil {
+			fmt.Fprintf(stderr, "hil flash: written and verified, but the hard reset failed: %v\n", err)
+			return exitFail
+		}
+		fmt.Fprintln(stdout, "Hard resetting via RTS pin...")
+	}
+	return exitOK
+}

@@ -154,3 +154,18 @@ func TestFlashRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestBoards lists what this machine has: a table or the sentence saying
+// there is nothing, never an error on a machine without USB ports.
+func TestBoards(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"boards"}, &out, &errOut); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if s := out.String(); !strings.Contains(s, "VID:PID") && s != "no USB serial ports found\n" {
+		t.Errorf("output %q", s)
+	}
+	if code := run(context.Background(), []string{"boards", "extra"}, &out, &errOut); code != exitUsage {
+		t.Errorf("boards extra: exit %d, want %d", code, exitUsage)
+	}
+}

@@ -1,6 +1,7 @@
 // Command hil flashes and inspects the boards the conformance suites run
 // against, as esptool and TinyGo's flash do, natively in Go.
 //
+//	hil boards
 //	hil flash -port /dev/ttyUSB0 build/esp32c3.bin
 //	hil flash -port rfc2217://farm.local:4000 -reset usb-jtag build/esp32c3.bin
 //
@@ -10,6 +11,9 @@
 // has the ROM read it back and compares MD5s, then resets the board to
 // run it. -port takes a serial device or an RFC 2217 address
 // (rfc2217://host:port, as ser2net serves a board farm's ports).
+//
+// boards lists the USB serial ports with their VID:PID, serial number and
+// USB port path, and the board each identity suggests (package discover).
 //
 // Exit status: 0 done, 1 the board or the image refused (the message says
 // which and why), 2 bad usage.
@@ -47,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "flash":
 		return runFlash(ctx, args[1:], stdout, stderr)
+	case "boards":
+		return runBoards(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -60,6 +66,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: hil <command> [flags]
 
 commands:
+  boards  list the USB serial ports and the boards their USB identities suggest
   flash   write a firmware image to a board through its ROM loader and verify it
 `)
 }

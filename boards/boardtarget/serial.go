@@ -10,6 +10,7 @@ import (
 
 	"go.bug.st/serial"
 
+	"github.com/gatomqtt/gatomqtt/boards/rfc2217"
 	"github.com/gatomqtt/gatomqtt/harness/target"
 )
 
@@ -23,10 +24,41 @@ func parseSerial(u *url.URL) (target.Target, error) {
 	if u.Host != "" || path == "" {
 		return nil, fmt.Errorf("want serial:///dev/<port>?board=<name>")
 	}
+	return parsePort(u, path, func(_ context.Context, baud int) (io.ReadWriteCloser, string, error) {
+		port, err := openPort(path, baud)
+		return port, "serial port " + path, err
+	})
+}
+
+// parseRFC2217 reads rfc2217://<host:port>?board=<name>[&baud=n]: a board
+// running the firmware on a serial port that a board farm serves over
+// RFC 2217, as ser2net does. The options are serial://'s.
+func parseRFC2217(u *url.URL) (target.Target, error) {
+	if u.Host == "" || u.Path != "" && u.Path != "/" || u.Opaque != "" {
+		return nil, fmt.Errorf("want rfc2217://<host:port>?board=<name>")
+	}
+	addr := u.Host
+	return parsePort(u, addr, func(ctx context.Context, baud int) (io.ReadWriteCloser, string, error) {
+		port, err := rfc2217.Dial(ctx, addr)
+		if err != nil {
+			return nil, "", fmt.Errorf("RFC 2217 port %s: %w", addr, err)
+		}
+		if _, err := port.SetBaudRate(ctx, baud); err != nil {
+			port.Close()
+			return nil, "", fmt.Errorf("RFC 2217 port %s: setting %d baud: %w", addr, baud, err)
+		}
+		return port, "RFC 2217 port " + addr, nil
+	})
+}
+
+// parsePort builds the target of a board on a port that where names and
+// open opens at a baud rate: the board=, baud= and psk_* options are read
+// here for every kind of port.
+func parsePort(u *url.URL, where string, open func(ctx context.Context, baud int) (io.ReadWriteCloser, string, error)) (target.Target, error) {
 	o := target.NewOptions(u)
 	board := o.String("board", "")
 	if board == "" {
-		return nil, fmt.Errorf("option board=<name> is required: which firmware to expect on %s", path)
+		return nil, fmt.Errorf("option board=<name> is required: which firmware to expect on %s", where)
 	}
 	p, err := profileOf(board)
 	if err != nil {
@@ -38,11 +70,11 @@ func parseSerial(u *url.URL) (target.Target, error) {
 		return nil, err
 	}
 	t, err := newBoardTarget(target.Redact(u), p, o, func(ctx context.Context) (io.ReadWriteCloser, string, func() error, error) {
-		port, err := openPort(path, baud)
+		port, what, err := open(ctx, baud)
 		if err != nil {
 			return nil, "", nil, err
 		}
-		return port, "serial port " + path, func() error { return nil }, nil
+		return port, what, func() error { return nil }, nil
 	})
 	if err != nil {
 		return nil, err

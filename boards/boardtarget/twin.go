@@ -24,6 +24,7 @@ func init() {
 	target.Register("twin", parseTwin)
 	target.Register("emulated", parseEmulated)
 	target.Register("serial", parseSerial)
+	target.Register("rfc2217", parseRFC2217)
 }
 
 // parseTwin reads twin:<board>[?faults=spec&twin=path]: the board's Go

@@ -75,8 +75,14 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		s = b.findSession(p.ClientID)
 	}
 	if s == nil && len(b.freeSess) == 0 && !b.evictOffline() {
-		b.refuseForSessions(p.ClientID)
-		return packet.RefusedServerUnavailable
+		b.waitForSession(c)
+		if b.closed || c.closing {
+			return packet.RefusedServerUnavailable
+		}
+		if len(b.freeSess) == 0 && !b.evictOffline() {
+			b.refuseForSessions(p.ClientID)
+			return packet.RefusedServerUnavailable
+		}
 	}
 	if s != nil && s.conn != nil {
 		// Takeover (MQTT-3.1.4-2): the old connection ends as if it had
@@ -143,6 +149,32 @@ func (b *Broker) findSession(id []byte) *session {
 		}
 	}
 	return nil
+}
+
+// waitForSession waits, with b.mu held, for at most takeoverGrace until a
+// session is free or offline: a client that connects right after another
+// left may otherwise find the table held by a session whose connection
+// has ended but whose reader has not yet noticed, and a board's table of
+// five sessions is full at once.
+func (b *Broker) waitForSession(c *conn) {
+	c.startWait(takeoverGrace)
+	for len(b.freeSess) == 0 && !b.anyOffline() && !b.closed && !c.closing && !c.waitOver() {
+		b.drainedCond.Wait()
+	}
+	c.waitTimer.Stop()
+}
+
+// anyOffline reports whether an offline session could make room.
+func (b *Broker) anyOffline() bool {
+	if !b.lim.EvictOfflineSessions {
+		return false
+	}
+	for i := range b.sessions[:b.lim.MaxSessions] {
+		if s := &b.sessions[i]; s.used && s.offline {
+			return true
+		}
+	}
+	return false
 }
 
 // takeoverGrace bounds how long a new connection waits for the old

@@ -222,7 +222,10 @@
 // been offline longest (Limits.EvictOfflineSessions, set in every profile;
 // counted in Stats.SessionsEvicted, its queued messages as
 // DropSessionEnded). It is refused with CONNACK 3 only when every session
-// is online, or when EvictOfflineSessions is off. Limits.SessionExpiry
+// is online, or when EvictOfflineSessions is off, and only after waiting
+// 100 ms (the takeover grace) for one to be released: a client that
+// connects just as another leaves would otherwise find the table held by
+// a connection whose end its reader has not yet noticed. Limits.SessionExpiry
 // also ends sessions offline for that long, as mosquitto's
 // persistent_client_expiration does (off in the profiles, as in
 // mosquitto; the boards' tables are small enough that eviction alone keeps

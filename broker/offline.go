@@ -10,6 +10,7 @@ package broker
 func (b *Broker) goOffline(s *session) {
 	s.offline, s.offlineSince = true, b.now()
 	b.offlineHeld += s.held()
+	b.drainedCond.Broadcast() // for waitForSession
 }
 
 // resume counts session s as online again.

@@ -138,13 +138,21 @@ func TestSessionTableFullEvictsOldestOffline(t *testing.T) {
 				clock.Advance(time.Second)
 			}
 			c := dial(t, b)
-			ack := c.connect("newcomer", true)
 			if !evict {
+				// The CONNECT waits takeoverGrace for a session to be
+				// released, by the broker's clock, before it is refused.
+				waitFor(t, func() bool { return b.Stats().Connections == 1 })
+				armed := clock.Pending()
+				c.send(packet.Connect{ClientID: []byte("newcomer"), CleanSession: true})
+				waitFor(t, func() bool { return clock.Pending() > armed })
+				clock.Advance(time.Second)
+				ack := recvAs[*packet.Connack](c)
 				if ack.ReturnCode != packet.RefusedServerUnavailable || len(log.with("CONNACK 3", "newcomer")) != 1 {
 					t.Fatalf("CONNACK %d, log %q; want 3 and a line saying why", ack.ReturnCode, log.lines)
 				}
 				return
 			}
+			ack := c.connect("newcomer", true)
 			if ack.ReturnCode != packet.Accepted {
 				t.Fatalf("CONNACK %d, want 0", ack.ReturnCode)
 			}
@@ -264,5 +272,27 @@ func TestDropsDoNotAllocate(t *testing.T) {
 	}
 	if got := b.Stats().DroppedBy[broker.DropOfflineQueueFull]; got < 1000 || len(log.with("offline queue full")) != 1 {
 		t.Errorf("%d drops, logged %q; want every one counted and one line", got, log.lines)
+	}
+}
+
+// TestConnectWaitsForALeavingSession: when every session is online, a
+// CONNECT waits a moment for one to be released, so a client that
+// connects just as another leaves gets in instead of CONNACK 3.
+func TestConnectWaitsForALeavingSession(t *testing.T) {
+	clock := brokertest.NewClock(time.Unix(0, 0))
+	lim := smallLimits() // MaxSessions 8
+	b := newBroker(t, broker.Config{Limits: lim, Clock: clock})
+	var online []*client
+	for i := range lim.MaxSessions {
+		online = append(online, mustConnect(t, b, "on"+strconv.Itoa(i), true))
+	}
+	c := dial(t, b)
+	waitFor(t, func() bool { return b.Stats().Connections == lim.MaxSessions+1 })
+	armed := clock.Pending()
+	c.send(packet.Connect{ClientID: []byte("newcomer"), CleanSession: true})
+	waitFor(t, func() bool { return clock.Pending() > armed }) // waiting, not refused
+	online[0].disconnect()
+	if ack := recvAs[*packet.Connack](c); ack.ReturnCode != packet.Accepted {
+		t.Fatalf("CONNACK %d after a session was released, want 0", ack.ReturnCode)
 	}
 }

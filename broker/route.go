@@ -215,6 +215,7 @@ func (b *Broker) dropSession(s *session) {
 		s.used = false
 		b.freeSess = append(b.freeSess, s.idx)
 		b.nsess--
+		b.drainedCond.Broadcast() // for waitForSession
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -150,30 +149,7 @@ func start(t *testing.T, args ...string) string {
 // the line it printed at startup.
 func startLine(t *testing.T, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), pw, io.Discard)
-		pw.Close()
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != exitOK {
-				t.Errorf("run exited %d after cancel, want 0", code)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("run did not return within 5s of cancel")
-		}
-	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	go io.Copy(io.Discard, pr)
-	if err != nil {
-		t.Fatalf("first line %q: %v", line, err)
-	}
-	return line
+	return startReloading(t, nil, io.Discard, args...)
 }
 
 func TestRunAnonymousWithoutUsersFile(t *testing.T) {

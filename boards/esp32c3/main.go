@@ -20,7 +20,8 @@ import (
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 )
 
-// Set at build time: -ldflags="-X main.version=v1.0.0 -X main.buildID=...".
+// Set at build time: -ldflags="-X main.version=v1.0.0 -X main.buildID=<stamp>",
+// the build id in a firmware.BuildStamp so that it can be found in the image.
 // TinyGo 0.37 ignores -X for a variable that has an initial value, so
 // the default version is applied in main.
 var version, buildID string
@@ -33,7 +34,7 @@ func main() {
 	led.Configure(machine.PinConfig{Mode: machine.PinOutput})
 	line := firmware.NewPortLine(machine.Serial, 200*time.Microsecond, 64)
 	core, err := firmware.Start(line, p, firmware.Options{
-		Version: version, BuildID: buildID, Platform: "tinygo", Epoch: epoch(), Reset: reset,
+		Version: version, BuildID: firmware.StampedID(buildID), Platform: "tinygo", Epoch: epoch(), Reset: reset,
 	})
 	blink := 500 * time.Millisecond
 	if err != nil {

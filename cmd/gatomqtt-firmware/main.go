@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/firmware"
 	"github.com/gatomqtt/gatomqtt/harness/report"
 )
 
@@ -65,12 +66,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 			*buildID = strings.TrimSpace(string(b))
 		}
 	}
+	// The id goes into the image stamped, so that a boot ROM's stand-in
+	// can read it from the image it was flashed with.
+	stamp := ""
+	if *buildID != "" {
+		var err error
+		if stamp, err = firmware.BuildStamp(*buildID); err != nil {
+			fmt.Fprintln(stderr, "gatomqtt-firmware: -build-id:", err)
+			return 2
+		}
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintln(stderr, "gatomqtt-firmware:", err)
 		return 1
 	}
 	b := builder{tinygo: *tinygo, qemu: *qemu, out: *out, stderr: stderr,
-		ldflags: "-X main.version=" + *version + " -X main.buildID=" + *buildID}
+		ldflags: "-X main.version=" + *version + " -X main.buildID=" + stamp}
 	var rows []Sizes
 	status := 0
 	for _, p := range profiles {

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"go.bug.st/serial"
 
+	"github.com/gatomqtt/gatomqtt/boards/flash"
 	"github.com/gatomqtt/gatomqtt/boards/rfc2217"
 )
 
@@ -41,44 +41,11 @@ func openPort(ctx context.Context, name string, baud int) (port, error) {
 	return p, nil
 }
 
-// A step of a reset sequence: the modem lines, then a pause.
-type step struct {
-	dtr, rts bool
-	hold     time.Duration
-}
+// The reset sequences of package flash, by the names -reset takes.
+var (
+	resets    = flash.ResetSequences
+	hardReset = flash.HardReset
+)
 
-// Reset sequences into the ESP32-C3's ROM loader and back to the
-// application (../shared facts: on a USB-UART bridge DTR drives GPIO9 and
-// RTS drives EN; the built-in USB-Serial/JTAG takes its own sequence).
-var resets = map[string][]step{
-	"classic": {{false, true, 100 * time.Millisecond}, {true, false, 50 * time.Millisecond}, {false, false, 0}},
-	"usb-jtag": {
-		{false, false, 100 * time.Millisecond}, {true, false, 100 * time.Millisecond},
-		{false, true, 100 * time.Millisecond}, {false, false, 0},
-	},
-	"none": nil,
-}
-
-// hardReset holds EN low (RTS) for 100 ms, so the board runs its image.
-var hardReset = []step{{false, true, 100 * time.Millisecond}, {false, false, 0}}
-
-// drive plays a sequence of modem-line steps on p. The pauses are the
-// board's timing, not synchronisation.
-func drive(ctx context.Context, p port, seq []step) error {
-	for _, s := range seq {
-		if err := p.SetDTR(s.dtr); err != nil {
-			return fmt.Errorf("setting DTR: %w", err)
-		}
-		if err := p.SetRTS(s.rts); err != nil {
-			return fmt.Errorf("setting RTS: %w", err)
-		}
-		if s.hold > 0 {
-			select {
-			case <-time.After(s.hold):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-	}
-	return nil
-}
+// drive plays a reset sequence on p.
+func drive(ctx context.Context, p port, seq flash.ResetSequence) error { return seq.Run(ctx, p) }

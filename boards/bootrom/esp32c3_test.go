@@ -102,9 +102,9 @@ func TestBootFromFlash(t *testing.T) {
 	corrupt := append([]byte(nil), good...)
 	corrupt[40] ^= 1
 	for name, f := range map[string][]byte{
-		"erased":        flashOf(nil),
-		"other chip":    flashOf(espimage.Build(espimage.Chip(2), 0x40380000, true, espimage.Chunk{Addr: 0x40380000, Data: make([]byte, 16)})),
-		"corrupt":       flashOf(corrupt),
+		"erased":     flashOf(nil),
+		"other chip": flashOf(espimage.Build(espimage.Chip(2), 0x40380000, true, espimage.Chunk{Addr: 0x40380000, Data: make([]byte, 16)})),
+		"corrupt":    flashOf(corrupt),
 	} {
 		if _, err := bootrom.BootFromFlash(f); err == nil {
 			t.Errorf("%s: booted", name)

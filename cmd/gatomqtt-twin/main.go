@@ -101,6 +101,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	faults := fs.String("faults", "", "line faults in both directions, as `spec` drop=P,corrupt=P,dup=P,delay=P,delaymax=D,seed=N")
 	emulated := fs.Bool("emulated", false, "say in the hello that the twin stands in for an emulator")
 	verbose := fs.Bool("v", false, "log to stderr")
+	rfcAddr := fs.String("rfc2217", "", "serve the board's port over RFC 2217 on `address` (such as 127.0.0.1:0) instead of a pty, with its boot ROM: modem lines, baud rate and flashing reach the chip")
+	erased := fs.Bool("erased", false, "with -rfc2217: start with erased flash instead of the twin's own firmware, so the board runs only what is flashed")
+	circuit := fs.String("circuit", "usb-jtag", "with -rfc2217 and -board esp32c3: how DTR/RTS reach the chip, `usb-jtag` (the built-in USB-Serial/JTAG, unpaced) or bridge (a USB-UART bridge's auto-reset circuit, paced at the baud rate)")
 	var pskf pskFlags
 	fs.BoolVar(&pskf.on, "psk", false, "also serve MQTT over TLS-PSK on streams that open with a TLS handshake (a key is drawn unless -psk-key gives one)")
 	fs.StringVar(&pskf.identity, "psk-identity", "", "TLS-PSK `identity` (default: drawn at random)")
@@ -135,6 +138,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logw = stderr
 	}
 	logger := log.New(logw, "gatomqtt-twin: ", log.Lmicroseconds)
+	if *rfcAddr != "" {
+		if *faults != "" {
+			return fail(2, "-faults takes a pty: not with -rfc2217")
+		}
+		return serveROMBoard(ctx, romFlags{addr: *rfcAddr, erased: *erased, circuit: *circuit}, profile, twinOptions(profile, *emulated), psk, stdout, stderr, logger)
+	}
+	if *erased {
+		return fail(2, "-erased needs -rfc2217: a pty carries no reset to flash through")
+	}
 
 	p, err := pty.Open()
 	if err != nil {
@@ -149,20 +161,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Printf("line faults: %s", faultCfg)
 	}
 
-	opts := firmware.Options{Version: version(), BuildID: buildID(), Platform: "go twin"}
-	if *emulated {
-		opts.Platform = "go twin standing in for an emulator (no instruction-level " + profile.Chip + " emulator here)"
-	}
-	if psk != nil {
-		cfg, err := pskstreams.Config(profile, psk.psk)
-		if err != nil {
-			return fail(2, "TLS-PSK server for %s: %v", profile.Name, err)
-		}
-		opts.Streams, opts.PSKIdentity = pskstreams.Hook(cfg), psk.psk.Identity
-		if psk.drawn {
-			fmt.Fprintf(stderr, "%s", tlspsk.AppendPSKFileLine(nil, psk.psk))
-		}
-		logger.Printf("TLS-PSK as %q, records of at most %d bytes from clients", psk.psk.Identity, cfg.RecordSizeLimit-1)
+	opts := twinOptions(profile, *emulated)
+	if err := servePSK(&opts, profile, psk, stderr, logger); err != nil {
+		return fail(2, "%v", err)
 	}
 	resets := make(chan firmware.ResetMode, 1)
 	opts.Reset = func(m firmware.ResetMode) {
@@ -196,6 +197,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(1, "link stopped: %v", t.core.Link.Err())
 		}
 	}
+}
+
+// twinOptions are the firmware core's options for a twin of profile.
+func twinOptions(profile *boards.Profile, emulated bool) firmware.Options {
+	opts := firmware.Options{Version: version(), BuildID: buildID(), Platform: "go twin"}
+	if emulated {
+		opts.Platform = "go twin standing in for an emulator (no instruction-level " + profile.Chip + " emulator here)"
+	}
+	return opts
+}
+
+// servePSK has the core serve TLS-PSK when the flags ask for it.
+func servePSK(opts *firmware.Options, profile *boards.Profile, psk *pskSetup, stderr io.Writer, logger *log.Logger) error {
+	if psk == nil {
+		return nil
+	}
+	cfg, err := pskstreams.Config(profile, psk.psk)
+	if err != nil {
+		return fmt.Errorf("TLS-PSK server for %s: %w", profile.Name, err)
+	}
+	opts.Streams, opts.PSKIdentity = pskstreams.Hook(cfg), psk.psk.Identity
+	if psk.drawn {
+		fmt.Fprintf(stderr, "%s", tlspsk.AppendPSKFileLine(nil, psk.psk))
+	}
+	logger.Printf("TLS-PSK as %q, records of at most %d bytes from clients", psk.psk.Identity, cfg.RecordSizeLimit-1)
+	return nil
 }
 
 // twin is the board being stood in for: the line it is wired to and the

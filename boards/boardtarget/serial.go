@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"time"
 
 	"go.bug.st/serial"
 
@@ -37,8 +38,12 @@ func parseRFC2217(u *url.URL) (target.Target, error) {
 	if u.Host == "" || u.Path != "" && u.Path != "/" || u.Opaque != "" {
 		return nil, fmt.Errorf("want rfc2217://<host:port>?board=<name>")
 	}
-	addr := u.Host
-	return parsePort(u, addr, func(ctx context.Context, baud int) (io.ReadWriteCloser, string, error) {
+	return parsePort(u, u.Host, rfc2217Opener(u.Host))
+}
+
+// rfc2217Opener opens the RFC 2217 port at addr.
+func rfc2217Opener(addr string) portOpener {
+	return func(ctx context.Context, baud int) (io.ReadWriteCloser, string, error) {
 		port, err := rfc2217.Dial(ctx, addr)
 		if err != nil {
 			return nil, "", fmt.Errorf("RFC 2217 port %s: %w", addr, err)
@@ -48,13 +53,13 @@ func parseRFC2217(u *url.URL) (target.Target, error) {
 			return nil, "", fmt.Errorf("RFC 2217 port %s: setting %d baud: %w", addr, baud, err)
 		}
 		return port, "RFC 2217 port " + addr, nil
-	})
+	}
 }
 
 // parsePort builds the target of a board on a port that where names and
 // open opens at a baud rate: the board=, baud= and psk_* options are read
 // here for every kind of port.
-func parsePort(u *url.URL, where string, open func(ctx context.Context, baud int) (io.ReadWriteCloser, string, error)) (target.Target, error) {
+func parsePort(u *url.URL, where string, open portOpener) (target.Target, error) {
 	o := target.NewOptions(u)
 	board := o.String("board", "")
 	if board == "" {
@@ -69,8 +74,24 @@ func parsePort(u *url.URL, where string, open func(ctx context.Context, baud int
 	if err != nil {
 		return nil, err
 	}
+	fl, err := readFlashing(o, p)
+	if err != nil {
+		return nil, err
+	}
 	t, err := newBoardTarget(target.Redact(u), p, o, func(ctx context.Context) (io.ReadWriteCloser, string, func() error, error) {
-		port, what, err := open(ctx, baud)
+		if fl == nil {
+			port, what, err := open(ctx, baud)
+			if err != nil {
+				return nil, "", nil, err
+			}
+			return port, what, func() error { return nil }, nil
+		}
+		if err := fl.write(ctx, p, open); err != nil {
+			return nil, "", nil, err
+		}
+		rctx, cancel := context.WithTimeout(ctx, reenumeration)
+		defer cancel()
+		port, what, err := reopen(rctx, open, baud)
 		if err != nil {
 			return nil, "", nil, err
 		}
@@ -79,6 +100,7 @@ func parsePort(u *url.URL, where string, open func(ctx context.Context, baud int
 	if err != nil {
 		return nil, err
 	}
+	t.flashed = fl
 	t.exclusive = true
 	t.pskIdentity, t.pskKey = pskIdentity, pskKey
 	if err := o.Err(); err != nil {
@@ -86,6 +108,10 @@ func parsePort(u *url.URL, where string, open func(ctx context.Context, baud int
 	}
 	return t, nil
 }
+
+// reenumeration bounds how long a board's port takes to come back after
+// the reset that ends a flash.
+const reenumeration = 15 * time.Second
 
 // serialPSK reads psk_key=<hex> and psk_identity=<id>, the key of the
 // firmware's TLS-PSK (which its hello never sends) and, optionally, the

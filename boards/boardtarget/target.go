@@ -39,6 +39,9 @@ type boardTarget struct {
 	// when set, is the identity the hello must name.
 	pskIdentity string
 	pskKey      []byte
+	// flashed is the image the target writes before it attaches, whose
+	// build id the hello must report; nil for none.
+	flashed *flashing
 
 	mu      sync.Mutex
 	b       *bridge
@@ -166,6 +169,9 @@ func (t *boardTarget) Start(ctx context.Context) error {
 	b, h, err := attach(hctx, line, t.profile, what)
 	if err != nil {
 		return errors.Join(err, stop())
+	}
+	if err := t.flashed.check(h, what); err != nil {
+		return errors.Join(err, b.close(), stop())
 	}
 	self, err := peers.Lookup(peers.GatoMQTT)
 	if err != nil {

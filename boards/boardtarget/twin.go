@@ -27,8 +27,14 @@ func init() {
 	target.Register("rfc2217", parseRFC2217)
 }
 
-// parseTwin reads twin:<board>[?faults=spec&twin=path]: the board's Go
-// twin, built from cmd/gatomqtt-twin unless twin= names a binary.
+// parseTwin reads twin:<board>[?faults=spec&twin=path&firmware=image]:
+// the board's Go twin, built from cmd/gatomqtt-twin unless twin= names a
+// binary. With firmware= the twin starts with erased flash and its boot
+// ROM on an RFC 2217 port, and the target flashes the image through that
+// port exactly as it flashes a board (rfc2217:// with firmware=), so the
+// twin runs what was flashed; circuit=bridge gives an ESP32-C3 twin a
+// USB-UART bridge's auto-reset circuit and a line paced at its baud rate
+// instead of the USB-Serial/JTAG.
 func parseTwin(u *url.URL) (target.Target, error) {
 	return parseTwinAs(u, "twin", false)
 }
@@ -43,6 +49,16 @@ func parseTwinAs(u *url.URL, scheme string, emulated bool) (target.Target, error
 	}
 	o := target.NewOptions(u)
 	tw := &twin{profile: p, faults: o.String("faults", ""), bin: o.String("twin", ""), emulated: emulated}
+	if tw.flashed, err = readFlashing(o, p); err != nil {
+		return nil, err
+	}
+	tw.circuit = o.String("circuit", "")
+	if tw.circuit != "" && tw.flashed == nil {
+		return nil, errors.New("option circuit= is the twin's boot ROM's, which only firmware= starts")
+	}
+	if tw.flashed != nil && tw.faults != "" {
+		return nil, errors.New("options faults= and firmware= do not go together: the twin's faulty line is a pty, its boot ROM is served over RFC 2217")
+	}
 	// The twin serves TLS-PSK with a key drawn here for this target and
 	// passed by flag, so the target knows the key the hello never sends.
 	if tw.pskIdentity, tw.pskKey, err = drawPSK(); err != nil {
@@ -52,7 +68,7 @@ func parseTwinAs(u *url.URL, scheme string, emulated bool) (target.Target, error
 	if err != nil {
 		return nil, err
 	}
-	t.pskIdentity, t.pskKey = tw.pskIdentity, tw.pskKey
+	t.pskIdentity, t.pskKey, t.flashed = tw.pskIdentity, tw.pskKey, tw.flashed
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
@@ -67,6 +83,8 @@ type twin struct {
 	emulated    bool
 	pskIdentity string
 	pskKey      []byte
+	flashed     *flashing
+	circuit     string // the ESP32-C3's reset circuit: usb-jtag or bridge
 }
 
 // pskKeyBytes is the length of the TLS-PSK keys drawn for twins.
@@ -114,6 +132,12 @@ func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() e
 	}
 	if tw.emulated {
 		args = append(args, "-emulated")
+	}
+	if tw.flashed != nil {
+		args = append(args, "-rfc2217", "127.0.0.1:0", "-erased")
+		if tw.circuit != "" {
+			args = append(args, "-circuit", tw.circuit)
+		}
 	}
 	cmd := exec.Command(bin, args...)
 	stdout, err := cmd.StdoutPipe()
@@ -175,9 +199,32 @@ func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() e
 	case <-ctx.Done():
 		return nil, "", nil, errors.Join(fmt.Errorf("waiting for the twin's pty: %w", ctx.Err()), stop())
 	}
+	if tw.flashed != nil {
+		port, what, err := tw.flash(ctx, path)
+		if err != nil {
+			return nil, "", nil, errors.Join(err, stop())
+		}
+		return port, "the " + tw.profile.Name + " twin's " + what, stop, nil
+	}
 	port, err := openPort(path, tw.profile.Baud)
 	if err != nil {
 		return nil, "", nil, errors.Join(err, stop())
 	}
 	return port, "the " + tw.profile.Name + " twin's pty " + path, stop, nil
+}
+
+// flash writes the target's image to a twin whose boot ROM serves the
+// RFC 2217 port at url, then opens the port to what it booted.
+func (tw *twin) flash(ctx context.Context, url string) (io.ReadWriteCloser, string, error) {
+	addr, ok := strings.CutPrefix(url, "rfc2217://")
+	if !ok {
+		return nil, "", fmt.Errorf("the %s twin printed %q, not its RFC 2217 port", tw.profile.Name, url)
+	}
+	open := rfc2217Opener(addr)
+	if err := tw.flashed.write(ctx, tw.profile, open); err != nil {
+		return nil, "", err
+	}
+	rctx, cancel := context.WithTimeout(ctx, reenumeration)
+	defer cancel()
+	return reopen(rctx, open, tw.profile.Baud)
 }

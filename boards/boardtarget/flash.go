@@ -1,0 +1,108 @@
+package boardtarget
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/firmware"
+	"github.com/gatomqtt/gatomqtt/boards/flash"
+	"github.com/gatomqtt/gatomqtt/harness/target"
+)
+
+// portOpener opens a board's port at a baud rate and names it.
+type portOpener func(ctx context.Context, baud int) (io.ReadWriteCloser, string, error)
+
+// flashing is a firmware= option: the image to write to the board before
+// the target attaches, through the board's own loader on the same port.
+type flashing struct {
+	image string // path
+	reset string // ESP32-C3: the name of the reset sequence into the ROM loader
+	// wantBuildID is the build id stamped in the image, which the
+	// firmware's hello must then report; "" when the image has none.
+	wantBuildID string
+	data        []byte
+}
+
+// romBaud is the ESP32-C3 ROM loader's rate after reset.
+const romBaud = 115200
+
+// readFlashing reads firmware= and reset= for a board p. It returns nil
+// when no firmware is to be written.
+func readFlashing(o *target.Options, p *boards.Profile) (*flashing, error) {
+	path := o.String("firmware", "")
+	reset := o.String("reset", "usb-jtag")
+	if path == "" {
+		return nil, nil
+	}
+	if _, ok := flash.ResetSequences[reset]; !ok {
+		return nil, fmt.Errorf("option reset=%q: want usb-jtag (the ESP32-C3's own USB port), classic (a USB-UART bridge) or none", reset)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("option firmware: %w", err)
+	}
+	f := &flashing{image: path, reset: reset, data: data}
+	f.wantBuildID, _ = firmware.FindBuildID(data)
+	return f, nil
+}
+
+// write flashes the image through the port open opens, as hil flash
+// does, and leaves the board running it.
+func (f *flashing) write(ctx context.Context, p *boards.Profile, open portOpener) error {
+	if p.Name != boards.ESP32C3.Name {
+		return fmt.Errorf("flashing %s: firmware= is not supported for the %s yet", f.image, p.Name)
+	}
+	port, what, err := open(ctx, romBaud)
+	if err != nil {
+		return err
+	}
+	defer port.Close()
+	lines, ok := port.(flash.ModemLines)
+	if !ok && f.reset != "none" {
+		return fmt.Errorf("flashing %s: %s cannot drive DTR/RTS to reset the board into its ROM loader (put it there by hand and give reset=none)", f.image, what)
+	}
+	if err := flash.ResetSequences[f.reset].Run(ctx, lines); err != nil {
+		return fmt.Errorf("flashing %s: resetting the board on %s into its ROM loader: %w", f.image, what, err)
+	}
+	if _, err := flash.ESP32C3(ctx, port, f.data, flash.ESP32C3Options{}); err != nil {
+		return fmt.Errorf("flashing %s through %s: %w", f.image, what, err)
+	}
+	if err := flash.HardReset.Run(ctx, lines); err != nil {
+		return fmt.Errorf("flashed %s, but resetting the board on %s to run it failed: %w", f.image, what, err)
+	}
+	return nil
+}
+
+// check compares the firmware's hello with the flashed image.
+func (f *flashing) check(h firmware.Hello, what string) error {
+	if f == nil || f.wantBuildID == "" || h.BuildID == f.wantBuildID {
+		return nil
+	}
+	return fmt.Errorf("%s: the firmware reports build %q, but %s was just flashed with build %q: the board did not boot the image", what, h.BuildID, f.image, f.wantBuildID)
+}
+
+// reopen opens the port again after a flash, while the board's USB port
+// comes back: a board re-enumerates after its reset. It retries within
+// ctx until open succeeds.
+func reopen(ctx context.Context, open portOpener, baud int) (io.ReadWriteCloser, string, error) {
+	wait := 50 * time.Millisecond
+	for {
+		port, what, err := open(ctx, baud)
+		if err == nil {
+			return port, what, nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, "", errors.Join(fmt.Errorf("the port did not come back after flashing: %w", ctx.Err()), err)
+		case <-t.C:
+		}
+		wait = min(2*wait, time.Second)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 	"github.com/gatomqtt/gatomqtt/boards/flash"
+	"github.com/gatomqtt/gatomqtt/boards/flash/espimage"
+	"github.com/gatomqtt/gatomqtt/boards/flash/esprom"
 	"github.com/gatomqtt/gatomqtt/harness/target"
 )
 
@@ -46,17 +48,27 @@ func readFlashing(o *target.Options, p *boards.Profile) (*flashing, error) {
 	if err != nil {
 		return nil, fmt.Errorf("option firmware: %w", err)
 	}
+	// Refused here, before a target starts anything or resets a board.
+	if err := checkImage(p, data); err != nil {
+		return nil, fmt.Errorf("option firmware: %s: %w", path, err)
+	}
 	f := &flashing{image: path, reset: reset, data: data}
 	f.wantBuildID, _ = firmware.FindBuildID(data)
 	return f, nil
 }
 
+// checkImage refuses an image the board's loader would refuse.
+func checkImage(p *boards.Profile, data []byte) error {
+	if p.Name != boards.ESP32C3.Name {
+		return fmt.Errorf("firmware= is not supported for the %s yet", p.Name)
+	}
+	_, err := espimage.Check(data, espimage.ESP32C3)
+	return err
+}
+
 // write flashes the image through the port open opens, as hil flash
 // does, and leaves the board running it.
 func (f *flashing) write(ctx context.Context, p *boards.Profile, open portOpener) error {
-	if p.Name != boards.ESP32C3.Name {
-		return fmt.Errorf("flashing %s: firmware= is not supported for the %s yet", f.image, p.Name)
-	}
 	port, what, err := open(ctx, romBaud)
 	if err != nil {
 		return err
@@ -70,12 +82,23 @@ func (f *flashing) write(ctx context.Context, p *boards.Profile, open portOpener
 		return fmt.Errorf("flashing %s: resetting the board on %s into its ROM loader: %w", f.image, what, err)
 	}
 	if _, err := flash.ESP32C3(ctx, port, f.data, flash.ESP32C3Options{}); err != nil {
+		if errors.Is(err, esprom.ErrNoResponse) {
+			return fmt.Errorf("flashing %s through %s: %w; %s", f.image, what, err, resetHint[f.reset])
+		}
 		return fmt.Errorf("flashing %s through %s: %w", f.image, what, err)
 	}
 	if err := flash.HardReset.Run(ctx, lines); err != nil {
 		return fmt.Errorf("flashed %s, but resetting the board on %s to run it failed: %w", f.image, what, err)
 	}
 	return nil
+}
+
+// resetHint says what to try when the ROM loader does not answer after a
+// reset sequence.
+var resetHint = map[string]string{
+	"usb-jtag": "reset=usb-jtag is for the chip's own USB port (303A:1001); behind a USB-UART bridge give reset=classic",
+	"classic":  "reset=classic is for a USB-UART bridge's auto-reset circuit; on the chip's own USB port (303A:1001) give reset=usb-jtag",
+	"none":     "with reset=none the board must already be in its ROM loader (hold BOOT while pressing RESET)",
 }
 
 // check compares the firmware's hello with the flashed image.

@@ -92,23 +92,40 @@ func TestFlashTwin(t *testing.T) {
 	}
 }
 
-// TestFlashRefusals: what the ROM or the flasher refuses fails Start
-// with the reason, and nothing runs.
+// TestImageRefusedAtParse: an image the ROM would refuse is refused
+// before the target starts anything or touches a board.
+func TestImageRefusedAtParse(t *testing.T) {
+	notImage := filepath.Join(t.TempDir(), "x.bin")
+	if err := os.WriteFile(notImage, []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, image, want string }{
+		{"corrupt image", esp32c3Image(t, espimage.ESP32C3, "x", func(b []byte) { b[100] ^= 0xff }), "checksum mismatch"},
+		{"another chip's image", esp32c3Image(t, espimage.Chip(2), "x", nil), "image is for ESP32-S2"},
+		{"not an image", notImage, "not an ESP image"},
+		{"no such file", notImage + ".missing", "no such file"},
+	} {
+		for _, scheme := range []string{"twin:esp32c3?", "serial:///dev/ttyACM9?board=esp32c3&", "rfc2217://127.0.0.1:1?board=esp32c3&"} {
+			_, err := target.Parse(scheme + "firmware=" + tc.image)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s, %s: Parse error %v, want one saying %q", tc.name, scheme, err, tc.want)
+			}
+		}
+	}
+	if _, err := target.Parse("twin:esp32c3?reset=sideways&firmware=" + esp32c3Image(t, espimage.ESP32C3, "x", nil)); err == nil || !strings.Contains(err.Error(), "reset=") {
+		t.Errorf("unknown reset sequence: %v", err)
+	}
+}
+
+// TestFlashRefusals: what the board refuses fails Start with the reason.
 func TestFlashRefusals(t *testing.T) {
 	bin := builtTwin(t)
 	for _, tc := range []struct {
 		name, image, options, want string
 	}{
-		{"corrupt image", esp32c3Image(t, espimage.ESP32C3, "x", func(b []byte) { b[100] ^= 0xff }), "", "refusing the image"},
-		{"another chip's image", esp32c3Image(t, espimage.Chip(2), "x", nil), "", "ESP32-S2"},
-		{"not an image", func() string {
-			p := filepath.Join(t.TempDir(), "x.bin")
-			os.WriteFile(p, []byte("hello"), 0o644)
-			return p
-		}(), "", "not an ESP image"},
 		// The USB-Serial/JTAG's sequence does not put a chip behind a
 		// bridge in its loader: it reboots the (erased) board instead.
-		{"wrong reset sequence", esp32c3Image(t, espimage.ESP32C3, "x", nil), "&circuit=bridge&reset=usb-jtag", "ROM loader"},
+		{"wrong reset sequence", esp32c3Image(t, espimage.ESP32C3, "x", nil), "&circuit=bridge&reset=usb-jtag", "give reset=classic"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tg, err := target.Parse("twin:esp32c3?twin=" + bin + "&firmware=" + tc.image + tc.options)

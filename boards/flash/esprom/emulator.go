@@ -29,6 +29,9 @@ type EmulatorOptions struct {
 	// OnEnd is called, from Serve's goroutine after the answer is sent,
 	// on FLASH_END or FLASH_DEFL_END.
 	OnEnd func(EndEvent)
+	// OnBaud is called, from Serve's goroutine after the answer is sent,
+	// on CHANGE_BAUDRATE with the new rate: the ROM's UART moves to it.
+	OnBaud func(baud int)
 }
 
 // EndEvent reports a FLASH_END or FLASH_DEFL_END.
@@ -49,7 +52,9 @@ type Region struct {
 // Serve calls, so a twin can reconnect or boot what was written.
 //
 // It answers SYNC, READ_REG (chip magic, eFuse MAC words; other addresses
-// read 0), GET_SECURITY_INFO (chip id 5), SPI_ATTACH, SPI_SET_PARAMS,
+// read what WRITE_REG left, else 0), WRITE_REG (the watchdog registers
+// honour their write protection), CHANGE_BAUDRATE (OnBaud),
+// GET_SECURITY_INFO (chip id 5), SPI_ATTACH, SPI_SET_PARAMS,
 // FLASH_BEGIN/DATA/END, FLASH_DEFL_BEGIN/DATA/END and SPI_FLASH_MD5. Any
 // other command fails with ROM error 0x05, as the ROM answers unknown
 // commands. Its own policy where the real ROM's behaviour is not
@@ -63,6 +68,7 @@ type Emulator struct {
 	opts EmulatorOptions
 
 	mu       sync.Mutex
+	regs     map[uint32]uint32 // written by WRITE_REG
 	flash    []byte
 	regions  []Region
 	attached bool
@@ -99,7 +105,7 @@ func NewEmulator(opts EmulatorOptions) *Emulator {
 	if opts.ChipID == 0 {
 		opts.ChipID = ChipIDESP32C3
 	}
-	return &Emulator{opts: opts, flash: bytes.Repeat([]byte{0xFF}, opts.FlashSize)}
+	return &Emulator{opts: opts, flash: bytes.Repeat([]byte{0xFF}, opts.FlashSize), regs: map[uint32]uint32{}}
 }
 
 // Flash returns a copy of the emulated flash.
@@ -144,6 +150,10 @@ func (e *Emulator) Serve(ctx context.Context, rw io.ReadWriter) error {
 			continue
 		}
 		resp, repeat, end := e.handle(req)
+		baud := 0
+		if req.Command == ChangeBaudrate && resp.Status == 0 {
+			baud = int(binary.LittleEndian.Uint32(req.Data))
+		}
 		pkt := EncodeSLIP(EncodeResponse(resp))
 		for range repeat {
 			if _, err := rw.Write(pkt); err != nil {
@@ -152,6 +162,9 @@ func (e *Emulator) Serve(ctx context.Context, rw io.ReadWriter) error {
 		}
 		if end != nil && e.opts.OnEnd != nil {
 			e.opts.OnEnd(*end)
+		}
+		if baud > 0 && e.opts.OnBaud != nil {
+			e.opts.OnBaud(baud)
 		}
 	}
 }
@@ -182,6 +195,24 @@ func (e *Emulator) handle(req Request) (Response, int, *EndEvent) {
 			return fail(cmd, CodeInvalidMessage), 1, nil
 		}
 		ok.Value = e.readReg(word(0))
+		return ok, 1, nil
+	case WriteReg:
+		if len(d) == 0 || len(d)%16 != 0 {
+			return fail(cmd, CodeInvalidMessage), 1, nil
+		}
+		for i := 0; i < len(d)/4; i += 4 { // addr, value, mask, delay
+			addr, val, mask := word(i), word(i+1), word(i+2)
+			if addr == RTCWDTConfig0 && e.regs[RTCWDTProtect] != RTCWDTKey ||
+				addr == RTCSWDConf && e.regs[RTCSWDProtect] != RTCSWDKey {
+				continue // write-protected: the hardware ignores it
+			}
+			e.regs[addr] = e.regs[addr]&^mask | val&mask
+		}
+		return ok, 1, nil
+	case ChangeBaudrate:
+		if len(d) != 8 || word(0) == 0 {
+			return fail(cmd, CodeInvalidMessage), 1, nil
+		}
 		return ok, 1, nil
 	case GetSecurityInfo:
 		if e.opts.RefuseSecurityInfo || len(d) != 0 {
@@ -243,7 +274,17 @@ func (e *Emulator) readReg(addr uint32) uint32 {
 	case MACEfuseReg + 4:
 		return uint32(m[0])<<8 | uint32(m[1])
 	}
-	return 0
+	return e.regs[addr]
+}
+
+// Watchdogs reports whether the RTC watchdog runs and whether the super
+// watchdog needs feeding, as WRITE_REGs left them (both true at reset).
+func (e *Emulator) Watchdogs() (rtc, super bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	wdt, wok := e.regs[RTCWDTConfig0]
+	swd := e.regs[RTCSWDConf]
+	return !wok || wdt != 0, swd&RTCSWDAutoFeedEn == 0
 }
 
 const sectorSize = 4 << 10

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
@@ -13,17 +14,31 @@ import (
 	"github.com/gatomqtt/gatomqtt/boards/flash"
 	"github.com/gatomqtt/gatomqtt/boards/flash/espimage"
 	"github.com/gatomqtt/gatomqtt/boards/flash/esprom"
+	"github.com/gatomqtt/gatomqtt/boards/flash/uf2"
 	"github.com/gatomqtt/gatomqtt/harness/target"
 )
 
 // portOpener opens a board's port at a baud rate and names it.
 type portOpener func(ctx context.Context, baud int) (io.ReadWriteCloser, string, error)
 
+// boardPort is how a target reaches a board's port: open opens it; pico
+// is the same port as the Pico flasher drives it (the 1200-baud touch,
+// and finding it again after the board re-enumerates), and reopen opens
+// the port the flasher found it at.
+type boardPort struct {
+	open   portOpener
+	pico   func() flash.PicoPort
+	reopen func(name string) portOpener
+}
+
 // flashing is a firmware= option: the image to write to the board before
 // the target attaches, through the board's own loader on the same port.
 type flashing struct {
 	image string // path
 	reset string // ESP32-C3: the name of the reset sequence into the ROM loader
+	// drives are the Pico's: where its BOOTSEL drive may be mounted (none:
+	// where users' systems mount it).
+	drives []string
 	// wantBuildID is the build id stamped in the image, which the
 	// firmware's hello must then report; "" when the image has none.
 	wantBuildID string
@@ -53,22 +68,46 @@ func readFlashing(o *target.Options, p *boards.Profile) (*flashing, error) {
 		return nil, fmt.Errorf("option firmware: %s: %w", path, err)
 	}
 	f := &flashing{image: path, reset: reset, data: data}
+	if d := o.String("drive", ""); d != "" {
+		f.drives = strings.Split(d, ",")
+	}
 	f.wantBuildID, _ = firmware.FindBuildID(data)
 	return f, nil
 }
 
 // checkImage refuses an image the board's loader would refuse.
 func checkImage(p *boards.Profile, data []byte) error {
-	if p.Name != boards.ESP32C3.Name {
-		return fmt.Errorf("firmware= is not supported for the %s yet", p.Name)
+	if p.Name == boards.ESP32C3.Name {
+		_, err := espimage.Check(data, espimage.ESP32C3)
+		return err
 	}
-	_, err := espimage.Check(data, espimage.ESP32C3)
-	return err
+	file, kind, err := flash.PicoUF2(data)
+	if err != nil {
+		return err
+	}
+	if _, err := uf2.Validate(file, uf2.RP2040); err != nil {
+		return fmt.Errorf("as %s: %w", kind, err)
+	}
+	return nil
 }
 
-// write flashes the image through the port open opens, as hil flash
-// does, and leaves the board running it.
-func (f *flashing) write(ctx context.Context, p *boards.Profile, open portOpener) error {
+// write flashes the image through the board's port, as hil flash does,
+// and leaves the board running it. It returns the opener of the port the
+// board came back on.
+func (f *flashing) write(ctx context.Context, p *boards.Profile, bp boardPort) (portOpener, error) {
+	if p.Name == boards.Pico.Name {
+		r, err := flash.Pico(ctx, bp.pico(), f.data, flash.PicoOptions{Drives: f.drives})
+		if err != nil {
+			return nil, fmt.Errorf("flashing %s: %w", f.image, err)
+		}
+		return bp.reopen(r.Port), nil
+	}
+	return bp.open, f.writeESP32C3(ctx, bp.open)
+}
+
+// writeESP32C3 resets the board into its ROM loader, flashes and
+// verifies the image, and resets the board to run it.
+func (f *flashing) writeESP32C3(ctx context.Context, open portOpener) error {
 	port, what, err := open(ctx, romBaud)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"go.bug.st/serial"
 
+	"github.com/gatomqtt/gatomqtt/boards/flash"
 	"github.com/gatomqtt/gatomqtt/boards/rfc2217"
 	"github.com/gatomqtt/gatomqtt/harness/target"
 )
@@ -25,10 +26,19 @@ func parseSerial(u *url.URL) (target.Target, error) {
 	if u.Host != "" || path == "" {
 		return nil, fmt.Errorf("want serial:///dev/<port>?board=<name>")
 	}
-	return parsePort(u, path, func(_ context.Context, baud int) (io.ReadWriteCloser, string, error) {
+	return parsePort(u, path, boardPort{
+		open:   deviceOpener(path),
+		pico:   func() flash.PicoPort { return &flash.PicoSerial{Device: path} },
+		reopen: deviceOpener,
+	})
+}
+
+// deviceOpener opens the serial device at path.
+func deviceOpener(path string) portOpener {
+	return func(_ context.Context, baud int) (io.ReadWriteCloser, string, error) {
 		port, err := openPort(path, baud)
 		return port, "serial port " + path, err
-	})
+	}
 }
 
 // parseRFC2217 reads rfc2217://<host:port>?board=<name>[&baud=n]: a board
@@ -38,7 +48,17 @@ func parseRFC2217(u *url.URL) (target.Target, error) {
 	if u.Host == "" || u.Path != "" && u.Path != "/" || u.Opaque != "" {
 		return nil, fmt.Errorf("want rfc2217://<host:port>?board=<name>")
 	}
-	return parsePort(u, u.Host, rfc2217Opener(u.Host))
+	return parsePort(u, u.Host, rfc2217Port(u.Host))
+}
+
+// rfc2217Port is the board port an RFC 2217 server at addr serves: the
+// same address before and after a flash.
+func rfc2217Port(addr string) boardPort {
+	return boardPort{
+		open:   rfc2217Opener(addr),
+		pico:   func() flash.PicoPort { return &flash.PicoRFC2217{Addr: addr} },
+		reopen: func(string) portOpener { return rfc2217Opener(addr) },
+	}
 }
 
 // rfc2217Opener opens the RFC 2217 port at addr.
@@ -59,7 +79,7 @@ func rfc2217Opener(addr string) portOpener {
 // parsePort builds the target of a board on a port that where names and
 // open opens at a baud rate: the board=, baud= and psk_* options are read
 // here for every kind of port.
-func parsePort(u *url.URL, where string, open portOpener) (target.Target, error) {
+func parsePort(u *url.URL, where string, bp boardPort) (target.Target, error) {
 	o := target.NewOptions(u)
 	board := o.String("board", "")
 	if board == "" {
@@ -80,13 +100,14 @@ func parsePort(u *url.URL, where string, open portOpener) (target.Target, error)
 	}
 	t, err := newBoardTarget(target.Redact(u), p, o, func(ctx context.Context) (io.ReadWriteCloser, string, func() error, error) {
 		if fl == nil {
-			port, what, err := open(ctx, baud)
+			port, what, err := bp.open(ctx, baud)
 			if err != nil {
 				return nil, "", nil, err
 			}
 			return port, what, func() error { return nil }, nil
 		}
-		if err := fl.write(ctx, p, open); err != nil {
+		open, err := fl.write(ctx, p, bp)
+		if err != nil {
 			return nil, "", nil, err
 		}
 		rctx, cancel := context.WithTimeout(ctx, reenumeration)

@@ -135,6 +135,13 @@ func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() e
 	}
 	if tw.flashed != nil {
 		args = append(args, "-rfc2217", "127.0.0.1:0", "-erased")
+		if tw.profile.Name == boards.Pico.Name {
+			// The twin's BOOTSEL drive is a folder of this run's; the
+			// flasher looks there.
+			drive := filepath.Join(dir, "RPI-RP2")
+			args = append(args, "-bootsel-dir", drive)
+			tw.flashed.drives = []string{drive}
+		}
 		if tw.circuit != "" {
 			args = append(args, "-circuit", tw.circuit)
 		}
@@ -220,8 +227,8 @@ func (tw *twin) flash(ctx context.Context, url string) (io.ReadWriteCloser, stri
 	if !ok {
 		return nil, "", fmt.Errorf("the %s twin printed %q, not its RFC 2217 port", tw.profile.Name, url)
 	}
-	open := rfc2217Opener(addr)
-	if err := tw.flashed.write(ctx, tw.profile, open); err != nil {
+	open, err := tw.flashed.write(ctx, tw.profile, rfc2217Port(addr))
+	if err != nil {
 		return nil, "", err
 	}
 	rctx, cancel := context.WithTimeout(ctx, reenumeration)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"os"
 
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/bootrom"
@@ -65,9 +66,15 @@ const (
 
 var errErased = errors.New("the flash is erased")
 
-func (b *romBoard) run(ctx context.Context, erased bool) error {
+// powerOn boots the board as at power-on: the twin's own firmware, or
+// with erased flash whatever the ROM does then.
+func (b *romBoard) powerOn(ctx context.Context, erased bool) {
 	b.builtIn = !erased
 	b.boot(ctx)
+}
+
+// run follows the chip's events until ctx is done.
+func (b *romBoard) run(ctx context.Context) error {
 	for {
 		var coreDone <-chan struct{}
 		if b.core != nil {
@@ -160,9 +167,10 @@ func (b *romBoard) boot(ctx context.Context) {
 
 // romFlags are the flags of a twin with a boot ROM.
 type romFlags struct {
-	addr    string
-	erased  bool
-	circuit string
+	addr       string
+	erased     bool
+	circuit    string
+	bootselDir string
 }
 
 // serveROMBoard serves a twin with its boot ROM on an RFC 2217 port until
@@ -194,21 +202,29 @@ func serveROMBoard(ctx context.Context, f romFlags, profile *boards.Profile, opt
 		r.port = b.port
 		b.chip = r
 	default:
-		c, err := newPicoROM(b.port, logger)
-		if err != nil {
-			return fail(1, "%v", err)
+		dir := f.bootselDir
+		if dir == "" {
+			var err error
+			if dir, err = os.MkdirTemp("", "gatomqtt-twin-RPI-RP2-"); err != nil {
+				return fail(1, "a folder for the BOOTSEL drive: %v", err)
+			}
+			defer os.RemoveAll(dir)
 		}
-		b.chip = c
+		b.chip = newPicoROM(b.port, dir, logger, stderr)
 	}
 	b.port.chip = b.chip
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fail(1, "-rfc2217: %v", err)
 	}
+	// Booted before the port is announced, so that a host finds the
+	// board in the state power-on leaves it (a Pico with erased flash in
+	// BOOTSEL).
+	b.powerOn(ctx, f.erased)
 	go b.port.serve(ctx, ln)
 	fmt.Fprintln(stdout, "rfc2217://"+ln.Addr().String())
 	logger.Printf("%s twin with its boot ROM serving RFC 2217 on %s", profile.Name, ln.Addr())
-	if err := b.run(ctx, f.erased); err != nil {
+	if err := b.run(ctx); err != nil {
 		return fail(1, "%v", err)
 	}
 	return 0

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 	"github.com/gatomqtt/gatomqtt/boards/link"
+	"github.com/gatomqtt/gatomqtt/boards/rfc2217"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
@@ -117,9 +119,24 @@ func startTwinOutput(t *testing.T, args ...string) (string, *output) {
 // of the link over it, with profile's link config and a fresh epoch.
 func host(t *testing.T, path string, profile *boards.Profile) (*link.Link, *firmware.Client) {
 	t.Helper()
-	port, err := serial.Open(path, &serial.Mode{BaudRate: profile.Baud})
-	if err != nil {
-		t.Fatalf("serial.Open(%s): %v", path, err)
+	var port io.ReadWriteCloser
+	if addr, ok := strings.CutPrefix(path, "rfc2217://"); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), patience)
+		defer cancel()
+		p, err := rfc2217.Dial(ctx, addr)
+		if err != nil {
+			t.Fatalf("rfc2217.Dial(%s): %v", addr, err)
+		}
+		if _, err := p.SetBaudRate(ctx, profile.Baud); err != nil {
+			t.Fatalf("%s: SetBaudRate: %v", addr, err)
+		}
+		port = p
+	} else {
+		p, err := serial.Open(path, &serial.Mode{BaudRate: profile.Baud})
+		if err != nil {
+			t.Fatalf("serial.Open(%s): %v", path, err)
+		}
+		port = p
 	}
 	cfg := profile.Link
 	var b [4]byte

@@ -103,6 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "log to stderr")
 	rfcAddr := fs.String("rfc2217", "", "serve the board's port over RFC 2217 on `address` (such as 127.0.0.1:0) instead of a pty, with its boot ROM: modem lines, baud rate and flashing reach the chip")
 	erased := fs.Bool("erased", false, "with -rfc2217: start with erased flash instead of the twin's own firmware, so the board runs only what is flashed")
+	bootselDir := fs.String("bootsel-dir", "", "with -rfc2217 and -board pico: the `folder` that stands for the BOOTSEL drive RPI-RP2 (default: a new temporary folder, announced on stderr)")
 	circuit := fs.String("circuit", "usb-jtag", "with -rfc2217 and -board esp32c3: how DTR/RTS reach the chip, `usb-jtag` (the built-in USB-Serial/JTAG, unpaced) or bridge (a USB-UART bridge's auto-reset circuit, paced at the baud rate)")
 	var pskf pskFlags
 	fs.BoolVar(&pskf.on, "psk", false, "also serve MQTT over TLS-PSK on streams that open with a TLS handshake (a key is drawn unless -psk-key gives one)")
@@ -142,7 +143,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *faults != "" {
 			return fail(2, "-faults takes a pty: not with -rfc2217")
 		}
-		return serveROMBoard(ctx, romFlags{addr: *rfcAddr, erased: *erased, circuit: *circuit}, profile, twinOptions(profile, *emulated), psk, stdout, stderr, logger)
+		return serveROMBoard(ctx, romFlags{addr: *rfcAddr, erased: *erased, circuit: *circuit, bootselDir: *bootselDir}, profile, twinOptions(profile, *emulated), psk, stdout, stderr, logger)
 	}
 	if *erased {
 		return fail(2, "-erased needs -rfc2217: a pty carries no reset to flash through")

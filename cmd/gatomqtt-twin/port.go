@@ -38,6 +38,8 @@ type port struct {
 	toBoard   *io.PipeReader // host → board, read by the board's line pump
 	fromHostW *io.PipeWriter
 
+	slot chan struct{} // held by the connection being served
+
 	mu   sync.Mutex
 	conn *portConn // the host connection, if any
 	baud int
@@ -45,7 +47,7 @@ type port struct {
 
 func newPort(chip portChip, paced bool, baud int, logger *log.Logger) *port {
 	pr, pw := io.Pipe()
-	return &port{chip: chip, paced: paced, baud: baud, log: logger, toBoard: pr, fromHostW: pw}
+	return &port{chip: chip, paced: paced, baud: baud, log: logger, toBoard: pr, fromHostW: pw, slot: make(chan struct{}, 1)}
 }
 
 // Read is the board reading its line.
@@ -76,23 +78,49 @@ func (p *port) serve(ctx context.Context, ln net.Listener) {
 		if err != nil {
 			return
 		}
-		if !p.chip.present() {
-			// No serial port on the board now (BOOTSEL): the device is
-			// gone, as ser2net finds it.
-			conn.Close()
-			continue
-		}
-		p.serveConn(ctx, conn)
+		go p.take(ctx, conn)
 	}
 }
 
-// serveConn serves one host connection to its end.
-func (p *port) serveConn(ctx context.Context, conn net.Conn) {
+// holdWait bounds how long a new host connection waits for the previous
+// holder's to end: a host that closes the port and opens it again at
+// once (a flasher, then a monitor) gets it; a second host does not.
+const holdWait = time.Second
+
+// take serves conn once the port is free, or closes it.
+func (p *port) take(ctx context.Context, conn net.Conn) {
+	t := time.NewTimer(holdWait)
+	defer t.Stop()
+	select {
+	case p.slot <- struct{}{}:
+	case <-t.C:
+		conn.Close() // one host holds a port at a time, as ser2net serves one
+		return
+	case <-ctx.Done():
+		conn.Close()
+		return
+	}
+	defer func() { <-p.slot }()
+	if !p.chip.present() {
+		// A board in BOOTSEL has no serial port to serve.
+		conn.Close()
+		return
+	}
+	p.serveConn(ctx, conn, p.attach())
+}
+
+// attach makes a new host connection the port's holder.
+func (p *port) attach() *portConn {
 	pr, pw := io.Pipe()
 	c := &portConn{p: p, toHostR: pr, toHostW: pw}
 	p.mu.Lock()
 	p.conn = c
 	p.mu.Unlock()
+	return c
+}
+
+// serveConn serves one host connection to its end.
+func (p *port) serveConn(ctx context.Context, conn net.Conn, c *portConn) {
 	p.chip.setLines(true, true)
 	s := rfc2217.Server{Line: c, Baud: p.baud}
 	if err := s.ServeConn(ctx, conn); err != nil {

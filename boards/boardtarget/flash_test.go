@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatomqtt/gatomqtt/boards/bootrom"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 	"github.com/gatomqtt/gatomqtt/boards/flash/espimage"
+	"github.com/gatomqtt/gatomqtt/boards/flash/uf2"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/harness/client"
 	"github.com/gatomqtt/gatomqtt/harness/target"
@@ -92,6 +94,42 @@ func TestFlashTwin(t *testing.T) {
 	}
 }
 
+// picoImage writes a Pico UF2 stamped with id whose boot2 the bootrom
+// runs.
+func picoImage(t *testing.T, id string) string {
+	t.Helper()
+	stamp, err := firmware.BuildStamp(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := make([]byte, 2048)
+	copy(bin[256:], "app "+stamp)
+	bootrom.SealBoot2(bin)
+	file, err := uf2.Encode(bin, uf2.RP2040FlashBase, uf2.FamilyRP2040)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "pico.uf2")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestFlashPicoTwin flashes a Pico twin through its bootrom: the touch
+// over RFC 2217, the UF2 onto its BOOTSEL drive; the hello then reports
+// the image's build id.
+func TestFlashPicoTwin(t *testing.T) {
+	tg := targettest.Started(t, "twin:pico?twin="+builtTwin(t)+"&firmware="+picoImage(t, "pico-flash-test"))
+	bt := tg.(*boardTarget)
+	bt.mu.Lock()
+	h := bt.hellos
+	bt.mu.Unlock()
+	if h.BuildID != "pico-flash-test" {
+		t.Errorf("hello build id %q, want pico-flash-test, the image's", h.BuildID)
+	}
+}
+
 // TestImageRefusedAtParse: an image the ROM would refuse is refused
 // before the target starts anything or touches a board.
 func TestImageRefusedAtParse(t *testing.T) {
@@ -110,6 +148,12 @@ func TestImageRefusedAtParse(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s, %s: Parse error %v, want one saying %q", tc.name, scheme, err, tc.want)
 			}
+		}
+	}
+	esp := esp32c3Image(t, espimage.ESP32C3, "x", nil)
+	for _, scheme := range []string{"twin:pico?", "serial:///dev/ttyACM9?board=pico&", "rfc2217://127.0.0.1:1?board=pico&"} {
+		if _, err := target.Parse(scheme + "firmware=" + esp); err == nil || !strings.Contains(err.Error(), "ESP") {
+			t.Errorf("an ESP32-C3 image for a Pico, %s: Parse error %v", scheme, err)
 		}
 	}
 	if _, err := target.Parse("twin:esp32c3?reset=sideways&firmware=" + esp32c3Image(t, espimage.ESP32C3, "x", nil)); err == nil || !strings.Contains(err.Error(), "reset=") {

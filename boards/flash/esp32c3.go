@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards/flash/espimage"
 	"github.com/gatomqtt/gatomqtt/boards/flash/esprom"
@@ -23,6 +24,15 @@ type ESP32C3Options struct {
 	Progress func(done, total int)
 	// Loader tunes the ROM loader's timeouts; nil means its defaults.
 	Loader *esprom.Options
+	// USBSerialJTAG is set when the port is the chip's own USB-Serial/JTAG
+	// (303A:1001): the watchdogs are stopped before the flash, since the
+	// ROM loader does not feed them there.
+	USBSerialJTAG bool
+	// Baud, when above 0, moves the line to that rate after the chip is
+	// identified (CHANGE_BAUDRATE), through SetBaud, which moves the
+	// host's side of the port.
+	Baud    int
+	SetBaud func(baud int) error
 }
 
 // Result says what ESP32C3 wrote.
@@ -30,6 +40,11 @@ type Result struct {
 	Image espimage.Info
 	Chip  espimage.Chip
 	MD5   string // of the image as the ROM read it back, in hex
+	// Sent is the image's bytes as sent (compressed unless asked not to),
+	// and Write the time from FLASH_BEGIN to the last block's answer:
+	// Image.Size / Write is the effective rate.
+	Sent  int
+	Write time.Duration
 }
 
 // ESP32C3 writes image to the ESP32-C3 whose ROM loader answers on port,
@@ -57,6 +72,16 @@ func ESP32C3(ctx context.Context, port io.ReadWriter, image []byte, o ESP32C3Opt
 	if r.Chip != espimage.ESP32C3 {
 		return r, fmt.Errorf("flash: the port's chip is %v (chip id %d), the image is for %v: nothing written", r.Chip, id, espimage.ESP32C3)
 	}
+	if o.USBSerialJTAG {
+		if err := l.DisableWatchdogs(ctx); err != nil {
+			return r, fmt.Errorf("flash: %w", err)
+		}
+	}
+	if o.Baud > 0 {
+		if err := changeBaud(ctx, l, o); err != nil {
+			return r, err
+		}
+	}
 	if err := l.Attach(ctx); err != nil {
 		return r, fmt.Errorf("flash: %w", err)
 	}
@@ -67,9 +92,15 @@ func ESP32C3(ctx context.Context, port io.ReadWriter, image []byte, o ESP32C3Opt
 	if err := l.SetParams(ctx, esprom.DefaultFlashParams(size)); err != nil {
 		return r, fmt.Errorf("flash: %w", err)
 	}
+	r.Sent = len(image)
+	if !o.Uncompressed {
+		r.Sent = len(esprom.Deflate(image))
+	}
+	start := time.Now()
 	if err := l.Flash(ctx, o.Offset, image, !o.Uncompressed, o.Progress); err != nil {
 		return r, fmt.Errorf("flash: %w", err)
 	}
+	r.Write = time.Since(start)
 	got, err := l.MD5(ctx, o.Offset, uint32(len(image)))
 	if err != nil {
 		return r, fmt.Errorf("flash: verifying: %w", err)
@@ -79,4 +110,22 @@ func ESP32C3(ctx context.Context, port io.ReadWriter, image []byte, o ESP32C3Opt
 		return r, fmt.Errorf("flash: verifying: the flash reads back with MD5 %s, the image has %s", r.MD5, hex.EncodeToString(want[:]))
 	}
 	return r, nil
+}
+
+// changeBaud moves the ROM and then the host to o.Baud, and checks that
+// the ROM answers at the new rate.
+func changeBaud(ctx context.Context, l *esprom.Loader, o ESP32C3Options) error {
+	if o.SetBaud == nil {
+		return fmt.Errorf("flash: %d baud asked for, but the port cannot change its rate", o.Baud)
+	}
+	if err := l.ChangeBaudRate(ctx, o.Baud); err != nil {
+		return fmt.Errorf("flash: %w", err)
+	}
+	if err := o.SetBaud(o.Baud); err != nil {
+		return fmt.Errorf("flash: the ROM moved to %d baud but the port did not: %w", o.Baud, err)
+	}
+	if err := l.Sync(ctx); err != nil {
+		return fmt.Errorf("flash: no answer at %d baud (a USB-UART bridge that cannot take the rate?): %w", o.Baud, err)
+	}
+	return nil
 }

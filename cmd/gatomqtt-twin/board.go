@@ -155,6 +155,7 @@ func (b *romBoard) boot(ctx context.Context) {
 		default:
 		}
 	}
+	b.port.setChipBaud(b.profile.Baud)
 	core, err := firmware.Start(b.line.attach(), b.profile, opts)
 	if err != nil {
 		b.log.Printf("start the %s core: %v", b.profile.Name, err)
@@ -198,9 +199,7 @@ func serveROMBoard(ctx context.Context, f romFlags, profile *boards.Profile, opt
 	b.line = newBoardLine(b.port)
 	switch profile.Name {
 	case boards.ESP32C3.Name:
-		r := newESP32C3ROM(circuit, b.line, logger)
-		r.port = b.port
-		b.chip = r
+		b.chip = newESP32C3ROM(circuit, b.port, b.line, logger)
 	default:
 		dir := f.bootselDir
 		if dir == "" {

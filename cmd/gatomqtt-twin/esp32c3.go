@@ -10,6 +10,9 @@ import (
 	"github.com/gatomqtt/gatomqtt/boards/flash/esprom"
 )
 
+// romBaud is the ROM's UART rate after reset.
+const romBaud = 115200
+
 // esp32c3ROM is the ESP32-C3's boot ROM: strapping through the port's
 // circuit, the serial loader (esprom.Emulator) on the line, and the boot
 // check of what it flashed.
@@ -27,11 +30,13 @@ type esp32c3ROM struct {
 	rts     bool
 }
 
-func newESP32C3ROM(circuit bootrom.Circuit, line *boardLine, logger *log.Logger) *esp32c3ROM {
-	r := &esp32c3ROM{strap: bootrom.NewStrapping(circuit), line: line, log: logger, evs: make(chan romEvent, 16)}
+func newESP32C3ROM(circuit bootrom.Circuit, p *port, line *boardLine, logger *log.Logger) *esp32c3ROM {
+	r := &esp32c3ROM{strap: bootrom.NewStrapping(circuit), port: p, line: line, log: logger, evs: make(chan romEvent, 16)}
 	r.rom = esprom.NewEmulator(esprom.EmulatorOptions{
 		// The ROM leaves its loader when told to at FLASH_END.
 		OnEnd: func(e esprom.EndEvent) { r.evs <- evBoot },
+		// CHANGE_BAUDRATE moves the ROM's UART.
+		OnBaud: func(baud int) { r.port.setChipBaud(baud) },
 	})
 	go func() {
 		for ev := range r.strap.Events() {
@@ -71,6 +76,7 @@ func (r *esp32c3ROM) banner(mode bootrom.BootMode) {
 }
 
 func (r *esp32c3ROM) enterLoader(ctx context.Context) {
+	r.port.setChipBaud(romBaud)
 	r.banner(bootrom.DownloadBoot)
 	fmt.Fprint(r.port, "waiting for download\r\n")
 	run := r.line.attach()
@@ -104,6 +110,7 @@ func (r *esp32c3ROM) image() (string, bool, error) {
 // refuse prints what the ROM prints for a flash it cannot boot; the real
 // ROM then retries and prints it again, which the twin spares the line.
 func (r *esp32c3ROM) refuse(_ context.Context, why error) {
+	r.port.setChipBaud(romBaud)
 	if why == errErased {
 		_, why = bootrom.BootFromFlash(r.rom.Flash())
 	}

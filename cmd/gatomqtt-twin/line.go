@@ -34,7 +34,7 @@ func newBoardLine(line io.ReadWriter) *boardLine {
 
 // pump reads the line until it fails, which ends the current run.
 func (b *boardLine) pump() {
-	buf := make([]byte, 512)
+	buf := make([]byte, 4096)
 	for {
 		n, err := b.line.Read(buf)
 		b.mu.Lock()

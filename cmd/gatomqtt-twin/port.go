@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -42,7 +43,33 @@ type port struct {
 
 	mu   sync.Mutex
 	conn *portConn // the host connection, if any
-	baud int
+	baud int       // the host's rate
+	// chipBaud is the board's UART rate on a paced line; bytes sent
+	// while the two rates differ arrive as noise, which the twin drops.
+	chipBaud int
+	garbled  int // bytes dropped so
+}
+
+// setChipBaud sets the board's UART rate.
+func (p *port) setChipBaud(baud int) {
+	p.mu.Lock()
+	p.chipBaud = baud
+	p.mu.Unlock()
+}
+
+// mismatched reports, on a paced line, whether n bytes sent now are lost
+// to a rate mismatch, and the host's rate for pacing them.
+func (p *port) mismatched(n int) (bool, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.paced && p.chipBaud > 0 && p.chipBaud != p.baud {
+		if p.garbled == 0 {
+			p.log.Printf("the host sends at %d baud, the board's UART runs at %d: bytes are lost", p.baud, p.chipBaud)
+		}
+		p.garbled += n
+		return true, p.baud
+	}
+	return false, p.baud
 }
 
 func newPort(chip portChip, paced bool, baud int, logger *log.Logger) *port {
@@ -57,12 +84,16 @@ func (p *port) Read(b []byte) (int, error) { return p.toBoard.Read(b) }
 // lost.
 func (p *port) Write(b []byte) (int, error) {
 	p.mu.Lock()
-	c, baud := p.conn, p.baud
+	c := p.conn
 	p.mu.Unlock()
 	if c == nil {
 		return len(b), nil
 	}
+	lost, baud := p.mismatched(len(b))
 	c.toHost.pace(p.paced, baud, len(b))
+	if lost {
+		return len(b), nil
+	}
 	if _, err := c.toHostW.Write(b); err != nil {
 		return len(b), nil // the host closed the port while we wrote
 	}
@@ -164,10 +195,11 @@ type portConn struct {
 func (c *portConn) Read(b []byte) (int, error) { return c.toHostR.Read(b) }
 
 func (c *portConn) Write(b []byte) (int, error) {
-	c.p.mu.Lock()
-	baud := c.p.baud
-	c.p.mu.Unlock()
+	lost, baud := c.p.mismatched(len(b))
 	c.toBoard.pace(c.p.paced, baud, len(b))
+	if lost {
+		return len(b), nil
+	}
 	return c.p.fromHostW.Write(b)
 }
 
@@ -212,5 +244,21 @@ func (pc *pacer) pace(on bool, baud, n int) {
 	pc.mu.Unlock()
 	// The line's time, not synchronisation: the bytes are on the wire
 	// until then.
-	time.Sleep(time.Until(until))
+	waitUntil(until)
+}
+
+// timerSlack is how late a timer may fire here (about 1 ms on these
+// machines): a line paced by sleeps alone would lose that much at every
+// turn of a request and its answer.
+const timerSlack = 1500 * time.Microsecond
+
+// waitUntil returns at t: it sleeps to within timerSlack of it, then
+// yields until it is there.
+func waitUntil(t time.Time) {
+	if d := time.Until(t) - timerSlack; d > 0 {
+		time.Sleep(d)
+	}
+	for time.Now().Before(t) {
+		runtime.Gosched()
+	}
 }

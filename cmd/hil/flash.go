@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards/flash"
+	"github.com/gatomqtt/gatomqtt/boards/flash/espimage"
 )
 
 // espOnly are the flags that only the ESP32-C3's ROM loader takes.
@@ -22,7 +23,7 @@ func runFlash(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	portName := fs.String("port", "", "serial `device` or rfc2217://host:port of the board")
 	var drives stringList
 	fs.Var(&drives, "drive", "pico: a `folder` where the RPI-RP2 drive may be mounted (repeatable; default: where systems mount it)")
-	baud := fs.Int("baud", 115200, "esp32c3: line `rate` (the ROM loader's default is 115200)")
+	baud := fs.Int("baud", romBaud, "esp32c3: line `rate` to flash at: the ROM loader answers at 115200, then moves to this rate (CHANGE_BAUDRATE)")
 	reset := fs.String("reset", "classic", "esp32c3: how to enter the ROM loader: classic (USB-UART bridge), usb-jtag (built-in USB-Serial/JTAG) or none (the board is in it)")
 	offset := fs.Uint("offset", 0, "esp32c3: flash `address` of the image")
 	raw := fs.Bool("no-compress", false, "esp32c3: send the image uncompressed")
@@ -83,9 +84,14 @@ func runFlash(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "hil flash: -drive is for -board pico, not the esp32c3")
 		return exitUsage
 	}
+	// Refused before the board is touched.
+	if _, err := espimage.Check(image, espimage.ESP32C3); err != nil {
+		fmt.Fprintf(stderr, "hil flash: %s: refusing the image: %v\n", fs.Arg(0), err)
+		return exitFail
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	p, err := openPort(ctx, *portName, *baud)
+	p, err := openPort(ctx, *portName, romBaud)
 	if err != nil {
 		fmt.Fprintf(stderr, "hil flash: %v\n", err)
 		return exitFail
@@ -97,11 +103,17 @@ func runFlash(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	bar := newProgress(stderr, len(image))
 	start := time.Now()
-	r, err := flash.ESP32C3(ctx, p, image, flash.ESP32C3Options{
-		Offset:       uint32(*offset),
-		Uncompressed: *raw,
-		Progress:     bar.update,
-	})
+	opts := flash.ESP32C3Options{
+		Offset:        uint32(*offset),
+		Uncompressed:  *raw,
+		Progress:      bar.update,
+		USBSerialJTAG: *reset == "usb-jtag",
+	}
+	if *baud != romBaud {
+		opts.Baud = *baud
+		opts.SetBaud = func(b int) error { return setBaud(ctx, p, b) }
+	}
+	r, err := flash.ESP32C3(ctx, p, image, opts)
 	if err != nil {
 		bar.abort()
 		fmt.Fprintf(stderr, "hil flash: %s: %v\n", fs.Arg(0), err)
@@ -110,7 +122,8 @@ func runFlash(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	elapsed := time.Since(start)
 	bar.done()
 	fmt.Fprintf(stdout, "Chip is %v; image of %d segments, entry %#x\n", r.Chip, len(r.Image.Segments), r.Image.Entry)
-	fmt.Fprintf(stdout, "Wrote %d bytes at %#08x in %.1f s (%.1f kbit/s)\n", len(image), *offset, elapsed.Seconds(), float64(len(image))*8/1000/elapsed.Seconds())
+	fmt.Fprintf(stdout, "Wrote %d bytes (%d sent) at %#08x in %.1f s (effective %.1f kbit/s; %.1f s in all)\n",
+		len(image), r.Sent, *offset, r.Write.Seconds(), float64(len(image))*8/1000/r.Write.Seconds(), elapsed.Seconds())
 	fmt.Fprintf(stdout, "Hash of data verified: %s\n", r.MD5)
 	if !*stay {
 		if err := drive(ctx, p, hardReset); err != nil {

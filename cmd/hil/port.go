@@ -49,3 +49,18 @@ var (
 
 // drive plays a reset sequence on p.
 func drive(ctx context.Context, p port, seq flash.ResetSequence) error { return seq.Run(ctx, p) }
+
+// romBaud is the ESP32-C3 ROM loader's rate after reset.
+const romBaud = 115200
+
+// setBaud moves the host's side of p to baud.
+func setBaud(ctx context.Context, p port, baud int) error {
+	switch p := p.(type) {
+	case *rfc2217.Port:
+		_, err := p.SetBaudRate(ctx, baud)
+		return err
+	case serial.Port:
+		return p.SetMode(&serial.Mode{BaudRate: baud})
+	}
+	return fmt.Errorf("the port cannot change its rate")
+}

@@ -369,11 +369,7 @@ func (l *Loader) Flash(ctx context.Context, offset uint32, image []byte, compres
 	begin, data, payload := FlashBegin, FlashData, image
 	erase := uint32(total)
 	if compress {
-		var buf bytes.Buffer
-		zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
-		zw.Write(image)
-		zw.Close()
-		payload = buf.Bytes()
+		payload = Deflate(image)
 		begin, data = FlashDeflBegin, FlashDeflData
 		// The ROM wants the uncompressed size rounded up (the stub
 		// takes it exact); esptool rounds to the 0x400 write block.
@@ -409,6 +405,16 @@ func (l *Loader) Flash(ctx context.Context, offset uint32, image []byte, compres
 		}
 	}
 	return nil
+}
+
+// Deflate is the image as FLASH_DEFL_DATA sends it: zlib at its best
+// compression.
+func Deflate(image []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
+	zw.Write(image)
+	zw.Close()
+	return buf.Bytes()
 }
 
 // MD5 returns the MD5 of size bytes of flash at offset (SPI_FLASH_MD5).

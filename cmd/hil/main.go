@@ -70,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runFlash(ctx, args[1:], stdout, stderr)
 	case "boards":
 		return runBoards(args[1:], stdout, stderr)
+	case "monitor":
+		return runMonitor(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK

@@ -127,6 +127,6 @@ commands:
           the JUnit report, the statement matrix, the memory figures and the time
           to the first spec
 
-run "hil <command> -h" for a command's flags.
+run "hil flash -h", "hil monitor -h" or "hil run -h" for their flags.
 `)
 }

@@ -8,6 +8,17 @@
 //	emulated:esp32c3                   the ESP32-C3 twin, until an instruction-level
 //	                                   emulator stands in its place
 //	serial:///dev/ttyACM0?board=pico   a board already running the firmware
+//	serial://auto?board=esp32c3        the only port whose USB identity suggests one
+//	serial:///dev/ttyACM0?board=auto   the board that port's USB identity suggests
+//	serial://auto?board=auto           the only port that looks like any known board
+//
+// serial://auto and board=auto are settled when the target is parsed (the
+// board decides what the target declares, before it starts), from the USB
+// identities package discover reads: the board must be plugged in by
+// then. vidpid=, serial= and usbpath= narrow serial://auto down to one
+// port; when several ports still match, the error lists them with what
+// tells them apart, and when none does, every port seen and why not.
+// The target's name is the resolved one (serial:///dev/ttyACM2?board=esp32c3).
 //
 // Whatever the line, the target runs the host's end of the serial link
 // (boards/link) over it, checks the firmware's hello against the board it
@@ -33,7 +44,8 @@
 //
 // Options, for every scheme: faults=spec (twins only: line faults injected
 // in both directions, see boards/linefault), hellotimeout=10s. serial also
-// takes board= (required), baud=, psk_key= and psk_identity=.
+// takes board= (required), baud=, psk_key= and psk_identity=, and with
+// serial://auto vidpid=, serial= and usbpath=.
 //
 // The package registers its schemes with harness/target from its init
 // function; package harness imports it, so every suite accepts them.

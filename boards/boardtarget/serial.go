@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 	"time"
 
 	"go.bug.st/serial"
@@ -17,14 +18,24 @@ import (
 )
 
 // parseSerial reads serial://<device path>?board=<name>[&baud=n]: a board
-// already running the firmware on a serial port.
+// already running the firmware on a serial port. serial://auto finds the
+// port, and board=auto the board, from the ports' USB identities (see
+// resolveAuto).
 func parseSerial(u *url.URL) (target.Target, error) {
 	path := u.Path
 	if u.Opaque != "" {
 		path = u.Opaque
 	}
+	if u.Host == autoPort && (path == "" || path == "/") {
+		c := *u
+		u, c.Host, path = &c, "", autoPort
+	}
 	if u.Host != "" || path == "" {
-		return nil, fmt.Errorf("want serial:///dev/<port>?board=<name>")
+		return nil, fmt.Errorf("want serial:///dev/<port>?board=<name>, or serial://auto?board=<name|auto>")
+	}
+	u, path, err := resolveAuto(u, path)
+	if err != nil {
+		return nil, err
 	}
 	return parsePort(u, path, boardPort{
 		open:   deviceOpener(path),
@@ -47,6 +58,9 @@ func deviceOpener(path string) portOpener {
 func parseRFC2217(u *url.URL) (target.Target, error) {
 	if u.Host == "" || u.Path != "" && u.Path != "/" || u.Opaque != "" {
 		return nil, fmt.Errorf("want rfc2217://<host:port>?board=<name>")
+	}
+	if strings.EqualFold(u.Query().Get("board"), autoBoard) {
+		return nil, fmt.Errorf("board=auto reads a local port's USB identity, which an RFC 2217 port does not show: give board=esp32c3 or board=pico")
 	}
 	return parsePort(u, u.Host, rfc2217Port(u.Host))
 }

@@ -80,5 +80,18 @@ ci/suites.sh serial-twin:pico
 # Faults on the line both ways: the link must recover and lose nothing.
 ci/suites.sh 'twin:esp32c3?faults=drop=0.001,corrupt=0.001,seed=1'
 
+step "flashing the twins through their boot ROMs"
+# The images built above, written over RFC 2217 into twins whose flash
+# starts erased, by the code that flashes a board on a desk or a farm (the
+# ESP32-C3 ROM loader after its reset sequence; the Pico's 1200-baud touch
+# and BOOTSEL drive); each twin must then report the flashed build id, and
+# the suites run against it.
+ci/suites.sh "twin:esp32c3?firmware=$PWD/build/esp32c3.bin"
+ci/suites.sh "twin:pico?firmware=$PWD/build/pico.uf2"
+# Flash throughput over a paced USB-UART line, against the line's rate.
+go test -run='^$' -bench=FlashESP32C3 -benchtime=1x ./cmd/gatomqtt-twin | tee "$reports/flash-bench.txt"
+# hil run as a user runs it: flash, then a suite, then the reports.
+go run ./cmd/hil run -target "twin:pico?firmware=$PWD/build/pico.uf2" -suites suites/connect -reports "$reports/hil-run" | tee "$reports/hil-run.txt"
+
 step "memory figures per target"
 cat "$reports/figures.txt"

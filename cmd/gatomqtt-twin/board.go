@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/bootrom"
+	"github.com/gatomqtt/gatomqtt/boards/discover"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 )
 
@@ -221,7 +222,13 @@ func serveROMBoard(ctx context.Context, f romFlags, profile *boards.Profile, opt
 	// BOOTSEL).
 	b.powerOn(ctx, f.erased)
 	go b.port.serve(ctx, ln)
-	fmt.Fprintln(stdout, "rfc2217://"+ln.Addr().String())
+	url := "rfc2217://" + ln.Addr().String()
+	if remove, err := discover.Announce("", discover.Twin{PID: os.Getpid(), Board: profile.Name, Port: url, Platform: opts.Platform + " with its boot ROM"}); err == nil {
+		defer remove()
+	} else {
+		logger.Printf("%v", err)
+	}
+	fmt.Fprintln(stdout, url)
 	logger.Printf("%s twin with its boot ROM serving RFC 2217 on %s", profile.Name, ln.Addr())
 	if err := b.run(ctx); err != nil {
 		return fail(1, "%v", err)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"net"
 	"fmt"
 	"log"
 	"sync"
@@ -32,7 +34,13 @@ type esp32c3ROM struct {
 
 func newESP32C3ROM(circuit bootrom.Circuit, p *port, line *boardLine, logger *log.Logger) *esp32c3ROM {
 	r := &esp32c3ROM{strap: bootrom.NewStrapping(circuit), port: p, line: line, log: logger, evs: make(chan romEvent, 16)}
+	// Each twin has its own factory MAC, as each chip does (and its USB
+	// serial number is the MAC): Espressif's OUI, the rest drawn.
+	mac := net.HardwareAddr{0x60, 0x55, 0xf9, 0, 0, 0}
+	rand.Read(mac[3:])
+	logger.Printf("factory MAC %v", mac)
 	r.rom = esprom.NewEmulator(esprom.EmulatorOptions{
+		MAC: mac,
 		// The ROM leaves its loader when told to at FLASH_END.
 		OnEnd: func(e esprom.EndEvent) { r.evs <- evBoot },
 		// CHANGE_BAUDRATE moves the ROM's UART.

@@ -80,6 +80,7 @@ import (
 	"syscall"
 
 	"github.com/gatomqtt/gatomqtt/boards"
+	"github.com/gatomqtt/gatomqtt/boards/discover"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 	"github.com/gatomqtt/gatomqtt/boards/firmware/pskstreams"
 	"github.com/gatomqtt/gatomqtt/boards/linefault"
@@ -176,6 +177,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	t := twin{line: newBoardLine(line), profile: profile, opts: opts, log: logger}
 	if err := t.boot(); err != nil {
 		return fail(1, "%v", err)
+	}
+	if remove, err := discover.Announce("", discover.Twin{PID: os.Getpid(), Board: profile.Name, Port: p.SlavePath, Platform: opts.Platform}); err == nil {
+		defer remove()
+	} else {
+		logger.Printf("%v", err)
 	}
 	fmt.Fprintln(stdout, p.SlavePath)
 	logger.Printf("%s twin (%s) serving on %s", profile.Name, opts.Platform, p.SlavePath)

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"net"
 	"fmt"
 	"log"
+	"net"
 	"sync"
 
 	"github.com/gatomqtt/gatomqtt/boards/bootrom"

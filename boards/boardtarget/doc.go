@@ -11,6 +11,21 @@
 //	serial://auto?board=esp32c3        the only port whose USB identity suggests one
 //	serial:///dev/ttyACM0?board=auto   the board that port's USB identity suggests
 //	serial://auto?board=auto           the only port that looks like any known board
+//	rfc2217://farm:4000?board=pico     a board whose port a farm serves over RFC 2217
+//
+// Flashing: firmware=<image> on a serial:// or rfc2217:// target writes
+// the image through the board's own loader on that port before the
+// target attaches (package flash: the ESP32-C3's ROM loader after the
+// reset sequence reset= names, usb-jtag by default or classic; the Pico's
+// 1200-baud touch and its BOOTSEL drive, searched where systems mount it
+// or at drive=dir[,dir]), then reopens the port while the board
+// re-enumerates; the image is refused when the target is parsed if the
+// loader would refuse it. On a twin target, firmware= starts the twin
+// with erased flash and its boot ROM served over RFC 2217 (circuit=bridge
+// for an ESP32-C3 behind a USB-UART bridge) and flashes it the same way.
+// Either way the hello must then report the build id stamped in the image
+// (firmware.FindBuildID), or the target fails: the board did not boot
+// what was flashed.
 //
 // serial://auto and board=auto are settled when the target is parsed (the
 // board decides what the target declares, before it starts), from the USB
@@ -45,7 +60,8 @@
 // Options, for every scheme: faults=spec (twins only: line faults injected
 // in both directions, see boards/linefault), hellotimeout=10s. serial also
 // takes board= (required), baud=, psk_key= and psk_identity=, and with
-// serial://auto vidpid=, serial= and usbpath=.
+// serial://auto vidpid=, serial= and usbpath=; rfc2217 takes serial's but
+// the auto ones.
 //
 // The package registers its schemes with harness/target from its init
 // function; package harness imports it, so every suite accepts them.

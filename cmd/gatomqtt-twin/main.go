@@ -6,6 +6,8 @@
 //
 //	gatomqtt-twin -board pico|esp32c3 [-faults spec] [-emulated]
 //	              [-psk] [-psk-identity id] [-psk-key hex] [-v]
+//	gatomqtt-twin -board pico|esp32c3 -rfc2217 host:port [-erased]
+//	              [-circuit usb-jtag|bridge] [-bootsel-dir dir] [...]
 //
 // # Contract
 //
@@ -21,6 +23,37 @@
 // when the pty cannot be made or the link fails under it, and 2 on bad
 // flags; the reason goes to stderr. With -v it also logs what it does to
 // stderr (starts, resets, the fault spec in full for a replay).
+//
+// # With its boot ROM
+//
+// With -rfc2217 the twin serves the board's port over RFC 2217 on the
+// address given (ptys carry no DTR/RTS), one host connection at a time
+// as ser2net does, and prints rfc2217://host:port instead of a pty path.
+// The port's baud rate and modem lines reach an emulated boot ROM
+// (boards/bootrom), so the host flashes the twin as it flashes a board
+// (boards/flash, hil flash, firmware= targets):
+//
+//   - ESP32-C3: DTR/RTS go through the reset circuit -circuit names: the
+//     chip's USB-Serial/JTAG (default; unpaced, as USB is) or a USB-UART
+//     bridge's auto-reset circuit, whose line is paced at the host's baud
+//     rate both ways and loses bytes while the host's rate and the chip's
+//     differ. A reset into download mode starts the ROM's serial loader
+//     (esprom.Emulator, with a drawn factory MAC) on the line; one into
+//     the application checks the flash as the ROM does (bootrom.BootFromFlash)
+//     and prints the ROM's complaint when it refuses it.
+//   - Pico: the 1200-baud touch (1200 baud with DTR cleared, or a port
+//     closed at 1200 baud) reboots into BOOTSEL: the port disappears
+//     (connections are closed) and -bootsel-dir, announced on stderr,
+//     stands for the RPI-RP2 drive; a UF2 copied there is taken as the
+//     bootrom takes it, and the board boots it if boot2's CRC holds,
+//     else stays in BOOTSEL.
+//
+// An image the ROM boots runs the firmware core in its place, reporting
+// the build id stamped in the image (firmware.FindBuildID) in its hello.
+// Without -erased the flash starts holding the twin's own firmware; with
+// it the board boots only what is flashed (an erased Pico sits in
+// BOOTSEL). Every running twin announces its port for hil boards
+// (discover.Announce).
 //
 // # What runs
 //

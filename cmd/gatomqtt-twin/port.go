@@ -6,7 +6,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"runtime"
 	"sync"
 	"time"
 
@@ -228,6 +227,11 @@ func (c *portConn) SetRTS(on bool) error { c.p.chip.setRTS(on); return nil }
 type pacer struct {
 	mu   sync.Mutex
 	next time.Time
+	// late is how late this machine's timers fire, learnt from the
+	// sleeps so far (about 1 ms on these machines): a line paced by
+	// plain sleeps would lose that much at every turn of a request and
+	// its answer, so each sleep is shortened by it.
+	late time.Duration
 }
 
 func (pc *pacer) pace(on bool, baud, n int) {
@@ -235,30 +239,20 @@ func (pc *pacer) pace(on bool, baud, n int) {
 		return
 	}
 	pc.mu.Lock()
+	defer pc.mu.Unlock()
 	now := time.Now()
 	if pc.next.Before(now) {
 		pc.next = now
 	}
 	pc.next = pc.next.Add(time.Duration(n) * 10 * time.Second / time.Duration(baud))
-	until := pc.next
-	pc.mu.Unlock()
 	// The line's time, not synchronisation: the bytes are on the wire
 	// until then.
-	waitUntil(until)
-}
-
-// timerSlack is how late a timer may fire here (about 1 ms on these
-// machines): a line paced by sleeps alone would lose that much at every
-// turn of a request and its answer.
-const timerSlack = 1500 * time.Microsecond
-
-// waitUntil returns at t: it sleeps to within timerSlack of it, then
-// yields until it is there.
-func waitUntil(t time.Time) {
-	if d := time.Until(t) - timerSlack; d > 0 {
-		time.Sleep(d)
+	d := time.Until(pc.next) - pc.late
+	if d <= 0 {
+		return
 	}
-	for time.Now().Before(t) {
-		runtime.Gosched()
-	}
+	start := time.Now()
+	time.Sleep(d)
+	over := time.Since(start) - d
+	pc.late += (over - pc.late) / 8
 }

@@ -158,6 +158,8 @@ func TestFlashRefuses(t *testing.T) {
 // TestBoards lists what this machine has: a table or the sentence saying
 // there is nothing, never an error on a machine without USB ports.
 func TestBoards(t *testing.T) {
+	twinDir = t.TempDir() // not the twins other tests run here now
+	t.Cleanup(func() { twinDir = "" })
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"boards"}, &out, &errOut); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -375,5 +377,52 @@ func TestRefused(t *testing.T) {
 	defer cancel()
 	if err := p.WaitNegotiated(ctx); !errors.Is(err, rfc2217.ErrRefused) {
 		t.Fatalf("WaitNegotiated: %v", err)
+	}
+}
+
+// TestServerDataPathDoesNotAllocate: the device's bytes reach the client
+// without an allocation each, so that a board twin behind the server
+// reports its firmware's allocations, not the server's.
+func TestServerDataPathDoesNotAllocate(t *testing.T) {
+	line := newFakeLine()
+	cc, sc := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- (&rfc2217.Server{Line: line}).ServeConn(ctx, sc) }()
+	var got atomic.Int64 // 0x55 bytes the client has read
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := cc.Read(buf)
+			for _, b := range buf[:n] {
+				if b == 0x55 {
+					got.Add(1)
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		cc.Close()
+		line.device.Close()
+		<-served
+	}()
+	payload := bytes.Repeat([]byte{0x55}, 64)
+	want := int64(0)
+	send := func() {
+		if _, err := line.device.Write(payload); err != nil {
+			t.Fatal(err)
+		}
+		want += int64(len(payload))
+		for got.Load() < want {
+			runtime.Gosched()
+		}
+	}
+	send() // warm up
+	if n := testing.AllocsPerRun(100, send); n >= 1 {
+		t.Errorf("%.1f allocations per 64 bytes from the device to the client, want none", n)
 	}
 }

@@ -24,6 +24,11 @@ type Profile struct {
 	// TinyGoTarget is the -target the firmware is built with, and
 	// ImageFormat the file the flasher takes (uf2, bin).
 	TinyGoTarget, ImageFormat string
+	// QEMUTarget, when set, is a TinyGo target (a JSON file in this module,
+	// relative to its root) that builds the same firmware for QEMU's
+	// riscv32 virt machine, standing in for a chip no emulator here runs:
+	// emulated:<board> runs it (boards/emulator).
+	QEMUTarget string
 
 	Limits broker.Limits
 	Link   link.Config // Epoch is left 0: the firmware draws it at boot
@@ -100,7 +105,7 @@ var ESP32C3 = Profile{
 	USB:          USBID{0x303A, 0x1001},
 	FlashMethod:  "ROM serial loader over the USB-Serial/JTAG (reset by DTR/RTS), image written at offset 0",
 	Baud:         115200,
-	TinyGoTarget: "esp32c3", ImageFormat: "bin",
+	TinyGoTarget: "esp32c3", ImageFormat: "bin", QEMUTarget: "boards/esp32c3/qemu.json",
 	Limits: broker.ESP32C3Limits,
 	Link: link.Config{
 		Streams: broker.ESP32C3Limits.MaxConnections, Window: 8, MaxPayload: 128, StreamBuffer: 512,

@@ -5,8 +5,9 @@
 //	                                   started by the target on a pseudo-terminal
 //	emulated:pico                      the real Pico image in rp2040js (boards/emulator),
 //	                                   firmware=<uf2>, default build/pico.uf2
-//	emulated:esp32c3                   the ESP32-C3 twin, until an instruction-level
-//	                                   emulator stands in its place
+//	emulated:esp32c3                   the ESP32-C3 firmware built by TinyGo for QEMU's
+//	                                   riscv32 virt machine, firmware=<elf>, default
+//	                                   build/esp32c3-qemu.elf
 //	serial:///dev/ttyACM0?board=pico   a board already running the firmware
 //	serial://auto?board=esp32c3        the only port whose USB identity suggests one
 //	serial:///dev/ttyACM0?board=auto   the board that port's USB identity suggests

@@ -16,20 +16,26 @@ import (
 	"github.com/gatomqtt/gatomqtt/harness/target"
 )
 
-// parseEmulated reads emulated:<board>. emulated:pico runs the real
-// firmware image in the RP2040 emulator (boards/emulator):
-// firmware=<uf2> (default build/pico.uf2 of this checkout, as
-// gatomqtt-firmware writes it; checked as the RP2040 bootrom checks a UF2
-// before the emulator loads it) and bootrom=<path> (default: what
-// emulator.FindBootROM finds). No instruction-level emulator of the
-// ESP32-C3 is wired in, so emulated:esp32c3 runs its twin, which says so
-// in its hello.
+// parseEmulated reads emulated:<board>: the board's real firmware, built
+// by TinyGo, on an emulated CPU. emulated:pico runs the Pico image in the
+// RP2040 emulator (boards/emulator): firmware=<uf2> (default
+// build/pico.uf2 of this checkout, as gatomqtt-firmware writes it;
+// checked as the RP2040 bootrom checks a UF2 before the emulator loads it)
+// and bootrom=<path> (default: what emulator.FindBootROM finds).
+// emulated:esp32c3 runs the ESP32-C3 firmware built for QEMU's riscv32
+// virt machine (no ESP32-C3 emulator exists here; the chip's core is an
+// RV32IMC and QEMU emulates one): firmware=<elf> (default
+// build/esp32c3-qemu.elf) and qemu=<command>.
 func parseEmulated(u *url.URL) (target.Target, error) {
-	if u.Opaque != boards.Pico.Name {
-		return parseTwinAs(u, "emulated", true)
-	}
-	if u.Host != "" || u.Path != "" {
+	if u.Host != "" || u.Path != "" || u.Opaque == "" {
 		return nil, fmt.Errorf("want emulated:<board>")
+	}
+	if u.Opaque == boards.ESP32C3.Name {
+		return parseQEMU(u)
+	}
+	if u.Opaque != boards.Pico.Name {
+		_, err := profileOf(u.Opaque)
+		return nil, err
 	}
 	o := target.NewOptions(u)
 	em := &emulated{uf2: o.String("firmware", ""), bootROM: o.String("bootrom", "")}
@@ -108,4 +114,37 @@ func moduleRoot() (string, error) {
 		}
 		d = parent
 	}
+}
+
+// parseQEMU reads emulated:esp32c3.
+func parseQEMU(u *url.URL) (target.Target, error) {
+	o := target.NewOptions(u)
+	q := &qemu{elf: o.String("firmware", ""), command: o.String("qemu", "")}
+	t, err := newBoardTarget(target.Redact(u), &boards.ESP32C3, o, q.start)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// qemu is the ESP32-C3 firmware on QEMU's riscv32 virt machine.
+type qemu struct{ elf, command string }
+
+func (q *qemu) start(ctx context.Context) (io.ReadWriteCloser, string, func() error, error) {
+	elf := q.elf
+	if elf == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return nil, "", nil, err
+		}
+		elf = filepath.Join(root, "build", "esp32c3-qemu.elf")
+	}
+	e, err := emulator.StartESP32C3(ctx, emulator.QEMUOptions{ELF: elf, Command: q.command})
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("emulated:esp32c3: %w", err)
+	}
+	return e.Line(), "the ESP32-C3 firmware " + elf + " on QEMU", e.Stop, nil
 }

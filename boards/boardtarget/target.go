@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,7 +115,7 @@ func capabilities(p *boards.Profile, h firmware.Hello, self peers.Peer) target.C
 	// board). Zero allocations per routed message after warm-up.
 	broker, link, stacks := p.RuntimeBytes()
 	c.Memory.StateBytes = uint64(broker)
-	if h.Platform == "tinygo" {
+	if strings.HasPrefix(h.Platform, "tinygo") { // on a board, or on QEMU standing in for one
 		// TinyGo keeps the broker's tables, the link's buffers and the
 		// goroutine stacks on its heap; the rest of the heap at rest is
 		// the runtime's and the USB stack's, bounded by heapSlack.

@@ -36,19 +36,15 @@ func init() {
 // USB-UART bridge's auto-reset circuit and a line paced at its baud rate
 // instead of the USB-Serial/JTAG.
 func parseTwin(u *url.URL) (target.Target, error) {
-	return parseTwinAs(u, "twin", false)
-}
-
-func parseTwinAs(u *url.URL, scheme string, emulated bool) (target.Target, error) {
 	if u.Host != "" || u.Path != "" || u.Opaque == "" {
-		return nil, fmt.Errorf("want %s:<board>", scheme)
+		return nil, fmt.Errorf("want twin:<board>")
 	}
 	p, err := profileOf(u.Opaque)
 	if err != nil {
 		return nil, err
 	}
 	o := target.NewOptions(u)
-	tw := &twin{profile: p, faults: o.String("faults", ""), bin: o.String("twin", ""), emulated: emulated}
+	tw := &twin{profile: p, faults: o.String("faults", ""), bin: o.String("twin", "")}
 	if tw.flashed, err = readFlashing(o, p); err != nil {
 		return nil, err
 	}
@@ -80,7 +76,6 @@ type twin struct {
 	profile     *boards.Profile
 	faults      string
 	bin         string
-	emulated    bool
 	pskIdentity string
 	pskKey      []byte
 	flashed     *flashing
@@ -129,9 +124,6 @@ func (tw *twin) start(ctx context.Context) (io.ReadWriteCloser, string, func() e
 	args := []string{"-board", tw.profile.Name, "-psk-identity", tw.pskIdentity, "-psk-key", hex.EncodeToString(tw.pskKey)}
 	if tw.faults != "" {
 		args = append(args, "-faults", tw.faults)
-	}
-	if tw.emulated {
-		args = append(args, "-emulated")
 	}
 	if tw.flashed != nil {
 		args = append(args, "-rfc2217", "127.0.0.1:0", "-erased")

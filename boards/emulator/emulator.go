@@ -1,6 +1,9 @@
-// Package emulator runs the real Pico firmware image in an RP2040 emulator
-// and hands the host its serial port, so that tests and the harness can
-// drive the firmware without a board.
+// Package emulator runs the boards' real firmware, compiled by TinyGo, on
+// emulated CPUs and hands the host their serial ports, so that tests and
+// the harness can drive the firmware without a board: the Pico's image in
+// an RP2040 emulator (StartPico), and the ESP32-C3's firmware built for
+// QEMU's riscv32 virt machine (StartESP32C3, qemu.go), since no emulator of
+// the chip itself runs here.
 //
 // The emulator is rp2040js (Wokwi's RP2040 emulator, pinned to 1.4.1) run by
 // Node with the runner in the rp2040 folder beside this file; install its

@@ -1,4 +1,4 @@
-//go:build tinygo && esp32c3
+//go:build tinygo && (esp32c3 || gatomqtt_qemu)
 
 // Command esp32c3 is the GatoMQTT firmware for ESP32-C3 boards: the
 // firmware core (boards/firmware) on the chip's built-in USB-Serial/JTAG
@@ -8,12 +8,18 @@
 //
 //	tinygo flash -target=esp32c3 ./boards/esp32c3
 //	tinygo build -target=esp32c3 -o esp32c3.bin ./boards/esp32c3
+//
+// The same firmware runs on QEMU's riscv32 virt machine, standing in for
+// the chip where there is none (chip_qemu.go: its NS16550 UART, its clock,
+// its entropy device; qemu.ld holds it to the chip's RAM):
+//
+//	tinygo build -target=boards/esp32c3/qemu.json -o esp32c3-qemu.elf ./boards/esp32c3
+//	qemu-system-riscv32 -machine virt -bios none -device virtio-rng-device \
+//	    -display none -monitor none -serial tcp:127.0.0.1:PORT -kernel esp32c3-qemu.elf
 package main
 
 import (
 	"cmp"
-	"device/esp"
-	"machine"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
@@ -29,12 +35,11 @@ var version, buildID string
 func main() {
 	version = cmp.Or(version, "dev")
 	p := &boards.ESP32C3
-	machine.Serial.Configure(machine.UARTConfig{BaudRate: uint32(p.Baud)})
-	led := machine.GPIO8
-	led.Configure(machine.PinConfig{Mode: machine.PinOutput})
-	line := firmware.NewPortLine(machine.Serial, 200*time.Microsecond, 64)
+	port, maxWrite := serialPort(p.Baud)
+	led := heartbeat()
+	line := firmware.NewPortLine(port, 200*time.Microsecond, maxWrite)
 	core, err := firmware.Start(line, p, firmware.Options{
-		Version: version, BuildID: firmware.StampedID(buildID), Platform: "tinygo", Epoch: epoch(), Reset: reset,
+		Version: version, BuildID: firmware.StampedID(buildID), Platform: platform, Epoch: epoch(), Reset: reset,
 	})
 	blink := 500 * time.Millisecond
 	if err != nil {
@@ -42,29 +47,8 @@ func main() {
 	} else {
 		core.Log("gatomqtt " + version + " on " + p.Chip)
 	}
-	for {
-		led.Set(!led.Get())
+	for on := true; ; on = !on {
+		led(on)
 		time.Sleep(blink)
-	}
-}
-
-// epoch draws the link's run name from the chip's random number
-// generator, so that the host sees every reboot.
-func epoch() uint32 {
-	for {
-		if n, err := machine.GetRNG(); err == nil && n != 0 {
-			return n
-		}
-	}
-}
-
-// reset restarts the chip by a software system reset, first asking the
-// ROM to stay in its serial download mode when a bootloader is wanted.
-func reset(mode firmware.ResetMode) {
-	if mode == firmware.Bootloader {
-		esp.RTC_CNTL.SetOPTION1_FORCE_DOWNLOAD_BOOT(1)
-	}
-	esp.RTC_CNTL.SetOPTIONS0_SW_SYS_RST(1)
-	for {
 	}
 }

@@ -31,6 +31,15 @@ func (b *builder) build(p *boards.Profile) (Sizes, error) {
 	if err := CheckImage(image, p.ImageFormat); err != nil {
 		return Sizes{}, err
 	}
+	if p.QEMUTarget != "" {
+		// The same firmware for QEMU, which emulated:<board> runs.
+		out := filepath.Join(b.out, p.Name+"-qemu.elf")
+		cmd := exec.Command(b.tinygo, "build", "-target="+p.QEMUTarget,
+			"-stack-size="+strconv.Itoa(p.StackBytes)+"B", "-ldflags="+b.ldflags, "-o", out, pkg)
+		if err := b.run(cmd); err != nil {
+			return Sizes{}, fmt.Errorf("tinygo build -target=%s %s: %w", p.QEMUTarget, pkg, err)
+		}
+	}
 	s, err := Measure(elfPath, p)
 	s.Image = image
 	if err == nil && b.qemu != "" {

@@ -5,7 +5,9 @@
 //
 // For each board (default: all profiles in package boards) it writes
 // <out>/<board>.elf and the image the board's flasher takes
-// (<out>/pico.uf2, <out>/esp32c3.bin), then prints a table of flash, static
+// (<out>/pico.uf2, <out>/esp32c3.bin), and for a board with a QEMU
+// target the same firmware for QEMU (<out>/esp32c3-qemu.elf, which
+// emulated:esp32c3 runs), then prints a table of flash, static
 // RAM (read from the ELF sections) and the RAM the firmware takes at run
 // time (broker state, link buffers, goroutine stacks), and writes it to
 // the report file. With QEMU (qemu-system-riscv32, Debian's

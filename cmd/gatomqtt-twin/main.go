@@ -4,7 +4,7 @@
 // that the host side (harness, tools) can be tested against a board
 // without one.
 //
-//	gatomqtt-twin -board pico|esp32c3 [-faults spec] [-emulated]
+//	gatomqtt-twin -board pico|esp32c3 [-faults spec]
 //	              [-psk] [-psk-identity id] [-psk-key hex] [-v]
 //	gatomqtt-twin -board pico|esp32c3 -rfc2217 host:port [-erased]
 //	              [-circuit usb-jtag|bridge] [-bootsel-dir dir] [...]
@@ -60,9 +60,7 @@
 // The core is the same code the TinyGo firmware runs, under the host's Go
 // runtime: its statistics are the Go runtime's heap figures, and timing
 // and memory say nothing about the board. The hello says so in its
-// Platform field: "go twin", or with -emulated "go twin standing in for
-// an emulator (no instruction-level <chip> emulator here)", for a target
-// that asked for an emulator. Each start of the core draws a non-zero
+// Platform field: "go twin". Each start of the core draws a non-zero
 // link epoch from crypto/rand, and Version is the module version from the
 // build info ("dev" when there is none). A Reset request from the host
 // (either mode: there is no bootloader) restarts the core with a new
@@ -133,7 +131,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	board := fs.String("board", "", "the `board` to stand in for: pico or esp32c3")
 	faults := fs.String("faults", "", "line faults in both directions, as `spec` drop=P,corrupt=P,dup=P,delay=P,delaymax=D,seed=N")
-	emulated := fs.Bool("emulated", false, "say in the hello that the twin stands in for an emulator")
 	verbose := fs.Bool("v", false, "log to stderr")
 	rfcAddr := fs.String("rfc2217", "", "serve the board's port over RFC 2217 on `address` (such as 127.0.0.1:0) instead of a pty, with its boot ROM: modem lines, baud rate and flashing reach the chip")
 	erased := fs.Bool("erased", false, "with -rfc2217: start with erased flash instead of the twin's own firmware, so the board runs only what is flashed")
@@ -177,7 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *faults != "" {
 			return fail(2, "-faults takes a pty: not with -rfc2217")
 		}
-		return serveROMBoard(ctx, romFlags{addr: *rfcAddr, erased: *erased, circuit: *circuit, bootselDir: *bootselDir}, profile, twinOptions(profile, *emulated), psk, stdout, stderr, logger)
+		return serveROMBoard(ctx, romFlags{addr: *rfcAddr, erased: *erased, circuit: *circuit, bootselDir: *bootselDir}, profile, twinOptions(), psk, stdout, stderr, logger)
 	}
 	if *erased {
 		return fail(2, "-erased needs -rfc2217: a pty carries no reset to flash through")
@@ -196,7 +193,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Printf("line faults: %s", faultCfg)
 	}
 
-	opts := twinOptions(profile, *emulated)
+	opts := twinOptions()
 	if err := servePSK(&opts, profile, psk, stderr, logger); err != nil {
 		return fail(2, "%v", err)
 	}
@@ -239,13 +236,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// twinOptions are the firmware core's options for a twin of profile.
-func twinOptions(profile *boards.Profile, emulated bool) firmware.Options {
-	opts := firmware.Options{Version: version(), BuildID: buildID(), Platform: "go twin"}
-	if emulated {
-		opts.Platform = "go twin standing in for an emulator (no instruction-level " + profile.Chip + " emulator here)"
-	}
-	return opts
+// twinOptions are the firmware core's options for a twin.
+func twinOptions() firmware.Options {
+	return firmware.Options{Version: version(), BuildID: buildID(), Platform: "go twin"}
 }
 
 // servePSK has the core serve TLS-PSK when the flags ask for it.

@@ -47,13 +47,6 @@ func TestTwinServesMQTT(t *testing.T) {
 	}
 }
 
-func TestEmulatedSaysSo(t *testing.T) {
-	path := startTwin(t, "-board", "esp32c3", "-emulated")
-	_, c := host(t, path, &boards.ESP32C3)
-	checkHello(t, c, &boards.ESP32C3,
-		"go twin standing in for an emulator (no instruction-level ESP32-C3 emulator here)")
-}
-
 // TestResetReboots asks the twin to reset: the host's link must see the
 // board restart (a new epoch), its streams fail, and a new session work.
 func TestResetReboots(t *testing.T) {

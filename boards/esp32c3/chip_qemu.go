@@ -1,0 +1,122 @@
+//go:build tinygo && gatomqtt_qemu
+
+package main
+
+import (
+	"machine"
+	"runtime"
+	"runtime/volatile"
+	"time"
+	"unsafe"
+
+	"github.com/gatomqtt/gatomqtt/boards/firmware"
+)
+
+// platform is what the hello says runs the firmware: TinyGo-compiled
+// code, on an emulated RISC-V CPU rather than the chip.
+const platform = "tinygo on QEMU riscv32 virt, standing in for the ESP32-C3"
+
+// The virt machine's devices (QEMU's hw/riscv/virt.c memory map).
+const (
+	uartBase     = 0x10000000 // NS16550A, one byte per register
+	clintMtime   = 0x0200BFF8 // the CLINT's 64-bit mtime
+	mtimeHz      = 10_000_000 // its time base
+	testFinisher = 0x00100000 // SiFive test device: pass, fail, reset
+)
+
+// NS16550 registers and bits.
+const (
+	regData   = 0 // RBR on read, THR on write
+	regFCR    = 2
+	regLSR    = 5
+	lsrReady  = 0x01 // a received byte waits in RBR
+	lsrTxIdle = 0x20 // THR takes a byte
+)
+
+func reg(off uintptr) *volatile.Register8 {
+	return (*volatile.Register8)(unsafe.Pointer(uintptr(uartBase) + off))
+}
+
+// uart is the virt machine's NS16550, polled both ways: TinyGo's runtime
+// for this machine writes to it but does not read it. QEMU holds what the
+// host sends until the FIFO has room, so nothing is lost by polling.
+type uart struct{}
+
+func (uart) Write(p []byte) (int, error) {
+	for _, c := range p {
+		for reg(regLSR).Get()&lsrTxIdle == 0 {
+		}
+		reg(regData).Set(c)
+	}
+	return len(p), nil
+}
+
+func (uart) ReadByte() (byte, error) { return reg(regData).Get(), nil }
+
+func (uart) Buffered() int {
+	if reg(regLSR).Get()&lsrReady != 0 {
+		return 1
+	}
+	return 0
+}
+
+// serialPort enables the UART's FIFOs and starts the clock.
+func serialPort(int) (firmware.Port, int) {
+	reg(regFCR).Set(0x07) // FIFO on, both cleared
+	go keepTime()
+	return uart{}, 0
+}
+
+// mtime reads the CLINT's counter, the machine's real time.
+func mtime() uint64 {
+	lo := (*volatile.Register32)(unsafe.Pointer(uintptr(clintMtime)))
+	hi := (*volatile.Register32)(unsafe.Pointer(uintptr(clintMtime + 4)))
+	for {
+		h := hi.Get()
+		l := lo.Get()
+		if hi.Get() == h {
+			return uint64(h)<<32 | uint64(l)
+		}
+	}
+}
+
+// keepTime keeps the runtime's clock on the machine's. TinyGo's runtime
+// for the virt machine counts time only by the sleeps it has done (it
+// jumps to the next timer when every goroutine waits), so on its own
+// time.Now would run far ahead of the wall clock and the broker's keep
+// alive would close connections early. This goroutine sleeps just as
+// long as the machine's real time has run ahead of the runtime's, and
+// yields otherwise, so the runtime's clock follows mtime and no timer
+// fires before its time.
+func keepTime() {
+	t0, v0 := mtime(), time.Now()
+	for {
+		real := time.Duration((mtime() - t0) * (1e9 / mtimeHz))
+		if d := real - time.Since(v0); d > 0 {
+			time.Sleep(d)
+		} else {
+			runtime.Gosched()
+		}
+	}
+}
+
+// heartbeat: the virt machine has no LED.
+func heartbeat() func(on bool) { return func(bool) {} }
+
+// epoch draws the link's run name from the virtio entropy device
+// (-device virtio-rng-device), so that the host sees every reboot.
+func epoch() uint32 {
+	for {
+		if n, err := machine.GetRNG(); err == nil && n != 0 {
+			return n
+		}
+	}
+}
+
+// reset resets the machine through the test device, as the chip's
+// software reset does; there is no ROM loader to stay in.
+func reset(firmware.ResetMode) {
+	(*volatile.Register32)(unsafe.Pointer(uintptr(testFinisher))).Set(0x7777)
+	for {
+	}
+}

@@ -60,7 +60,7 @@ func TestParse(t *testing.T) {
 // pass to the twin it starts; a serial target has the one it was given.
 func TestTwinPSKDrawn(t *testing.T) {
 	keys := map[string]bool{}
-	for _, in := range []string{"twin:pico", "twin:pico", "emulated:esp32c3"} {
+	for _, in := range []string{"twin:pico", "twin:pico", "twin:esp32c3"} {
 		tg, err := target.Parse(in)
 		if err != nil {
 			t.Fatal(err)
@@ -78,12 +78,14 @@ func TestTwinPSKDrawn(t *testing.T) {
 	if bt := tg.(*boardTarget); bt.pskIdentity != "" || string(bt.pskKey) != "\x00\xff" {
 		t.Errorf("serial: identity %q, key %x", bt.pskIdentity, bt.pskKey)
 	}
-	tg, err = target.Parse("emulated:pico")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bt := tg.(*boardTarget); bt.pskKey != nil {
-		t.Errorf("emulated:pico (the TinyGo image, no TLS-PSK) holds a key")
+	for _, in := range []string{"emulated:pico", "emulated:esp32c3"} {
+		tg, err = target.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bt := tg.(*boardTarget); bt.pskKey != nil {
+			t.Errorf("%s (a TinyGo image, no TLS-PSK) holds a key", in)
+		}
 	}
 }
 

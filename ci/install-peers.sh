@@ -3,7 +3,7 @@
 # the Debian peers the tests talk to (mosquitto, its clients, openssl, socat,
 # ser2net), a C compiler for the race detector (cgo), ss (iproute2) for
 # picking free ports, and qemu-system-riscv32 (qemu-system-misc) for the
-# firmware's goroutine stack check. Tests skip without the peers; this script is what makes
+# firmware's goroutine stack check and emulated:esp32c3. Tests skip without the peers; this script is what makes
 # the full test command complete on a fresh machine.
 set -euo pipefail
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -19,44 +20,125 @@ const Subprotocol = "mqtt"
 var ErrTextMessage = errors.New("mqttws: a text message where MQTT needs binary ones")
 
 // Conn is a WebSocket connection as the MQTT byte stream it carries.
+//
+// A goroutine reads the messages and hands their bytes to Read, so that a
+// read deadline that passes (keep-alive checks, a harness waiting for
+// nothing to arrive) leaves the connection usable, as it does a TCP one;
+// the WebSocket library's own deadlines break a connection for good.
 type Conn struct {
 	ws *websocket.Conn
 
-	rmu sync.Mutex
-	r   io.Reader // the message being read, nil between messages
+	in   chan []byte   // bytes of binary messages, in order
+	done chan struct{} // closed when the reader stops; err says why
+	err  error
 
-	wmu sync.Mutex
+	rmu      sync.Mutex
+	cur      []byte
+	dmu      sync.Mutex
+	deadline time.Time
+	moved    chan struct{} // closed and replaced when the deadline moves
+
+	wmu       sync.Mutex
+	closeOnce sync.Once
+	closing   chan struct{} // closed by Close
 }
 
 // NewConn wraps a WebSocket connection whose subprotocol is mqtt.
-func NewConn(ws *websocket.Conn) *Conn { return &Conn{ws: ws} }
+func NewConn(ws *websocket.Conn) *Conn {
+	c := &Conn{ws: ws, in: make(chan []byte), done: make(chan struct{}), moved: make(chan struct{}), closing: make(chan struct{})}
+	go c.readLoop()
+	return c
+}
 
-// Read reads the stream across message boundaries (MQTT-6.0.0-2).
+// readLoop reads the messages back to back as one stream (MQTT-6.0.0-2)
+// and closes the connection at a text message (MQTT-6.0.0-1).
+func (c *Conn) readLoop() {
+	defer close(c.done)
+	buf := make([]byte, 4096)
+	for {
+		kind, r, err := c.ws.NextReader()
+		if err != nil {
+			c.err = streamEnd(err)
+			return
+		}
+		if kind != websocket.BinaryMessage {
+			c.closeWith(websocket.CloseUnsupportedData, "MQTT travels in binary messages")
+			c.err = ErrTextMessage
+			return
+		}
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				select {
+				case c.in <- append([]byte(nil), buf[:n]...):
+				case <-c.closed():
+					c.err = net.ErrClosed
+					return
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				c.err = streamEnd(err)
+				return
+			}
+		}
+	}
+}
+
+// closed is done once the connection has been closed locally.
+func (c *Conn) closed() <-chan struct{} { return c.closing }
+
+// Read reads the stream, waiting until the read deadline at most.
 func (c *Conn) Read(p []byte) (int, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	for {
-		if c.r == nil {
-			kind, r, err := c.ws.NextReader()
-			if err != nil {
-				return 0, err
+	for len(c.cur) == 0 {
+		c.dmu.Lock()
+		deadline, moved := c.deadline, c.moved
+		c.dmu.Unlock()
+		var expired <-chan time.Time
+		var t *time.Timer
+		if !deadline.IsZero() {
+			d := time.Until(deadline)
+			if d <= 0 {
+				return 0, os.ErrDeadlineExceeded
 			}
-			if kind != websocket.BinaryMessage {
-				c.closeWith(websocket.CloseUnsupportedData, "MQTT travels in binary messages")
-				return 0, ErrTextMessage
-			}
-			c.r = r
+			t = time.NewTimer(d)
+			expired = t.C
 		}
-		n, err := c.r.Read(p)
-		if errors.Is(err, io.EOF) {
-			c.r = nil
-			if n == 0 {
-				continue // an empty message, or the end of one
-			}
-			err = nil
+		var err error
+		select {
+		case b := <-c.in:
+			c.cur = b
+		case <-c.done:
+			err = c.err
+		case <-expired:
+			err = os.ErrDeadlineExceeded
+		case <-moved:
 		}
-		return n, err
+		if t != nil {
+			t.Stop()
+		}
+		if err != nil {
+			return 0, err
+		}
 	}
+	n := copy(p, c.cur)
+	c.cur = c.cur[n:]
+	return n, nil
+}
+
+// streamEnd turns the WebSocket's end into the stream's: a close frame
+// that says nothing went wrong, or a connection that simply ended, is
+// io.EOF, as a TCP peer's close is; other close codes stay errors.
+func streamEnd(err error) error {
+	if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway,
+		websocket.CloseNoStatusReceived, websocket.CloseAbnormalClosure) {
+		return io.EOF
+	}
+	return err
 }
 
 // Write sends p as one binary message.
@@ -72,10 +154,19 @@ func (c *Conn) Write(p []byte) (int, error) {
 // closeWith sends a close frame with code and reason, then closes.
 func (c *Conn) closeWith(code int, reason string) {
 	c.wmu.Lock()
-	msg := websocket.FormatCloseMessage(code, reason)
-	c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 	c.wmu.Unlock()
-	c.ws.Close()
+	c.shut()
+}
+
+// shut closes the connection once.
+func (c *Conn) shut() error {
+	var err error
+	c.closeOnce.Do(func() {
+		close(c.closing)
+		err = c.ws.Close()
+	})
+	return err
 }
 
 // Close closes the connection with a normal close frame.
@@ -84,15 +175,27 @@ func (c *Conn) Close() error {
 	// Best effort: the peer may be gone already.
 	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(100*time.Millisecond))
 	c.wmu.Unlock()
-	return c.ws.Close()
+	return c.shut()
 }
 
-func (c *Conn) LocalAddr() net.Addr                { return c.ws.LocalAddr() }
-func (c *Conn) RemoteAddr() net.Addr               { return c.ws.RemoteAddr() }
-func (c *Conn) SetReadDeadline(t time.Time) error  { return c.ws.SetReadDeadline(t) }
+func (c *Conn) LocalAddr() net.Addr  { return c.ws.LocalAddr() }
+func (c *Conn) RemoteAddr() net.Addr { return c.ws.RemoteAddr() }
+
+// SetReadDeadline bounds Read; a deadline that passes fails the Reads
+// waiting then, and leaves the connection as it was.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.dmu.Lock()
+	c.deadline = t
+	close(c.moved)
+	c.moved = make(chan struct{})
+	c.dmu.Unlock()
+	return nil
+}
+
 func (c *Conn) SetWriteDeadline(t time.Time) error { return c.ws.SetWriteDeadline(t) }
+
 func (c *Conn) SetDeadline(t time.Time) error {
-	return errors.Join(c.ws.SetReadDeadline(t), c.ws.SetWriteDeadline(t))
+	return errors.Join(c.SetReadDeadline(t), c.SetWriteDeadline(t))
 }
 
 // checkSubprotocol refuses a connection without the mqtt subprotocol.

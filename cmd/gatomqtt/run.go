@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/mqttws"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 	"github.com/gatomqtt/gatomqtt/broker/sysstat"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
@@ -45,6 +47,11 @@ type options struct {
 	pskFile   string
 	pskNoDHE  bool
 	pskReveal bool
+
+	// wsListen serves MQTT over WebSocket; wsOrigins, when set, are the
+	// browser origins it accepts.
+	wsListen  string
+	wsOrigins string
 }
 
 // parseFlags reads args into options. Limit flags override the profile's
@@ -62,6 +69,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.pskFile, "psk-file", "", "`file` of identity:hexkey lines (mosquitto's psk_file format), keys of 128 bits or more")
 	fs.BoolVar(&o.pskNoDHE, "psk-allow-no-dhe", false, "also accept psk_ke, PSK-only key exchange without forward secrecy, for clients that offer only that")
 	fs.BoolVar(&o.pskReveal, "psk-reveal-unknown-identity", false, "answer an unknown PSK identity with the alert unknown_psk_identity instead of decrypt_error, the wrong key's, which lets any client find out which identities exist")
+	fs.StringVar(&o.wsListen, "ws-listen", "", "TCP `address` to serve MQTT over WebSocket on (subprotocol mqtt, any path), for browsers and MQTT.js")
+	fs.StringVar(&o.wsOrigins, "ws-origins", "", "comma-separated browser `origins` the WebSocket listener accepts (such as https://app.example); default any, MQTT's login being what protects the broker")
 	fs.DurationVar(&o.sysInterval, "sys-interval", 10*time.Second, "time between two updates of the broker's statistics under $SYS/broker/ (0: none), as mosquitto's sys_interval")
 	profile := fs.String("profile", "host", "limit set to start from: host, pico or esp32c3")
 
@@ -92,6 +101,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.pskReveal && o.pskListen == "" {
 		return o, errors.New("-psk-reveal-unknown-identity needs -psk-listen")
+	}
+	if o.wsOrigins != "" && o.wsListen == "" {
+		return o, errors.New("-ws-origins needs -ws-listen")
 	}
 	l, ok := boards.LimitsFor(*profile)
 	if !ok {
@@ -239,7 +251,7 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
 		return exitUsage
 	}
-	lns := []net.Listener{ln}
+	lns := []listener{{ln, listen.Serve}}
 	auth := "anonymous clients allowed"
 	if len(cfg.Users) > 0 {
 		auth = fmt.Sprintf("%d users", len(cfg.Users))
@@ -256,8 +268,27 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			fmt.Fprintf(stderr, "gatomqtt: -psk-listen: %v\n", err)
 			return exitUsage
 		}
-		lns = append(lns, psknet.NewListener(pln, pskCfg))
+		lns = append(lns, listener{psknet.NewListener(pln, pskCfg), listen.Serve})
 		line += fmt.Sprintf("; MQTT over TLS-PSK on %s (%d %s, %s)", pln.Addr(), len(files.psks), identities(len(files.psks)), modeNames(pskCfg.KeyExchangeModes))
+	}
+	if o.wsListen != "" {
+		wln, err := lc.Listen(ctx, "tcp", o.wsListen)
+		if err != nil {
+			for _, l := range lns {
+				l.ln.Close()
+			}
+			b.Close()
+			fmt.Fprintf(stderr, "gatomqtt: -ws-listen: %v\n", err)
+			return exitUsage
+		}
+		wo := mqttws.HandlerOptions{}
+		if o.wsOrigins != "" {
+			wo.Origins = strings.Split(o.wsOrigins, ",")
+		}
+		lns = append(lns, listener{wln, func(ctx context.Context, ln net.Listener, b *broker.Broker) error {
+			return mqttws.Serve(ctx, ln, b, wo)
+		}})
+		line += fmt.Sprintf("; MQTT over WebSocket on ws://%s/", wln.Addr())
 	}
 	fmt.Fprintln(stdout, line)
 
@@ -300,14 +331,20 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	return exitOK
 }
 
+// A listener is a listening socket and how its connections are served.
+type listener struct {
+	ln    net.Listener
+	serve func(context.Context, net.Listener, *broker.Broker) error
+}
+
 // serve serves b on every listener until ctx is done or one of them fails,
 // which stops the others. It returns the first listener's error.
-func serve(ctx context.Context, lns []net.Listener, b *broker.Broker) error {
+func serve(ctx context.Context, lns []listener, b *broker.Broker) error {
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, len(lns))
-	for _, ln := range lns {
-		go func() { errc <- listen.Serve(sctx, ln, b) }()
+	for _, l := range lns {
+		go func() { errc <- l.serve(sctx, l.ln, b) }()
 	}
 	first := <-errc
 	stop()

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -71,7 +72,7 @@ func NewPaho(target target.Target, id string, configure ...func(*mqtt.ClientOpti
 		Lost:     make(chan error, 1),
 	}
 	o := mqtt.NewClientOptions().
-		AddBroker("tcp://" + target.Endpoints().MQTT).
+		AddBroker(target.Endpoints().MQTTURL()).
 		SetClientID(id).
 		SetProtocolVersion(4).
 		SetAutoReconnect(false).
@@ -89,7 +90,9 @@ func NewPaho(target target.Target, id string, configure ...func(*mqtt.ClientOpti
 			}
 		}).
 		SetCustomOpenConnectionFn(func(u *url.URL, _ mqtt.ClientOptions) (net.Conn, error) {
-			conn, err := net.DialTimeout("tcp", u.Host, PahoTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), PahoTimeout)
+			defer cancel()
+			conn, err := dialURL(ctx, u)
 			if err != nil {
 				return nil, err
 			}

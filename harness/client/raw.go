@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"syscall"
 	"time"
@@ -42,11 +43,21 @@ var (
 	ErrClosed = errors.New("connection closed by the server")
 )
 
-// Dial connects a RawClient to target's MQTT endpoint.
+// Dial connects a RawClient to target's MQTT endpoint, over TCP or
+// WebSocket as the target serves it.
 func Dial(target target.Target) (*RawClient, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return DialAddr(ctx, target.Endpoints().MQTT)
+	raw := target.Endpoints().MQTTURL()
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("harness: endpoint %s: %w", raw, err)
+	}
+	conn, err := dialURL(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("harness: dial %s: %w", raw, err)
+	}
+	return NewRawClient(conn), nil
 }
 
 // DialAddr connects a RawClient to a host:port.

@@ -32,10 +32,24 @@ type Target interface {
 
 // Endpoints are the addresses a target serves.
 type Endpoints struct {
-	// MQTT is the host:port of the plain MQTT-over-TCP listener.
+	// MQTT is the host:port of the plain MQTT listener: MQTT over TCP, or
+	// over WebSocket when WebSocket is set.
 	MQTT string
+	// WebSocket, when set, is the request path of MQTT over WebSocket at
+	// MQTT's address (subprotocol mqtt; package broker/mqttws): clients
+	// dial MQTTURL instead of TCP.
+	WebSocket string
 	// PSK is the TLS 1.3 external-PSK listener, nil when the target has none.
 	PSK *PSKEndpoint
+}
+
+// MQTTURL is where a client connects for plain MQTT: tcp://host:port, or
+// ws://host:port/path over WebSocket.
+func (e Endpoints) MQTTURL() string {
+	if e.WebSocket != "" {
+		return "ws://" + e.MQTT + e.WebSocket
+	}
+	return "tcp://" + e.MQTT
 }
 
 // PSKEndpoint is a TLS 1.3 external-PSK listener and the identity and key

@@ -29,6 +29,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/mqttws"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/fixtures"
 	"github.com/gatomqtt/gatomqtt/fixtures/peers"
@@ -54,6 +55,7 @@ type inprocTarget struct {
 	users  []broker.User
 	denied string // topic prefix its clients may not publish to
 	caps   target.Capabilities
+	ws     string // with ws=<path>: plain MQTT is served over WebSocket at this path
 
 	mu     sync.Mutex
 	b      *broker.Broker
@@ -73,7 +75,9 @@ type inprocTarget struct {
 // key share is X25519 go through HelloRetryRequest. Its server answers
 // an unknown PSK identity as a wrong key, with decrypt_error;
 // psk_reveal_identity=true sets tlspsk.Config.RevealUnknownIdentity, for
-// unknown_psk_identity, so that specs can check both settings.
+// unknown_psk_identity, so that specs can check both settings. With
+// ws=/path plain MQTT is served over WebSocket (broker/mqttws) instead of
+// TCP, for the suites to check MQTT-6.0.0.
 func Parse(u *url.URL) (target.Target, error) {
 	profile := u.Opaque
 	if u.Host != "" || u.Path != "" {
@@ -86,6 +90,10 @@ func Parse(u *url.URL) (target.Target, error) {
 	lim.ConnectTimeout = ConnectTimeout
 	o := target.NewOptions(u)
 	anonymous := o.Bool("anonymous", false)
+	ws := o.String("ws", "")
+	if ws != "" && ws[0] != '/' {
+		return nil, fmt.Errorf("option ws=%q: want a path such as /mqtt", ws)
+	}
 	self, err := peers.Lookup(peers.GatoMQTT)
 	if err != nil {
 		return nil, err
@@ -110,7 +118,7 @@ func Parse(u *url.URL) (target.Target, error) {
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
-	t := &inprocTarget{name: "inproc", limits: lim, denied: fixtures.DeniedTopic}
+	t := &inprocTarget{name: "inproc", limits: lim, denied: fixtures.DeniedTopic, ws: ws}
 	if profile != "" {
 		t.name += ":" + profile
 	}
@@ -168,7 +176,7 @@ func (t *inprocTarget) Capabilities() target.Capabilities { return t.caps }
 func (t *inprocTarget) Endpoints() target.Endpoints {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e := target.Endpoints{MQTT: t.addr}
+	e := target.Endpoints{MQTT: t.addr, WebSocket: t.ws}
 	if t.psk != nil {
 		ep := t.psk.ep
 		e.PSK = &ep
@@ -177,7 +185,7 @@ func (t *inprocTarget) Endpoints() target.Endpoints {
 }
 
 // Start builds the broker and serves it on two free loopback ports: plain
-// MQTT, and MQTT over TLS-PSK.
+// MQTT (over WebSocket with ws=), and MQTT over TLS-PSK.
 func (t *inprocTarget) Start(ctx context.Context) error {
 	psk, err := newInprocPSK(t.caps.PSK)
 	if err != nil {
@@ -201,7 +209,11 @@ func (t *inprocTarget) Start(ctx context.Context) error {
 	}
 	sctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 2)
-	go func() { served <- listen.Serve(sctx, ln, b) }()
+	if t.ws != "" {
+		go func() { served <- mqttws.Serve(sctx, ln, b, mqttws.HandlerOptions{}) }()
+	} else {
+		go func() { served <- listen.Serve(sctx, ln, b) }()
+	}
 	tln := psk.listener(pln)
 	go func() { served <- listen.Serve(sctx, tln, b) }()
 	t.mu.Lock()

@@ -43,6 +43,8 @@ type tcpTarget struct {
 //	connecttimeout=10s    how long the broker waits for CONNECT (default: undeclared)
 //	denied=prefix         a topic prefix below which the clients may
 //	                      subscribe but not publish (target.Capabilities.DeniedTopic)
+//	ws=/path              the address serves MQTT over WebSocket at path
+//	                      (subprotocol mqtt), not over TCP
 //	psk=host:port, psk_identity=id, psk_key=hex   TLS-PSK endpoint, with
 //	psk_ke, psk_suites, psk_groups, psk_mfl, psk_rsl  what it negotiates
 //	                      (see target.PSKOptions; defaults: the peer's
@@ -58,7 +60,10 @@ func Parse(u *url.URL) (target.Target, error) {
 		return nil, fmt.Errorf("unexpected path %q", u.Path)
 	}
 	o := target.NewOptions(u)
-	t := &tcpTarget{name: target.Redact(u), ep: target.Endpoints{MQTT: u.Host}}
+	t := &tcpTarget{name: target.Redact(u), ep: target.Endpoints{MQTT: u.Host, WebSocket: o.String("ws", "")}}
+	if ws := t.ep.WebSocket; ws != "" && ws[0] != '/' {
+		return nil, fmt.Errorf("option ws=%q: want the path of MQTT over WebSocket, such as /mqtt", ws)
+	}
 
 	user := o.String("username", "")
 	pass := o.String("password", "")

@@ -19,7 +19,9 @@ import (
 // filter TopicPrefix/<Sessions> has the idle ones' shape, first with only
 // Baseline sessions connected and again with all of them, and the ratio
 // of the two throughputs tells what the idle crowd costs the one client
-// that is busy.
+// that is busy. An unrecorded routing run comes before everything, so
+// that neither the baseline is the run that warms the broker up nor the
+// memory growth counts what routing leaves behind.
 //
 // A broker may refuse sessions (CONNACK ≠ 0), refuse their filters
 // (SUBACK 0x80) or close their connections; the scenario counts each,
@@ -92,8 +94,9 @@ type IdleSessionsResult struct {
 	Ratio        float64 `json:"ratio"`
 }
 
-// RunIdleSessions raises the open-file limit, opens the baseline sessions
-// and makes the baseline routing run, opens the rest, reads the broker's
+// RunIdleSessions raises the open-file limit, warms the broker up with a
+// routing run, opens the baseline sessions and makes the baseline routing
+// run, opens the rest, reads the broker's
 // memory, makes the routing run beside all of them, and disconnects them.
 func RunIdleSessions(ctx context.Context, is IdleSessions) (*IdleSessionsResult, error) {
 	cfg := is.Config
@@ -164,6 +167,9 @@ func RunIdleSessions(ctx context.Context, is IdleSessions) (*IdleSessionsResult,
 		set.closeAll()
 	}()
 
+	if _, _, err := set.route(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("load: idle sessions: the warm-up routing run: %w", err)
+	}
 	if pid > 0 {
 		m, err := ReadMemory(pid)
 		if err != nil {

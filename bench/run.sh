@@ -237,7 +237,7 @@ fi
 if want idle; then
 	files=$((IDLE_SESSIONS + 4096))
 	if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$files" ]; then
-		ulimit -Hn "$files" 2>/dev/null || log "bench: cannot raise the hard open-file limit to $files (not root?); gatomqtt-load says whether $IDLE_SESSIONS fit"
+		ulimit -Hn "$files" 2>/dev/null || log "bench: cannot raise the hard open-file limit to $files (needs root with CAP_SYS_RESOURCE); gatomqtt-load says whether $IDLE_SESSIONS fit"
 	fi
 	ulimit -Sn "$(ulimit -Hn)"
 	idle_sessions=$((IDLE_SESSIONS + 16))

@@ -265,12 +265,21 @@ func (s *idleSet) closeAll() {
 }
 
 // disconnect sends each connection DISCONNECT, best effort, so that the
-// broker drops its session at once, and closes it.
+// broker drops its session at once, and closes it with a reset rather
+// than a FIN: a closing side keeps each connection in TIME_WAIT for a
+// minute, holding its ephemeral port, and tens of thousands of those make
+// the next run's connects search the nearly exhausted port range (after
+// a run of 19 000 sessions, the next broker's 19 000 took 41 s to set up
+// instead of 2). The
+// sessions are clean, so the broker loses nothing it would keep.
 func disconnect(conns []net.Conn) {
 	b, _ := packet.Disconnect{}.Append(nil)
 	for _, nc := range conns {
 		nc.SetWriteDeadline(time.Now().Add(time.Second))
 		nc.Write(b)
+		if tc, ok := nc.(*net.TCPConn); ok {
+			tc.SetLinger(0)
+		}
 		nc.Close()
 	}
 }

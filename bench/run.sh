@@ -26,13 +26,24 @@
 #              listen address (default "-listen {addr}")
 #   SCENARIOS  which sections to run: "standard" (the scenarios and the
 #              capacity search, the default), "attacks" (the attack
-#              scenarios of gatomqtt-load -scenario), or "standard attacks"
+#              scenarios of gatomqtt-load -scenario), "idle" (the
+#              idle-sessions scenario), or several, such as "standard attacks"
 #   ATTACK_BROKERS  brokers the attack scenarios run against, among BROKERS
 #              (default "gatomqtt mosquitto")
 #   ATTACK_DURATION  publishing time of each run of slow-consumers and of
 #              each of the two runs of wildcard-pressure (default 5s)
 #
+#   IDLE_SESSIONS  idle sessions of the idle-sessions scenario (default 2000);
+#              it runs against ATTACK_BROKERS, gatomqtt started with
+#              -max-sessions and -max-pending-per-source raised to fit, and
+#              the open-file limit is raised for the brokers and the load tool
+#   IDLE_BASELINE  sessions connected for its baseline routing run (default 100)
+#   IDLE_COUNT  messages of each routing run (default 100000)
+#   IDLE_QOS   QoS of the routing runs, one idle-sessions run each (default "1")
+#   IDLE_CONCURRENCY  sessions being set up at once (default 64)
+#
 #   SCENARIOS=attacks BROKERS="gatomqtt mosquitto" bench/run.sh  # attacks only
+#   IDLE_SESSIONS=100000 SCENARIOS=idle BROKERS="gatomqtt mosquitto" bench/run.sh
 #
 # Output: progress on stderr; on stdout a Markdown report (machine, settings,
 # the table with ratios against mosquitto). The raw rows stay in
@@ -54,6 +65,11 @@ GATOMQTT_ARGS=${GATOMQTT_ARGS:-"-listen {addr}"}
 SCENARIOS=${SCENARIOS:-standard}
 ATTACK_BROKERS=${ATTACK_BROKERS:-"gatomqtt mosquitto"}
 ATTACK_DURATION=${ATTACK_DURATION:-5s}
+IDLE_SESSIONS=${IDLE_SESSIONS:-2000}
+IDLE_BASELINE=${IDLE_BASELINE:-100}
+IDLE_COUNT=${IDLE_COUNT:-100000}
+IDLE_QOS=${IDLE_QOS:-1}
+IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-64}
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 addr=127.0.0.1:$PORT
 
@@ -72,7 +88,7 @@ die() { log "bench: $*"; exit 1; }
 
 want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 for sec in $SCENARIOS; do
-	case $sec in standard | attacks) ;; *) die "unknown section $sec in SCENARIOS (want standard, attacks)" ;; esac
+	case $sec in standard | attacks | idle) ;; *) die "unknown section $sec in SCENARIOS (want standard, attacks, idle)" ;; esac
 done
 
 mkdir -p "$OUT/bin"
@@ -112,6 +128,8 @@ mosquitto_config=(-config "max_queued_messages 0" -config "max_inflight_messages
 # --- broker lifecycle ---------------------------------------------------------
 broker_pid= # the broker's process, whose memory and CPU are measured
 stop_pid=   # the process to stop it by (gatomqtt-peer, for mosquitto)
+extra_gatomqtt_args=()    # flags of one section for cmd/gatomqtt
+extra_mosquitto_config=() # -config arguments of one section for mosquitto
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
@@ -119,10 +137,10 @@ start_broker() {
 	local name=$1 logfile=$OUT/$1.log
 	port_open && die "port $PORT is already in use; set PORT"
 	case $name in
-	gatomqtt) "$OUT/bin/gatomqtt" ${GATOMQTT_ARGS//\{addr\}/$addr} >>"$logfile" 2>&1 & ;;
+	gatomqtt) "$OUT/bin/gatomqtt" ${GATOMQTT_ARGS//\{addr\}/$addr} "${extra_gatomqtt_args[@]}" >>"$logfile" 2>&1 & ;;
 	mosquitto)
 		# gatomqtt-peer prints the target once mosquitto listens.
-		exec 4< <(GATOMQTT_MOSQUITTO=$MOSQUITTO exec "$OUT/bin/gatomqtt-peer" -port "$PORT" "${mosquitto_config[@]}" \
+		exec 4< <(GATOMQTT_MOSQUITTO=$MOSQUITTO exec "$OUT/bin/gatomqtt-peer" -port "$PORT" "${mosquitto_config[@]}" "${extra_mosquitto_config[@]}" \
 			-pidfile "$OUT/mosquitto.pid" -log "$logfile" mosquitto 2>>"$logfile")
 		stop_pid=$!
 		read -r _ <&4 || die "mosquitto did not start; see $logfile"
@@ -207,6 +225,40 @@ if want attacks; then
 	done
 fi
 
+# Idle sessions (gatomqtt-load -scenario idle-sessions): IDLE_SESSIONS
+# clients that connect, subscribe to a filter of their own and stay idle,
+# against each broker, with the broker's pid for its memory. Every
+# session costs a file descriptor in the broker and one in the load tool:
+# the limit is raised for both (the hard limit too, as root). gatomqtt's
+# host profile holds 256 sessions and lets 8 streams from one address
+# wait for their CONNACK; the flags make room for all the sessions, the
+# routing runs' two clients and the tool's concurrent set-ups. mosquitto
+# takes max_connections -1 (no limit) explicitly.
+if want idle; then
+	files=$((IDLE_SESSIONS + 4096))
+	if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$files" ]; then
+		ulimit -Hn "$files" 2>/dev/null || log "bench: cannot raise the hard open-file limit to $files (needs root with CAP_SYS_RESOURCE); gatomqtt-load says whether $IDLE_SESSIONS fit"
+	fi
+	ulimit -Sn "$(ulimit -Hn)"
+	idle_sessions=$((IDLE_SESSIONS + 16))
+	extra_gatomqtt_args=(-max-sessions "$idle_sessions" -max-connections "$((idle_sessions + idle_sessions / 4 + 2))"
+		-max-pending-per-source "$((IDLE_CONCURRENCY * 2))")
+	extra_mosquitto_config=(-config "max_connections -1")
+	: >"$OUT/idle-sessions.tsv"
+	for qos in $IDLE_QOS; do
+		for b in $ATTACK_BROKERS; do
+			[[ " $BROKERS " == *" $b "* ]] || continue
+			start_broker "$b"
+			"$OUT/bin/gatomqtt-load" -addr "$addr" -label "$b" -scenario idle-sessions -sessions "$IDLE_SESSIONS" \
+				-idle-baseline "$IDLE_BASELINE" -concurrency "$IDLE_CONCURRENCY" -count "$IDLE_COUNT" -qos "$qos" -size "$SIZE" \
+				-pid "$broker_pid" -tsv "$OUT/idle-sessions.tsv" >&2 ||
+				log "$b: idle-sessions at QoS $qos failed"
+			stop_broker
+		done
+	done
+	extra_gatomqtt_args=() extra_mosquitto_config=()
+fi
+
 # --- report -----------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 mosq_version=$("$MOSQUITTO" -h 2>/dev/null | sed -n 's/^mosquitto version //p' | head -1 || true)
@@ -253,4 +305,25 @@ EOF
 		fi
 	done
 	log "attack rows in $OUT/slow-consumers.tsv, store-pressure.tsv and wildcard-pressure.tsv"
+fi
+if want idle && [ -s "$OUT/idle-sessions.tsv" ]; then
+	cat <<EOF
+
+### Idle sessions
+
+Each broker (${ATTACK_BROKERS// /, }) freshly started; $IDLE_SESSIONS clients connect (clean session,
+keep alive 60 s) and subscribe to idle/<i>, $IDLE_CONCURRENCY being set up at once. bytes/session is the
+growth of the broker's RSS from before the first session to all held, per held session. Routing:
+one publisher → one subscriber of idle/$IDLE_SESSIONS, $IDLE_COUNT messages of $SIZE bytes as fast as
+the broker takes them, beside $IDLE_BASELINE sessions (baseline) and beside all (routed), after an
+unrecorded warm-up run before the first session; ratio is routed / baseline msg/s.
+
+EOF
+	"$OUT/bin/gatomqtt-load" -table "$OUT/idle-sessions.tsv"
+	# Memory per session of each broker as a multiple of mosquitto's, for
+	# each scenario (column 9 is bytes/session).
+	awk -F'\t' '$1 != "broker" && $9 != "" { per[$2, $1] = $9; if ($1 == "mosquitto") base[$2] = $9 }
+		END { for (k in per) { split(k, f, SUBSEP); if (f[2] != "mosquitto" && base[f[1]] > 0)
+			printf "\n%s: bytes per session, %s / mosquitto = %.2f\n", f[1], f[2], per[k] / base[f[1]] } }' "$OUT/idle-sessions.tsv"
+	log "idle-sessions rows in $OUT/idle-sessions.tsv"
 fi

@@ -10,6 +10,7 @@
 //	gatomqtt-load -addr 127.0.0.1:1883 -scenario slow-consumers -slow 100 -rcvbuf 4096 -duration 10s -label mosquitto -tsv slow.tsv
 //	gatomqtt-load -addr 127.0.0.1:1883 -scenario store-pressure -sessions 4 -stored 1024 -count 100 -label mosquitto
 //	gatomqtt-load -addr 127.0.0.1:1883 -scenario wildcard-pressure -sessions 250 -filters 32 -levels 125 -duration 5s -label mosquitto
+//	gatomqtt-load -addr 127.0.0.1:1883 -scenario idle-sessions -sessions 100000 -count 10000 -qos 1 -pid 1234 -label mosquitto
 //
 // The first form runs a load and prints one line (or JSON with -json),
 // appending a row to the -tsv file if given. The second searches for the
@@ -19,11 +20,14 @@
 // with ratios to the baseline broker.
 //
 // With -scenario it runs one of the attack scenarios of package load
-// instead (see load.RunSlowConsumers, load.RunStorePressure and
-// load.RunWildcardPressure): the flags of a run then describe the
-// ordinary clients measured beside the attack (the publisher and fast
-// subscriber of slow-consumers, the online run of store-pressure, the run
-// made before and after the filters of wildcard-pressure), and -tsv
+// instead (see load.RunSlowConsumers, load.RunStorePressure,
+// load.RunWildcardPressure and load.RunIdleSessions): the flags of a run
+// then describe the ordinary clients measured beside the attack (the
+// publisher and fast subscriber of slow-consumers, the online run of
+// store-pressure, the run made before and after the filters of
+// wildcard-pressure, the routing run beside -idle-baseline and beside
+// -sessions idle sessions of idle-sessions, which with -pid also reports
+// the broker's memory per session), and -tsv
 // appends a row under the scenario's own header, which -table prints as a
 // plain Markdown table.
 package main
@@ -75,16 +79,20 @@ func run(args []string, stdout io.Writer) error {
 	tsv := fs.String("tsv", "", "append the result as a TSV row to `file`")
 	table := fs.String("table", "", "print the TSV `file` as a Markdown table and exit")
 	baseline := fs.String("baseline", "mosquitto", "label of the broker the table's ratios refer to")
-	scenario := fs.String("scenario", "", "attack `scenario` to run: slow-consumers, store-pressure or wildcard-pressure")
+	scenario := fs.String("scenario", "", "attack `scenario` to run: slow-consumers, store-pressure, wildcard-pressure or idle-sessions")
 	slow := fs.Int("slow", load.DefaultSlow, "slow-consumers: subscribers that never read")
 	rcvbuf := fs.Int("rcvbuf", load.DefaultReceiveBuffer, "slow-consumers: their socket receive buffer in `bytes`")
 	slowFilter := fs.String("slow-filter", "", "slow-consumers: the filter they subscribe to (default: the topic + \"/#\")")
-	sessions := fs.Int("sessions", 0, fmt.Sprintf("store-pressure, wildcard-pressure: persistent sessions (default %d and %d)", load.DefaultStoreSessions, load.DefaultWildcardSessions))
+	sessions := fs.Int("sessions", 0, fmt.Sprintf("store-pressure, wildcard-pressure: persistent sessions (default %d and %d); idle-sessions: idle sessions (default %d)", load.DefaultStoreSessions, load.DefaultWildcardSessions, load.DefaultIdleSessions))
 	stored := fs.Int("stored", load.DefaultStored, "store-pressure: QoS 1 messages published for each offline session")
 	prefix := fs.String("prefix", load.DefaultTopicPrefix, "store-pressure: the offline sessions subscribe to `prefix`/<i>")
 	filters := fs.Int("filters", load.DefaultWildcardFilters, "wildcard-pressure: filters per session")
 	levels := fs.Int("levels", load.DefaultWildcardLevels, "wildcard-pressure: levels of each filter")
 	subBytes := fs.Int("subscribe-bytes", load.DefaultMaxSubscribeBytes, "wildcard-pressure: largest SUBSCRIBE packet to send")
+	idleBaseline := fs.Int("idle-baseline", load.DefaultIdleBaseline, "idle-sessions: sessions connected for the baseline routing run")
+	concurrency := fs.Int("concurrency", load.DefaultIdleConcurrency, "idle-sessions: sessions being set up at once")
+	keepAlive := fs.Duration("keepalive", load.DefaultIdleKeepAlive, "idle-sessions: the idle sessions' keep alive")
+	settle := fs.Duration("settle", load.DefaultIdleSettle, "idle-sessions: longest wait for the broker's memory to stop growing")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: gatomqtt-load [flags]         run a load against a broker")
 		fmt.Fprintln(fs.Output(), "       gatomqtt-load -table file.tsv  print earlier results as a Markdown table")
@@ -123,8 +131,11 @@ func run(args []string, stdout io.Writer) error {
 				cfg.Duration = defaultDuration
 			}
 			rep, err = load.RunWildcardPressure(ctx, load.WildcardPressure{Config: cfg, Sessions: *sessions, Filters: *filters, Levels: *levels, MaxSubscribeBytes: *subBytes})
+		case "idle-sessions":
+			rep, err = load.RunIdleSessions(ctx, load.IdleSessions{Config: cfg, Sessions: *sessions, Baseline: *idleBaseline,
+				Concurrency: *concurrency, KeepAlive: *keepAlive, Settle: *settle})
 		default:
-			return fmt.Errorf("unknown -scenario %q (want slow-consumers, store-pressure or wildcard-pressure)", *scenario)
+			return fmt.Errorf("unknown -scenario %q (want slow-consumers, store-pressure, wildcard-pressure or idle-sessions)", *scenario)
 		}
 		if err != nil {
 			return err

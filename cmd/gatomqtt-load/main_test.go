@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gatomqtt/gatomqtt/broker"
+	"github.com/gatomqtt/gatomqtt/broker/listen"
 	"github.com/gatomqtt/gatomqtt/load"
 )
 
@@ -84,9 +89,59 @@ func TestBadScenarios(t *testing.T) {
 		{"-scenario", "slow-consumers", "-capacity", "1000"},
 		{"-scenario", "wildcard-pressure", "-levels", "0", "-sessions", "-1"},
 		{"-scenario", "store-pressure", "-stored", "-1"},
+		{"-scenario", "idle-sessions", "-sessions", "-1"},
+		{"-scenario", "idle-sessions", "-keepalive", "0.5s", "-sessions", "1"},
 	} {
 		if err := run(args, new(strings.Builder)); err == nil {
 			t.Errorf("run(%q) succeeded", args)
 		}
+	}
+}
+
+// serveBroker serves the project's broker on a loopback port for the
+// test, with host limits that let 64 set-ups from one address through.
+func serveBroker(t *testing.T) string {
+	t.Helper()
+	lim := broker.HostLimits
+	lim.MaxPendingPerSource = 128
+	b, err := broker.New(broker.Config{Limits: lim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- listen.Serve(ctx, ln, b) }()
+	t.Cleanup(func() {
+		stop()
+		<-served
+		b.Close()
+	})
+	return ln.Addr().String()
+}
+
+func TestIdleSessionsScenario(t *testing.T) {
+	addr := serveBroker(t)
+	name := filepath.Join(t.TempDir(), "idle.tsv")
+	var out strings.Builder
+	args := []string{"-addr", addr, "-label", "gatomqtt", "-scenario", "idle-sessions", "-sessions", "20", "-idle-baseline", "5",
+		"-count", "200", "-qos", "1", "-pid", strconv.Itoa(os.Getpid()), "-settle", "1s", "-tsv", name}
+	if err := run(args, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "gatomqtt idle-sessions-20-q1-64B: 20 of 20 sessions held") || !strings.Contains(out.String(), "bytes per session") {
+		t.Errorf("report %q", out.String())
+	}
+	out.Reset()
+	if err := run([]string{"-table", name}, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "| broker | scenario | sessions | held | refused |") ||
+		!strings.HasPrefix(lines[2], "| gatomqtt | idle-sessions-20-q1-64B | 20 | 20 | 0 |") {
+		t.Errorf("table is\n%s", out.String())
 	}
 }

@@ -64,6 +64,8 @@ ci/suites.sh mosquitto
 # A P-256-only PSK endpoint makes the X25519-first client go through a
 # HelloRetryRequest, which the default targets never need.
 ci/suites.sh 'inproc?psk_groups=p256&psk_ke=false' suites/tlspsk
+# Plain MQTT over WebSocket (broker/mqttws), where the MQTT-6.0.0 specs run.
+ci/suites.sh 'inproc?ws=/mqtt'
 
 step "conformance suites on boards"
 ci/suites.sh twin:pico

@@ -169,9 +169,10 @@ func Compute(target string, rows []Row, catalogue []fixtures.Statement) Coverage
 }
 
 // ServerSide reports whether a statement is one the suites should cover:
-// checkable against a broker, binding the server or either side.
+// checkable against a broker, binding the server or either side, or the
+// server of MQTT over WebSocket.
 func ServerSide(s fixtures.Statement) bool {
-	return s.Checkable && (s.Binds == fixtures.BindsServer || s.Binds == fixtures.BindsBoth)
+	return s.Checkable && (s.Binds == fixtures.BindsServer || s.Binds == fixtures.BindsBoth || s.Binds == fixtures.BindsWebSocket)
 }
 
 // Count returns how many checked statements have each overall outcome.

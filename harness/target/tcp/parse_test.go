@@ -103,3 +103,23 @@ func TestParseTCP(t *testing.T) {
 		t.Errorf("unknown scheme error %v is not ErrUnknownTarget", err)
 	}
 }
+
+func TestParseWebSocket(t *testing.T) {
+	tg, err := target.Parse("tcp://127.0.0.1:9001?ws=/mqtt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tg.Endpoints().MQTTURL(); got != "ws://127.0.0.1:9001/mqtt" {
+		t.Errorf("MQTTURL = %q, want ws://127.0.0.1:9001/mqtt", got)
+	}
+	if _, err := target.Parse("tcp://127.0.0.1:9001?ws=mqtt"); err == nil {
+		t.Error("ws=mqtt (no leading slash) accepted")
+	}
+	tg, err = target.Parse("tcp://127.0.0.1:1883")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tg.Endpoints().MQTTURL(); got != "tcp://127.0.0.1:1883" {
+		t.Errorf("MQTTURL = %q, want tcp://127.0.0.1:1883", got)
+	}
+}

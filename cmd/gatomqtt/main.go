@@ -2,6 +2,7 @@
 //
 //	gatomqtt -listen 127.0.0.1:1883 [-profile host|pico|esp32c3] [-users users.txt] [-acl acl.txt] [limit flags]
 //	         [-psk-listen 127.0.0.1:8883 -psk-file psk.txt [-psk-allow-no-dhe] [-psk-reveal-unknown-identity]]
+//	         [-ws-listen 127.0.0.1:9001 [-ws-origins https://app.example]]
 //	         [-v] [-sys-interval 10s]
 //
 // It prints one line saying where it listens, serves until SIGINT or SIGTERM,
@@ -33,6 +34,11 @@
 // it, even through a granted wider filter such as "#". Unlike mosquitto,
 // which grants every SUBSCRIBE and filters only at delivery, a "#"
 // subscription needs a grant to read "#".
+//
+// With -ws-listen the same broker also serves MQTT over WebSocket
+// (package broker/mqttws: subprotocol mqtt, binary frames, any path), for
+// browser clients and MQTT.js; -ws-origins lists the browser origins it
+// accepts (default any).
 //
 // With -psk-listen the same broker also serves MQTT over TLS 1.3
 // authenticated by external pre-shared keys (package broker/tlspsk). The

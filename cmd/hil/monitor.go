@@ -109,6 +109,11 @@ func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		select {
 		case <-ctx.Done():
 			return exitOK
+		case <-l.Done():
+			// The port went away (unplugged, a farm's connection dropped):
+			// say so rather than watch a dead line.
+			fmt.Fprintf(stderr, "hil monitor: the link on %s ended: %v\n", *portName, l.Err())
+			return exitFail
 		case <-tick:
 			s, err := ctl.Stats(*every + time.Second)
 			if err != nil {

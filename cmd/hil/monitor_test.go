@@ -143,6 +143,23 @@ func TestMonitorPrintsHelloLogsAndStats(t *testing.T) {
 	}
 }
 
+// TestMonitorSaysWhenTheLinkEnds: a port that goes away ends the monitor
+// with status 1 and the reason, rather than leaving it watching nothing.
+func TestMonitorSaysWhenTheLinkEnds(t *testing.T) {
+	_, line, addr := runningBoard(t, &boards.Pico)
+	_, out, errOut, code := monitor(t, "-port", addr, "-board", "pico")
+	waitFor(t, out, "hello: board pico")
+	line.Close() // the board's side of the port is gone
+	select {
+	case c := <-code:
+		if c != exitFail || !strings.Contains(errOut.String(), "link on") {
+			t.Errorf("exit %d, stderr %q; want 1 and the link's end", c, errOut)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("hil monitor still watching a port that is gone")
+	}
+}
+
 func TestMonitorNoHello(t *testing.T) {
 	host, dev := net.Pipe()
 	line := &boardLine{Conn: host}

@@ -63,9 +63,11 @@
 // Platform field: "go twin". Each start of the core draws a non-zero
 // link epoch from crypto/rand, and Version is the module version from the
 // build info ("dev" when there is none). A Reset request from the host
-// (either mode: there is no bootloader) restarts the core with a new
-// epoch and an empty broker, as a board's reboot does: the host's link
-// sees a peer reset.
+// restarts the core with a new epoch and an empty broker, as a board's
+// reboot does: the host's link sees a peer reset. On a pty either mode
+// reboots (there is no loader there); with -rfc2217 a Bootloader reset
+// enters the ROM's loader (the ESP32-C3's serial loader, the Pico's
+// BOOTSEL).
 //
 // -faults wraps the pty master in boards/linefault with the spec given
 // (such as drop=0.001,corrupt=0.001,seed=42), so both directions of the

@@ -15,6 +15,7 @@ import (
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
 	"github.com/gatomqtt/gatomqtt/boards/flash"
 	"github.com/gatomqtt/gatomqtt/boards/flash/espimage"
+	"github.com/gatomqtt/gatomqtt/boards/flash/esprom"
 	"github.com/gatomqtt/gatomqtt/boards/flash/uf2"
 	"github.com/gatomqtt/gatomqtt/boards/rfc2217"
 )
@@ -187,4 +188,62 @@ func TestESP32C3ResetFlashBoot(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBootloaderResetEntersTheLoader: a Bootloader reset request from the
+// host leaves the board in its ROM's loader: the ESP32-C3's answers SYNC,
+// the Pico shows its BOOTSEL drive.
+func TestBootloaderResetEntersTheLoader(t *testing.T) {
+	t.Run("esp32c3", func(t *testing.T) {
+		url, log := startTwinOutput(t, "-board", "esp32c3", "-rfc2217", "127.0.0.1:0", "-v")
+		defer func() {
+			if t.Failed() {
+				t.Logf("twin: %s", log)
+			}
+		}()
+		l, c := host(t, url, &boards.ESP32C3)
+		if err := c.Reset(firmware.Bootloader); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		// The request is on its way once written; the twin's log says
+		// when the board took it.
+		for !strings.Contains(log.String(), "asked for the ROM loader") {
+			select {
+			case <-ctx.Done():
+				t.Fatalf("the twin never took the Bootloader reset; it said: %s", log)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		l.Close()
+		p, err := rfc2217.Dial(ctx, strings.TrimPrefix(url, "rfc2217://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		loader := esprom.NewLoader(p, nil)
+		defer loader.Close()
+		if err := loader.Sync(ctx); err != nil {
+			t.Fatalf("after a Bootloader reset the ROM loader does not answer: %v", err)
+		}
+	})
+	t.Run("pico", func(t *testing.T) {
+		drive := filepath.Join(t.TempDir(), "RPI-RP2")
+		url := startTwin(t, "-board", "pico", "-rfc2217", "127.0.0.1:0", "-bootsel-dir", drive, "-v")
+		_, c := host(t, url, &boards.Pico)
+		if err := c.Reset(firmware.Bootloader); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if _, err := os.Stat(filepath.Join(drive, "INFO_UF2.TXT")); err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no BOOTSEL drive after a Bootloader reset")
+			}
+			time.Sleep(20 * time.Millisecond) // polling the folder, as a host does
+		}
+	})
 }

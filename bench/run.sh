@@ -27,7 +27,9 @@
 #   SCENARIOS  which sections to run: "standard" (the scenarios and the
 #              capacity search, the default), "attacks" (the attack
 #              scenarios of gatomqtt-load -scenario), "idle" (the
-#              idle-sessions scenario), or several, such as "standard attacks"
+#              idle-sessions scenario), "rate" (connection-rate, psk-handshakes
+#              and psk-throughput, over the brokers' TLS-PSK listeners), or
+#              several, such as "standard attacks"
 #   ATTACK_BROKERS  brokers the attack scenarios run against, among BROKERS
 #              (default "gatomqtt mosquitto")
 #   ATTACK_DURATION  publishing time of each run of slow-consumers and of
@@ -42,7 +44,16 @@
 #   IDLE_QOS   QoS of the routing runs, one idle-sessions run each (default "1")
 #   IDLE_CONCURRENCY  sessions being set up at once (default 64)
 #
+#   RATE_CONCURRENCY  clients connecting at once in the connection-rate and
+#              psk-handshakes scenarios (default 16)
+#   RATE_DURATION  time of each of those runs and of each psk-throughput run
+#              (default 5s)
+#   RATE_QOS   QoS of the psk-throughput runs, one run each (default "0 1")
+#   PSK_PORT   loopback port of gatomqtt's TLS-PSK listener (default PORT+1;
+#              mosquitto's is a free port gatomqtt-peer picks)
+#
 #   SCENARIOS=attacks BROKERS="gatomqtt mosquitto" bench/run.sh  # attacks only
+#   SCENARIOS=rate BROKERS="gatomqtt mosquitto" bench/run.sh     # connections and TLS-PSK
 #   IDLE_SESSIONS=100000 SCENARIOS=idle BROKERS="gatomqtt mosquitto" bench/run.sh
 #
 # Output: progress on stderr; on stdout a Markdown report (machine, settings,
@@ -70,6 +81,10 @@ IDLE_BASELINE=${IDLE_BASELINE:-100}
 IDLE_COUNT=${IDLE_COUNT:-100000}
 IDLE_QOS=${IDLE_QOS:-1}
 IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-64}
+RATE_CONCURRENCY=${RATE_CONCURRENCY:-16}
+RATE_DURATION=${RATE_DURATION:-5s}
+RATE_QOS=${RATE_QOS:-"0 1"}
+PSK_PORT=${PSK_PORT:-$((PORT + 1))}
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 addr=127.0.0.1:$PORT
 
@@ -88,7 +103,7 @@ die() { log "bench: $*"; exit 1; }
 
 want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 for sec in $SCENARIOS; do
-	case $sec in standard | attacks | idle) ;; *) die "unknown section $sec in SCENARIOS (want standard, attacks, idle)" ;; esac
+	case $sec in standard | attacks | idle | rate) ;; *) die "unknown section $sec in SCENARIOS (want standard, attacks, idle, rate)" ;; esac
 done
 
 mkdir -p "$OUT/bin"
@@ -130,8 +145,10 @@ broker_pid= # the broker's process, whose memory and CPU are measured
 stop_pid=   # the process to stop it by (gatomqtt-peer, for mosquitto)
 extra_gatomqtt_args=()    # flags of one section for cmd/gatomqtt
 extra_mosquitto_config=() # -config arguments of one section for mosquitto
+extra_peer_args=()        # other arguments of one section for gatomqtt-peer
+peer_target=              # the target line gatomqtt-peer printed
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/${1:-$PORT}") 2>/dev/null; }
 
 start_broker() {
 	local name=$1 logfile=$OUT/$1.log
@@ -141,9 +158,9 @@ start_broker() {
 	mosquitto)
 		# gatomqtt-peer prints the target once mosquitto listens.
 		exec 4< <(GATOMQTT_MOSQUITTO=$MOSQUITTO exec "$OUT/bin/gatomqtt-peer" -port "$PORT" "${mosquitto_config[@]}" "${extra_mosquitto_config[@]}" \
-			-pidfile "$OUT/mosquitto.pid" -log "$logfile" mosquitto 2>>"$logfile")
+			"${extra_peer_args[@]}" -pidfile "$OUT/mosquitto.pid" -log "$logfile" mosquitto 2>>"$logfile")
 		stop_pid=$!
-		read -r _ <&4 || die "mosquitto did not start; see $logfile"
+		read -r peer_target <&4 || die "mosquitto did not start; see $logfile"
 		broker_pid=$(cat "$OUT/mosquitto.pid")
 		return 0
 		;;
@@ -259,6 +276,65 @@ if want idle; then
 	extra_gatomqtt_args=() extra_mosquitto_config=()
 fi
 
+# Connections and TLS-PSK (gatomqtt-load -scenario connection-rate,
+# psk-handshakes, psk-throughput), each run against a freshly started
+# broker with a TLS-PSK listener: gatomqtt with -psk-listen on PSK_PORT and
+# a psk file of one identity written here, mosquitto with the listener of
+# fixtures/mosquitto-psk.conf (gatomqtt-peer -psk, which makes its own
+# identity, key and port and prints them in its target line). Both take
+# psk_dhe_ke over X25519, what the load tool offers; mosquitto refuses
+# psk_ke alone (fixtures/peers). gatomqtt's host profile lets 8
+# connections from one address wait for their CONNACK and closes the
+# oldest for a ninth: the flag makes room for RATE_CONCURRENCY.
+if want rate; then
+	psk_key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+	printf 'bench:%s\n' "$psk_key" >"$OUT/psk.txt"
+	extra_gatomqtt_args=(-psk-listen "127.0.0.1:$PSK_PORT" -psk-file "$OUT/psk.txt" -max-pending-per-source "$((RATE_CONCURRENCY * 2))")
+	extra_peer_args=(-psk)
+	: >"$OUT/rate.tsv"
+	: >"$OUT/psk-throughput.tsv"
+	# rate_run broker args...: one gatomqtt-load run against a freshly
+	# started broker, with the -psk-* flags of its listener.
+	rate_run() {
+		local b=$1
+		shift
+		start_broker "$b"
+		local psk=(-psk-addr "127.0.0.1:$PSK_PORT" -psk-identity bench -psk-key "$psk_key")
+		if [ "$b" = mosquitto ]; then
+			# gatomqtt-peer chose the listener's port, identity and key.
+			local q=${peer_target#*\?} f kv paddr='' id='' key=''
+			IFS='&' read -r -a kv <<<"${q//%3A/:}"
+			for f in "${kv[@]}"; do
+				case $f in psk=*) paddr=${f#psk=} ;; psk_identity=*) id=${f#psk_identity=} ;; psk_key=*) key=${f#psk_key=} ;; esac
+			done
+			[ -n "$paddr" ] && [ -n "$key" ] || die "no TLS-PSK listener in mosquitto's target $peer_target"
+			psk=(-psk-addr "$paddr" -psk-identity "$id" -psk-key "$key")
+		else
+			# gatomqtt opens its TLS-PSK listener just after the plain one.
+			for _ in $(seq 200); do
+				port_open "$PSK_PORT" && break
+				sleep 0.05
+			done
+		fi
+		"$OUT/bin/gatomqtt-load" -addr "$addr" "${psk[@]}" -label "$b" -pid "$broker_pid" "$@" >&2 || log "$b: $* failed"
+		stop_broker
+	}
+	for sc in connection-rate psk-handshakes; do
+		for b in $ATTACK_BROKERS; do
+			[[ " $BROKERS " == *" $b "* ]] || continue
+			rate_run "$b" -scenario "$sc" -concurrency "$RATE_CONCURRENCY" -duration "$RATE_DURATION" -tsv "$OUT/rate.tsv"
+		done
+	done
+	for qos in $RATE_QOS; do
+		for b in $ATTACK_BROKERS; do
+			[[ " $BROKERS " == *" $b "* ]] || continue
+			rate_run "$b" -scenario psk-throughput -qos "$qos" -size "$SIZE" -duration "$WARMUP" >/dev/null 2>&1 # warm-up
+			rate_run "$b" -scenario psk-throughput -qos "$qos" -size "$SIZE" -duration "$RATE_DURATION" -tsv "$OUT/psk-throughput.tsv"
+		done
+	done
+	extra_gatomqtt_args=() extra_peer_args=()
+fi
+
 # --- report -----------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 mosq_version=$("$MOSQUITTO" -h 2>/dev/null | sed -n 's/^mosquitto version //p' | head -1 || true)
@@ -326,4 +402,29 @@ EOF
 		END { for (k in per) { split(k, f, SUBSEP); if (f[2] != "mosquitto" && base[f[1]] > 0)
 			printf "\n%s: bytes per session, %s / mosquitto = %.2f\n", f[1], f[2], per[k] / base[f[1]] } }' "$OUT/idle-sessions.tsv"
 	log "idle-sessions rows in $OUT/idle-sessions.tsv"
+fi
+if want rate && [ -s "$OUT/rate.tsv" ]; then
+	cat <<EOF
+
+### Connections and TLS-PSK
+
+Each run against a freshly started broker (${ATTACK_BROKERS// /, }) with a TLS 1.3 external-PSK
+listener. connection-rate: $RATE_CONCURRENCY clients each loop TCP connect, CONNECT (clean session),
+CONNACK, DISCONNECT, close for $RATE_DURATION; psk-handshakes: the same over TLS-PSK (psk_dhe_ke over
+X25519), the MQTT exchange inside TLS. Latency runs from the connect to the CONNACK. psk-throughput:
+one publisher → one subscriber over TLS-PSK for $RATE_DURATION after an unrecorded $WARMUP run,
+$SIZE-byte payloads, as fast as the broker takes them.
+
+EOF
+	"$OUT/bin/gatomqtt-load" -table "$OUT/rate.tsv"
+	# Connections per second (column 11) and p99 (column 13) of each
+	# broker as a multiple of mosquitto's, for each scenario.
+	awk -F'\t' '$1 != "broker" { rate[$2, $1] = $11; p99[$2, $1] = $13; if ($1 == "mosquitto") { brate[$2] = $11; bp99[$2] = $13 } }
+		END { for (k in rate) { split(k, f, SUBSEP); if (f[2] != "mosquitto" && brate[f[1]] > 0 && bp99[f[1]] > 0)
+			printf "\n%s: connections/s, %s / mosquitto = %.2f; p99 %.2f\n", f[1], f[2], rate[k] / brate[f[1]], p99[k] / bp99[f[1]] } }' "$OUT/rate.tsv"
+	if [ -s "$OUT/psk-throughput.tsv" ]; then
+		echo
+		"$OUT/bin/gatomqtt-load" -table "$OUT/psk-throughput.tsv" -baseline mosquitto
+	fi
+	log "rate rows in $OUT/rate.tsv and $OUT/psk-throughput.tsv"
 fi

@@ -42,6 +42,11 @@ type Config struct {
 	// PID, when positive, is the broker's process: its memory is read from
 	// /proc before and after the run.
 	PID int
+
+	// Dial, when set, opens the connections of Run's publishers and
+	// subscribers instead of a TCP dial to Addr: PSKDial's, for instance,
+	// runs them over TLS-PSK. The scenarios' other clients dial TCP.
+	Dial DialFunc `json:"-"`
 }
 
 // Defaults.

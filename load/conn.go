@@ -22,15 +22,15 @@ type conn struct {
 	closing atomic.Bool // set before a deliberate close, so read errors after it are expected
 }
 
-// dial connects to addr and completes the MQTT handshake with a clean
+// dial connects to addr (through df, when not nil) and completes the MQTT handshake with a clean
 // session and no keep-alive (a run sends no PINGREQ). readBuf bounds the
 // largest packet the connection can receive. When flushOnRead is set, the
 // buffered writes are flushed whenever the reader is about to wait for the
 // network: a subscriber's PUBACKs then leave in batches, without a write
 // per message and without being held back while the broker waits for them.
 // Such a conn must be read and written by one goroutine only.
-func dial(ctx context.Context, addr, clientID string, readBuf, writeBuf int, flushOnRead bool, timeout time.Duration) (*conn, error) {
-	return dialWith(ctx, addr, dialOptions{clientID: clientID, clean: true, readBuf: readBuf, writeBuf: writeBuf, flushOnRead: flushOnRead, timeout: timeout})
+func dial(ctx context.Context, addr string, df DialFunc, clientID string, readBuf, writeBuf int, flushOnRead bool, timeout time.Duration) (*conn, error) {
+	return dialWith(ctx, addr, dialOptions{clientID: clientID, clean: true, readBuf: readBuf, writeBuf: writeBuf, flushOnRead: flushOnRead, timeout: timeout, dial: df})
 }
 
 // dialOptions are dial's arguments, with the two that only the attack
@@ -44,14 +44,15 @@ type dialOptions struct {
 	// rcvBuf, when positive, sets the socket's receive buffer (SO_RCVBUF)
 	// once connected, so that a client that stops reading fills it soon.
 	rcvBuf int
+	// dial opens the connection; nil dials TCP.
+	dial DialFunc
 }
 
 // dialWith is dial with every option. A broker that refuses the CONNECT
 // yields a *RefusedError.
 func dialWith(ctx context.Context, addr string, o dialOptions) (*conn, error) {
 	clientID, readBuf, writeBuf, flushOnRead, timeout := o.clientID, o.readBuf, o.writeBuf, o.flushOnRead, o.timeout
-	d := net.Dialer{Timeout: timeout}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, err := o.dial.open(ctx, addr, timeout)
 	if err != nil {
 		return nil, fmt.Errorf("load: connect %s: %w", clientID, err)
 	}

@@ -11,7 +11,8 @@
 // the bottleneck it is trying to measure.
 //
 // Limits: one topic, every subscriber subscribed to it, QoS 0 or 1 only,
-// clean sessions, no TLS. Latency is only meaningful when the broker runs
+// clean sessions; TLS only as TLS 1.3 external-PSK, through Config.Dial
+// and PSKDial. Latency is only meaningful when the broker runs
 // on the same machine (it normally runs on loopback). A run at an unlimited
 // rate measures saturation, so its latency includes the broker's queueing;
 // give Config.Rate for latency at a fixed offered load.
@@ -24,5 +25,8 @@
 // persistent sessions and filters of many levels where they need them, and
 // remove the sessions they made. RunIdleSessions holds many connected,
 // idle clean sessions and reports the broker's memory per session and how
-// routing to one subscriber fares beside them.
+// routing to one subscriber fares beside them. RunConnectionRate loops
+// connect, CONNECT, CONNACK, DISCONNECT, close with many clients, over TCP
+// or, with a PSK, over TLS-PSK, and reports connections per second, the
+// latency to CONNACK and the failures, counted by kind.
 package load

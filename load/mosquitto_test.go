@@ -44,3 +44,58 @@ func TestRunAgainstMosquitto(t *testing.T) {
 		})
 	}
 }
+
+// TestConnectionRateAgainstMosquitto runs the connection-rate scenarios
+// and a run over TLS-PSK against mosquitto with its TLS-PSK listener
+// (fixtures/mosquitto-psk.conf), which takes psk_dhe_ke only.
+func TestConnectionRateAgainstMosquitto(t *testing.T) {
+	m := peers.MosquittoPSKFor(t, peers.MosquittoOptions{})
+	psk := PSK{Identity: m.PSK.Identity, Key: m.PSK.Key}
+	wrongKey := psk
+	wrongKey.Key = append([]byte{psk.Key[0] ^ 1}, psk.Key[1:]...)
+	pskOnly := psk
+	pskOnly.PSKOnly = true
+	tests := []struct {
+		name      string
+		cr        ConnectionRate
+		handshake bool // every connection fails its handshake
+	}{
+		{"TCP", ConnectionRate{Addr: m.Addr, Count: 200}, false},
+		{"TLS-PSK", ConnectionRate{Addr: m.PSKAddr, PSK: &psk, Count: 50}, false},
+		{"TLS-PSK, a wrong key", ConnectionRate{Addr: m.PSKAddr, PSK: &wrongKey, Count: 10}, true},
+		{"TLS-PSK, psk_ke alone", ConnectionRate{Addr: m.PSKAddr, PSK: &pskOnly, Count: 10}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cr := tt.cr
+			cr.Label, cr.Concurrency, cr.Timeout = "mosquitto", 4, 5*time.Second
+			r, err := RunConnectionRate(testContext(t), cr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.handshake {
+				checkRate(t, r, cr.Count)
+				return
+			}
+			checkReport(t, r, "mosquitto")
+			if r.Connected != 0 || r.HandshakeFailed != uint64(cr.Count) || r.Failed != r.HandshakeFailed {
+				t.Errorf("%d connected, %d handshakes failed of %d failures: want all %d handshakes failed", r.Connected, r.HandshakeFailed, r.Failed, cr.Count)
+			}
+		})
+	}
+
+	dial, err := PSKDial(psk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, qos := range []int{0, 1} {
+		res, err := Run(testContext(t), Config{Addr: m.PSKAddr, Dial: dial, Label: "mosquitto", Publishers: 1, Subscribers: 1, QoS: qos, Count: 2000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkResult(t, res)
+		if qos == 1 && (res.Sent != 2000 || res.Lost != 0) {
+			t.Errorf("QoS 1 over TLS-PSK: sent %d, lost %d; want 2000 and none", res.Sent, res.Lost)
+		}
+	}
+}

@@ -154,7 +154,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 
 	var subWG sync.WaitGroup
 	for i := range cfg.Subscribers {
-		c, err := dial(ctx, cfg.Addr, fmt.Sprintf("gatoload-%s-s%d", runID, i), bufSize, 4<<10, true, cfg.Stall)
+		c, err := dial(ctx, cfg.Addr, cfg.Dial, fmt.Sprintf("gatoload-%s-s%d", runID, i), bufSize, 4<<10, true, cfg.Stall)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +174,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}()
 	}
 	for i := range cfg.Publishers {
-		c, err := dial(ctx, cfg.Addr, fmt.Sprintf("gatoload-%s-p%d", runID, i), 16<<10, 64<<10, false, cfg.Stall)
+		c, err := dial(ctx, cfg.Addr, cfg.Dial, fmt.Sprintf("gatoload-%s-p%d", runID, i), 16<<10, 64<<10, false, cfg.Stall)
 		if err != nil {
 			return nil, err
 		}

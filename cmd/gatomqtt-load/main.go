@@ -11,6 +11,9 @@
 //	gatomqtt-load -addr 127.0.0.1:1883 -scenario store-pressure -sessions 4 -stored 1024 -count 100 -label mosquitto
 //	gatomqtt-load -addr 127.0.0.1:1883 -scenario wildcard-pressure -sessions 250 -filters 32 -levels 125 -duration 5s -label mosquitto
 //	gatomqtt-load -addr 127.0.0.1:1883 -scenario idle-sessions -sessions 100000 -count 10000 -qos 1 -pid 1234 -label mosquitto
+//	gatomqtt-load -addr 127.0.0.1:1883 -scenario connection-rate -concurrency 16 -duration 5s -label mosquitto
+//	gatomqtt-load -psk-addr 127.0.0.1:8883 -psk-identity board -psk-key 00112233445566778899aabbccddeeff -scenario psk-handshakes -duration 5s
+//	gatomqtt-load -psk-addr 127.0.0.1:8883 -psk-identity board -psk-key 00112233445566778899aabbccddeeff -scenario psk-throughput -qos 1 -duration 5s
 //
 // The first form runs a load and prints one line (or JSON with -json),
 // appending a row to the -tsv file if given. The second searches for the
@@ -30,11 +33,22 @@
 // the broker's memory per session), and -tsv
 // appends a row under the scenario's own header, which -table prints as a
 // plain Markdown table.
+//
+// connection-rate has -concurrency clients (16 unless given) loop
+// connect, CONNECT, CONNACK, DISCONNECT, close for -duration (5 s unless
+// given) or -count connections, and reports connections per second, the
+// latency from connect to CONNACK and the failures, counted (see
+// load.RunConnectionRate). psk-handshakes does the same over TLS 1.3
+// external-PSK to -psk-addr, with -psk-identity and -psk-key, psk_dhe_ke
+// over X25519 unless -psk-ke asks for psk_ke. psk-throughput is the first
+// form over TLS-PSK: its rows, named psk-<scenario>, go in the same TSV
+// file and table as runs over TCP.
 package main
 
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -79,7 +93,7 @@ func run(args []string, stdout io.Writer) error {
 	tsv := fs.String("tsv", "", "append the result as a TSV row to `file`")
 	table := fs.String("table", "", "print the TSV `file` as a Markdown table and exit")
 	baseline := fs.String("baseline", "mosquitto", "label of the broker the table's ratios refer to")
-	scenario := fs.String("scenario", "", "attack `scenario` to run: slow-consumers, store-pressure, wildcard-pressure or idle-sessions")
+	scenario := fs.String("scenario", "", "`scenario` to run: slow-consumers, store-pressure, wildcard-pressure, idle-sessions, connection-rate, psk-handshakes or psk-throughput")
 	slow := fs.Int("slow", load.DefaultSlow, "slow-consumers: subscribers that never read")
 	rcvbuf := fs.Int("rcvbuf", load.DefaultReceiveBuffer, "slow-consumers: their socket receive buffer in `bytes`")
 	slowFilter := fs.String("slow-filter", "", "slow-consumers: the filter they subscribe to (default: the topic + \"/#\")")
@@ -90,9 +104,13 @@ func run(args []string, stdout io.Writer) error {
 	levels := fs.Int("levels", load.DefaultWildcardLevels, "wildcard-pressure: levels of each filter")
 	subBytes := fs.Int("subscribe-bytes", load.DefaultMaxSubscribeBytes, "wildcard-pressure: largest SUBSCRIBE packet to send")
 	idleBaseline := fs.Int("idle-baseline", load.DefaultIdleBaseline, "idle-sessions: sessions connected for the baseline routing run")
-	concurrency := fs.Int("concurrency", load.DefaultIdleConcurrency, "idle-sessions: sessions being set up at once")
+	concurrency := fs.Int("concurrency", 0, fmt.Sprintf("idle-sessions: sessions being set up at once (default %d); connection-rate, psk-handshakes: clients connecting at once (default %d)", load.DefaultIdleConcurrency, load.DefaultRateConcurrency))
 	keepAlive := fs.Duration("keepalive", load.DefaultIdleKeepAlive, "idle-sessions: the idle sessions' keep alive")
 	settle := fs.Duration("settle", load.DefaultIdleSettle, "idle-sessions: longest wait for the broker's memory to stop growing")
+	pskAddr := fs.String("psk-addr", "127.0.0.1:8883", "psk-handshakes, psk-throughput: the broker's TLS-PSK listener `address`")
+	pskIdentity := fs.String("psk-identity", "", "psk-handshakes, psk-throughput: the PSK `identity` to offer")
+	pskKey := fs.String("psk-key", "", "psk-handshakes, psk-throughput: the PSK, in `hex`")
+	pskKE := fs.Bool("psk-ke", false, "psk-handshakes, psk-throughput: offer psk_ke alone (the PSK only, no forward secrecy) instead of psk_dhe_ke over X25519")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: gatomqtt-load [flags]         run a load against a broker")
 		fmt.Fprintln(fs.Output(), "       gatomqtt-load -table file.tsv  print earlier results as a Markdown table")
@@ -134,8 +152,40 @@ func run(args []string, stdout io.Writer) error {
 		case "idle-sessions":
 			rep, err = load.RunIdleSessions(ctx, load.IdleSessions{Config: cfg, Sessions: *sessions, Baseline: *idleBaseline,
 				Concurrency: *concurrency, KeepAlive: *keepAlive, Settle: *settle})
+		case "connection-rate", "psk-handshakes":
+			cr := load.ConnectionRate{Addr: cfg.Addr, Label: cfg.Label, Concurrency: *concurrency, Duration: cfg.Duration, Count: cfg.Count}
+			if *scenario == "psk-handshakes" {
+				psk, perr := pskFlags(*pskIdentity, *pskKey, *pskKE)
+				if perr != nil {
+					return perr
+				}
+				cr.Addr, cr.PSK = *pskAddr, &psk
+			}
+			rep, err = load.RunConnectionRate(ctx, cr)
+		case "psk-throughput":
+			psk, perr := pskFlags(*pskIdentity, *pskKey, *pskKE)
+			if perr != nil {
+				return perr
+			}
+			if cfg.Dial, err = load.PSKDial(psk); err != nil {
+				return err
+			}
+			if cfg.Count == 0 && cfg.Duration == 0 {
+				cfg.Duration = defaultDuration
+			}
+			if cfg.Label == "" {
+				cfg.Label = *pskAddr
+			}
+			cfg.Addr = *pskAddr
+			// Rows of runs over TLS-PSK sit beside those over TCP in one
+			// table: the name tells them apart.
+			cfg.Name = "psk-" + cfg.Scenario()
+			if psk.PSKOnly {
+				cfg.Name = "psk_ke-" + cfg.Scenario()
+			}
+			rep, err = load.Run(ctx, cfg)
 		default:
-			return fmt.Errorf("unknown -scenario %q (want slow-consumers, store-pressure, wildcard-pressure or idle-sessions)", *scenario)
+			return fmt.Errorf("unknown -scenario %q (want slow-consumers, store-pressure, wildcard-pressure, idle-sessions, connection-rate, psk-handshakes or psk-throughput)", *scenario)
 		}
 		if err != nil {
 			return err
@@ -186,6 +236,18 @@ func report(stdout io.Writer, rep load.Report, asJSON bool, tsv string) error {
 		return appendTSV(tsv, rep)
 	}
 	return nil
+}
+
+// pskFlags is the TLS-PSK client the -psk-* flags describe.
+func pskFlags(identity, keyHex string, pskOnly bool) (load.PSK, error) {
+	if identity == "" || keyHex == "" {
+		return load.PSK{}, errors.New("-psk-identity and -psk-key are needed over TLS-PSK")
+	}
+	key, err := hex.DecodeString(keyHex)
+	if err != nil {
+		return load.PSK{}, fmt.Errorf("-psk-key: %w", err)
+	}
+	return load.PSK{Identity: identity, Key: key, PSKOnly: pskOnly}, nil
 }
 
 const (

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
+	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 	"github.com/gatomqtt/gatomqtt/load"
 )
 
@@ -91,6 +95,9 @@ func TestBadScenarios(t *testing.T) {
 		{"-scenario", "store-pressure", "-stored", "-1"},
 		{"-scenario", "idle-sessions", "-sessions", "-1"},
 		{"-scenario", "idle-sessions", "-keepalive", "0.5s", "-sessions", "1"},
+		{"-scenario", "psk-handshakes", "-count", "1"},
+		{"-scenario", "psk-throughput", "-psk-identity", "a", "-psk-key", "xyz", "-count", "1"},
+		{"-scenario", "connection-rate", "-concurrency", "-1"},
 	} {
 		if err := run(args, new(strings.Builder)); err == nil {
 			t.Errorf("run(%q) succeeded", args)
@@ -142,6 +149,82 @@ func TestIdleSessionsScenario(t *testing.T) {
 	lines := strings.Split(out.String(), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[0], "| broker | scenario | sessions | held | refused |") ||
 		!strings.HasPrefix(lines[2], "| gatomqtt | idle-sessions-20-q1-64B | 20 | 20 | 0 |") {
+		t.Errorf("table is\n%s", out.String())
+	}
+}
+
+// servePSKBroker serves the project's broker on a plain and a TLS-PSK
+// loopback port for the test, and returns both addresses and the hex key
+// of identity "board".
+func servePSKBroker(t *testing.T) (addr, pskAddr, keyHex string) {
+	t.Helper()
+	key := make([]byte, 16)
+	rand.Read(key)
+	b, err := broker.New(broker.Config{Limits: broker.HostLimits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 2)
+	go func() { served <- listen.Serve(ctx, ln, b) }()
+	cfg := &tlspsk.Config{PSKs: []tlspsk.PSK{{Identity: "board", Key: key}}}
+	go func() { served <- listen.Serve(ctx, psknet.NewListener(pln, cfg), b) }()
+	t.Cleanup(func() {
+		stop()
+		<-served
+		<-served
+		b.Close()
+	})
+	return ln.Addr().String(), pln.Addr().String(), hex.EncodeToString(key)
+}
+
+func TestConnectionAndPSKScenarios(t *testing.T) {
+	addr, pskAddr, key := servePSKBroker(t)
+	psk := []string{"-psk-addr", pskAddr, "-psk-identity", "board", "-psk-key", key}
+	dir := t.TempDir()
+	rate, tput := filepath.Join(dir, "rate.tsv"), filepath.Join(dir, "psk.tsv")
+	tests := []struct {
+		args []string
+		want string // the report's start
+	}{
+		{[]string{"-addr", addr, "-scenario", "connection-rate", "-concurrency", "4", "-count", "100", "-tsv", rate},
+			"gatomqtt connection-rate-c4: "},
+		{append([]string{"-scenario", "psk-handshakes", "-concurrency", "4", "-count", "40", "-tsv", rate}, psk...),
+			"gatomqtt psk-handshakes-c4-psk_dhe_ke: "},
+		{append([]string{"-scenario", "psk-throughput", "-qos", "1", "-count", "500", "-tsv", tput}, psk...),
+			"gatomqtt psk-1p-1s-q1-64B: "},
+	}
+	for _, tt := range tests {
+		var out strings.Builder
+		if err := run(append(tt.args, "-label", "gatomqtt"), &out); err != nil {
+			t.Fatalf("run(%q): %v", tt.args, err)
+		}
+		if !strings.HasPrefix(out.String(), tt.want) || strings.Contains(out.String(), "failed") {
+			t.Errorf("run(%q) reported %q, want it to start %q, without failures", tt.args, out.String(), tt.want)
+		}
+	}
+	var out strings.Builder
+	if err := run([]string{"-table", rate}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(out.String(), "\n"); len(lines) != 5 ||
+		!strings.HasPrefix(lines[2], "| gatomqtt | connection-rate-c4 | 4 |") || !strings.Contains(lines[2], "| 100 | 100 | 0 | 0 | 0 | 0 |") ||
+		!strings.HasPrefix(lines[3], "| gatomqtt | psk-handshakes-c4-psk_dhe_ke | 4 |") || !strings.Contains(lines[3], "| 40 | 40 | 0 | 0 | 0 | 0 |") {
+		t.Errorf("table is\n%s", out.String())
+	}
+	out.Reset()
+	if err := run([]string{"-table", tput, "-baseline", "gatomqtt"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "| psk-1p-1s-q1-64B | gatomqtt |") || !strings.Contains(out.String(), "| 0 (0.00%) |") {
 		t.Errorf("table is\n%s", out.String())
 	}
 }

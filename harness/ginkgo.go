@@ -11,6 +11,7 @@ import (
 
 // Timeout is the default bound specs use when waiting for a server's
 // answer through the Ginkgo helpers.
+// A target that declares a longer ReplyTimeout raises it when it starts.
 var Timeout = 5 * time.Second
 
 // Paho returns a paho client connected to the current target, with a

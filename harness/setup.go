@@ -121,6 +121,9 @@ func StartTarget(ctx context.Context) error {
 	startedName = t.Name()
 	mu.Unlock()
 	client.Process = ginkgo.GinkgoParallelProcess()
+	if rt := t.Capabilities().ReplyTimeout; rt > Timeout {
+		Timeout = rt
+	}
 	return nil
 }
 

@@ -121,6 +121,11 @@ type Capabilities struct {
 	// ConnectTimeout is how long the target waits for the first packet of
 	// a new connection before closing it; 0 when it declares none.
 	ConnectTimeout time.Duration
+	// ReplyTimeout, when set, is how long a reply may take on this
+	// target, for targets slower than the harness's default bound (an
+	// emulated CPU behind a polled UART): the harness then waits that
+	// long instead.
+	ReplyTimeout time.Duration
 
 	// PSK says what the TLS-PSK endpoint negotiates, when Endpoints has one.
 	PSK PSKCapabilities

@@ -1,6 +1,8 @@
 package flash
 
 import (
+	"io"
+	"errors"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -147,7 +149,9 @@ func (p *PicoRFC2217) Touch(ctx context.Context) error {
 	if _, err := c.SetBaudRate(ctx, 1200); err != nil {
 		return fmt.Errorf("setting %s to 1200 baud: %w", p.Addr, err)
 	}
-	if err := c.SetDTR(false); err != nil {
+	if err := c.SetDTR(false); err != nil && !errors.Is(err, io.EOF) {
+		// EOF is the touch working: the board rebooted and its port went
+		// away before the answer to the DTR drop came back.
 		return fmt.Errorf("dropping DTR on %s: %w", p.Addr, err)
 	}
 	return nil

@@ -1,10 +1,10 @@
 package flash
 
 import (
-	"io"
-	"errors"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime"
 	"strings"

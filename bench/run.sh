@@ -36,13 +36,16 @@
 #              each of the two runs of wildcard-pressure (default 5s)
 #
 #   IDLE_SESSIONS  idle sessions of the idle-sessions scenario (default 2000);
-#              it runs against ATTACK_BROKERS, gatomqtt started with
+#              it runs against IDLE_BROKERS, gatomqtt started with
 #              -max-sessions and -max-pending-per-source raised to fit, and
 #              the open-file limit is raised for the brokers and the load tool
 #   IDLE_BASELINE  sessions connected for its baseline routing run (default 100)
 #   IDLE_COUNT  messages of each routing run (default 100000)
 #   IDLE_QOS   QoS of the routing runs, one idle-sessions run each (default "1")
 #   IDLE_CONCURRENCY  sessions being set up at once (default 64)
+#   IDLE_BROKERS  brokers of the idle-sessions runs (default "gatomqtt
+#              gatomqtt-poller gatomqtt-goroutines mosquitto"): gatomqtt-X
+#              is gatomqtt with -serve X, to compare the serving models
 #
 #   RATE_CONCURRENCY  clients connecting at once in the connection-rate and
 #              psk-handshakes scenarios (default 16)
@@ -81,6 +84,7 @@ IDLE_BASELINE=${IDLE_BASELINE:-100}
 IDLE_COUNT=${IDLE_COUNT:-100000}
 IDLE_QOS=${IDLE_QOS:-1}
 IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-64}
+IDLE_BROKERS=${IDLE_BROKERS:-"gatomqtt gatomqtt-poller gatomqtt-goroutines mosquitto"}
 RATE_CONCURRENCY=${RATE_CONCURRENCY:-16}
 RATE_DURATION=${RATE_DURATION:-5s}
 RATE_QOS=${RATE_QOS:-"0 1"}
@@ -155,6 +159,9 @@ start_broker() {
 	port_open && die "port $PORT is already in use; set PORT"
 	case $name in
 	gatomqtt) "$OUT/bin/gatomqtt" ${GATOMQTT_ARGS//\{addr\}/$addr} "${extra_gatomqtt_args[@]}" >>"$logfile" 2>&1 & ;;
+	gatomqtt-poller | gatomqtt-goroutines)
+		"$OUT/bin/gatomqtt" ${GATOMQTT_ARGS//\{addr\}/$addr} -serve "${name#gatomqtt-}" "${extra_gatomqtt_args[@]}" >>"$logfile" 2>&1 &
+		;;
 	mosquitto)
 		# gatomqtt-peer prints the target once mosquitto listens.
 		exec 4< <(GATOMQTT_MOSQUITTO=$MOSQUITTO exec "$OUT/bin/gatomqtt-peer" -port "$PORT" "${mosquitto_config[@]}" "${extra_mosquitto_config[@]}" \
@@ -263,8 +270,8 @@ if want idle; then
 	extra_mosquitto_config=(-config "max_connections -1")
 	: >"$OUT/idle-sessions.tsv"
 	for qos in $IDLE_QOS; do
-		for b in $ATTACK_BROKERS; do
-			[[ " $BROKERS " == *" $b "* ]] || continue
+		for b in $IDLE_BROKERS; do
+			[[ " $BROKERS " == *" ${b%%-*} "* ]] || continue
 			start_broker "$b"
 			"$OUT/bin/gatomqtt-load" -addr "$addr" -label "$b" -scenario idle-sessions -sessions "$IDLE_SESSIONS" \
 				-idle-baseline "$IDLE_BASELINE" -concurrency "$IDLE_CONCURRENCY" -count "$IDLE_COUNT" -qos "$qos" -size "$SIZE" \
@@ -387,7 +394,7 @@ if want idle && [ -s "$OUT/idle-sessions.tsv" ]; then
 
 ### Idle sessions
 
-Each broker (${ATTACK_BROKERS// /, }) freshly started; $IDLE_SESSIONS clients connect (clean session,
+Each broker (${IDLE_BROKERS// /, }) freshly started; $IDLE_SESSIONS clients connect (clean session,
 keep alive 60 s) and subscribe to idle/<i>, $IDLE_CONCURRENCY being set up at once. bytes/session is the
 growth of the broker's RSS from before the first session to all held, per held session. Routing:
 one publisher → one subscriber of idle/$IDLE_SESSIONS, $IDLE_COUNT messages of $SIZE bytes as fast as

@@ -45,7 +45,7 @@ func (a *admission) slot(b *Broker, source string) (*conn, error) {
 		case p.n >= b.lim.MaxPending:
 			victim, why = p.oldest, "MaxPending"
 		case len(b.freeConn) > 0:
-			return &b.conns[b.freeConn[len(b.freeConn)-1]], nil
+			return b.conn(b.freeConn[len(b.freeConn)-1]), nil
 		case p.closing > a.waiters:
 			// A slot is on its way that no other stream waits for.
 		case p.oldest != nil:

@@ -19,8 +19,8 @@ func fanoutWith(tb testing.TB, cfg broker.Config, n int, qos packet.QoS) (*broke
 	b := newBroker(tb, cfg)
 	var subs []*fakeConn
 	for i := range n {
-		f := newFakeConn(true)
-		go b.ServeConn(f)
+		f := newTestConn(true)
+		f.serve(b)
 		tb.Cleanup(func() { f.Close() })
 		f.feed(mustAppend(
 			packet.Connect{ClientID: []byte("sub" + strconv.Itoa(i)), CleanSession: true},
@@ -87,8 +87,8 @@ func routeAllocs(t *testing.T, b *broker.Broker, subs []*fakeConn, qos packet.Qo
 func routeAllocsTo(t *testing.T, b *broker.Broker, subs []*fakeConn, topic string, qos packet.QoS) {
 	t.Helper()
 	payload := make([]byte, 64)
-	pub := newFakeConn(false)
-	go b.ServeConn(pub)
+	pub := newTestConn(false)
+	pub.serve(b)
 	defer pub.Close()
 	pub.feed(mustAppend(packet.Connect{ClientID: []byte("pub"), CleanSession: true}))
 	pub.waitFor(0, 1)
@@ -118,8 +118,8 @@ func TestSubscribeNeedsNoStorage(t *testing.T) {
 	}
 	lim := smallLimits() // MaxPacketSize 512, MaxSubscriptions 4
 	b := newBroker(t, broker.Config{Limits: lim})
-	f := newFakeConn(false)
-	go b.ServeConn(f)
+	f := newTestConn(false)
+	f.serve(b)
 	t.Cleanup(func() { f.Close() })
 	f.feed(mustAppend(packet.Connect{ClientID: []byte("c"), CleanSession: true}))
 	f.waitFor(0, 1)

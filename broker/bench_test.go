@@ -101,8 +101,8 @@ func deepFilter(levels, n int) []byte {
 func subscribeOffline(tb testing.TB, b *broker.Broker, sessions, filters, levels int) {
 	tb.Helper()
 	for i := range sessions {
-		f := newFakeConn(false)
-		go b.ServeConn(f)
+		f := newTestConn(false)
+		f.serve(b)
 		in := mustAppend(packet.Connect{ClientID: []byte("idle" + strconv.Itoa(i))})
 		for k := range filters {
 			in = append(in, mustAppend(packet.NewSubscribe(1, packet.Filter{Topic: deepFilter(levels, k), QoS: 1}))...)

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
 // Config configures a Broker.
@@ -73,10 +71,15 @@ type Broker struct {
 
 	conns    []conn
 	freeConn []int32
-	nconn    int
-	serving  sync.WaitGroup
-	admit    admission // streams waiting for a slot being freed
-	logins   loginFailures
+	slots    slotTables
+	// The connections' buffers, lent while in use (see bufferPool): a
+	// read buffer and two outboxes per connection slot.
+	readBufs, outboxes bufferPool
+	workers            workers
+	nconn              int
+	serving            sync.WaitGroup
+	admit              admission // streams waiting for a slot being freed
+	logins             loginFailures
 
 	subs     subIndex
 	store    store
@@ -152,43 +155,28 @@ func New(cfg Config) (*Broker, error) {
 	b.drainedCond.L = &b.mu
 
 	b.sessions = makeTable[session](&t.total, nsess)
-	flights := makeTable[flight](&t.total, nsess*lim.MaxInflight)
-	queue := makeTable[queued](&t.total, nsess*lim.MaxQueued)
-	rx := makeTable[uint16](&t.total, nsess*lim.MaxInflight)
-	for i := range b.sessions {
-		s := &b.sessions[i]
-		s.idx = int32(i)
-		s.clientID = t.take(lim.MaxClientIDLength)
-		w := t.take(lim.MaxTopicLength + lim.MaxPayloadSize)
-		s.willTopic = w[:0:lim.MaxTopicLength]
-		s.willPayload = w[lim.MaxTopicLength:lim.MaxTopicLength]
-		s.inflight = flights[i*lim.MaxInflight : (i+1)*lim.MaxInflight]
-		s.queue = queue[i*lim.MaxQueued : (i+1)*lim.MaxQueued]
-		s.rx = rx[i*lim.MaxInflight : i*lim.MaxInflight : (i+1)*lim.MaxInflight]
-	}
+	st := &b.slots
+	st.clientIDs = t.takeAll(nsess * lim.MaxClientIDLength)
+	st.wills = t.takeAll(nsess * (lim.MaxTopicLength + lim.MaxPayloadSize))
+	st.flights = makeTable[flight](&t.total, nsess*lim.MaxInflight)
+	st.queue = makeTable[queued](&t.total, nsess*lim.MaxQueued)
+	st.rx = makeTable[uint16](&t.total, nsess*lim.MaxInflight)
 	b.freeSess = t.takeInts(lim.MaxSessions)[:0]
 	for i := lim.MaxSessions - 1; i >= 0; i-- {
 		b.freeSess = append(b.freeSess, int32(i))
 	}
-	app := &b.sessions[lim.MaxSessions]
+	app := b.session(lim.MaxSessions)
 	app.used, app.app = true, true
 	b.marks = t.take(nsess)[:nsess]
 	b.matched = t.takeInts(nsess)[:0]
 
 	b.conns = makeTable[conn](&t.total, lim.MaxConnections)
-	for i := range b.conns {
-		c := &b.conns[i]
-		c.b, c.idx = b, int32(i)
-		c.rbuf = t.take(lim.MaxPacketSize)[:lim.MaxPacketSize]
-		c.out = t.take(lim.OutboxBytes)
-		c.spare = t.take(lim.OutboxBytes)
-		c.source = t.take(maxSource)
-		// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
-		// so a packet of any number of them needs no storage.
-		c.dec = packet.Decoder{MaxPacketSize: lim.MaxPacketSize}
-		c.rd.Init(nil, c.rbuf, &c.dec)
-		c.sig.init()
-	}
+	st.sources = t.takeAll(lim.MaxConnections * maxSource)
+	// One table of slices for the pools' lists and the users' names.
+	lists := makeTable[[]byte](&t.total, 3*lim.MaxConnections+len(cfg.Users))
+	b.readBufs.init(lists[:lim.MaxConnections], lim.MaxPacketSize, &t)
+	b.outboxes.init(lists[lim.MaxConnections:3*lim.MaxConnections], lim.OutboxBytes, &t)
+	b.workers.maxIdle = min(lim.MaxConnections, maxIdleWorkers)
 	b.freeConn = t.takeInts(lim.MaxConnections)[:0]
 	for i := lim.MaxConnections - 1; i >= 0; i-- {
 		b.freeConn = append(b.freeConn, int32(i))
@@ -202,12 +190,13 @@ func New(cfg Config) (*Broker, error) {
 	b.logins = makeTable[loginEntry](&t.total, loginSlotsFor(&lim))
 
 	acc.creds = makeTable[credential](&t.total, len(cfg.Users))
-	acc.names = makeTable[[]byte](&t.total, len(cfg.Users))
+	acc.names = lists[3*lim.MaxConnections:]
+	scratch := b.readBuffer()
 	for i, u := range cfg.Users {
 		acc.names[i] = append(t.take(len(u.Name)), u.Name...)
-		// A read buffer is free until the first ServeConn.
-		acc.creds[i] = credential{sha256.Sum256(acc.names[i]), digest(u.Password, b.conns[0].rbuf), 1}
+		acc.creds[i] = credential{sha256.Sum256(acc.names[i]), digest(u.Password, scratch), 1}
 	}
+	b.readBufs.put(scratch)
 	b.acc.Store(acc)
 	t.done()
 	b.stateBytes = t.total
@@ -241,6 +230,7 @@ func (b *Broker) Close() error {
 		rw.Close()
 	}
 	b.serving.Wait()
+	b.workers.stop()
 	b.app.stop()
 	return nil
 }

@@ -41,34 +41,65 @@ func TestPublishSubscribeQoS0And1(t *testing.T) {
 	pub.disconnect()
 }
 
-// brokerGoroutines counts the goroutines running code of package broker.
-func brokerGoroutines() int {
+// brokerGoroutines counts the goroutines running code of package broker,
+// and among them those that serve a connection: readers (in ServeConn, or
+// a worker reading an event stream) and writers.
+func brokerGoroutines() (all, readers, writers int) {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
-	n := 0
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "gatomqtt/broker.(") {
-			n++
+		if !strings.Contains(g, "gatomqtt/broker.(") {
+			continue
+		}
+		all++
+		switch {
+		case strings.Contains(g, "broker.(*conn).readPackets"):
+			readers++
+		case strings.Contains(g, "broker.(*conn).writeOut"):
+			writers++
 		}
 	}
-	return n
+	return all, readers, writers
 }
 
-// TestTwoGoroutinesPerConnection backs the count the package comment
-// gives for memory outside StateBytes: the goroutine that calls ServeConn
-// and the writer it starts.
-func TestTwoGoroutinesPerConnection(t *testing.T) {
-	b := newBroker(t, broker.Config{Limits: smallLimits()})
-	before := brokerGoroutines()
-	const n = 5
-	for i := range n {
-		f := newFakeConn(true)
-		go b.ServeConn(f)
-		t.Cleanup(func() { f.Close() })
-		f.feed(mustAppend(packet.Connect{ClientID: []byte{'c', '0' + byte(i)}, CleanSession: true}))
-		f.waitFor(0, 1)
+// TestGoroutinesPerConnection backs the count the package comment gives
+// for memory outside StateBytes: a connection served by ServeConn holds
+// the goroutine that called it and, only while its outbox has bytes, a
+// writer; one served by ServeEvents holds none while its client is
+// silent. Idle workers are all that is left, and Close ends them.
+func TestGoroutinesPerConnection(t *testing.T) {
+	for _, events := range []bool{false, true} {
+		t.Run(map[bool]string{false: "ServeConn", true: "ServeEvents"}[events], func(t *testing.T) {
+			b, err := broker.New(broker.Config{Limits: smallLimits()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, _, _ := brokerGoroutines()
+			const n = 5
+			for i := range n {
+				f := newFakeConn(true)
+				if events {
+					f = newEventConn(true)
+				}
+				f.serve(b)
+				t.Cleanup(func() { f.Close() })
+				f.feed(mustAppend(packet.Connect{ClientID: []byte{'c', '0' + byte(i)}, CleanSession: true}))
+				f.waitFor(0, 1)
+			}
+			want := n
+			if events {
+				want = 0
+			}
+			waitFor(t, func() bool {
+				_, readers, writers := brokerGoroutines()
+				return readers == want && writers == 0
+			})
+			all, _, _ := brokerGoroutines()
+			if idle := all - before - want; idle > n {
+				t.Errorf("%d idle workers for %d connections, want at most one each", idle, n)
+			}
+			b.Close() // other tests' goroutines may end meanwhile, hence <=
+			waitFor(t, func() bool { all, _, _ := brokerGoroutines(); return all <= before })
+		})
 	}
-	waitFor(t, func() bool { return brokerGoroutines()-before == 2*n })
-	b.Close()
-	waitFor(t, func() bool { return brokerGoroutines() == before })
 }

@@ -2,7 +2,9 @@ package broker_test
 
 import (
 	"bytes"
+	"flag"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,16 +51,90 @@ type client struct {
 	nextID  uint16     // the last packet identifier used
 }
 
+// viaEvents makes dial serve its pipes with ServeEvents instead of
+// ServeConn, so that every test of a client runs over either path. CI runs
+// the package both ways.
+var viaEvents = flag.Bool("events", false, "serve the test clients with ServeEvents")
+
 // dial starts serving one end of a pipe and returns a client on the other.
 func dial(t testing.TB, b *broker.Broker) *client {
 	t.Helper()
 	srv, cli := net.Pipe()
 	c := &client{t: t, conn: cli, in: make(chan packet.Packet, 4096), readErr: make(chan error, 1), served: make(chan error, 1)}
-	go func() { c.served <- b.ServeConn(srv) }()
+	if *viaEvents {
+		p := &eventPipe{Conn: srv, ended: c.served}
+		if err := b.ServeEvents(p, ""); err != nil {
+			c.served <- err
+		} else {
+			go p.pump()
+		}
+	} else {
+		go func() { c.served <- b.ServeConn(srv) }()
+	}
 	go c.readLoop()
 	t.Cleanup(func() { cli.Close() })
 	return c
 }
+
+// An eventPipe serves a pipe to ServeEvents: it reads the pipe into a
+// buffer on a goroutine of its own and tells the broker when bytes come,
+// as a poller tells of a socket.
+type eventPipe struct {
+	net.Conn
+	ended chan error
+
+	mu    sync.Mutex
+	buf   []byte
+	err   error
+	armed bool
+	ec    broker.EventConn
+}
+
+func (p *eventPipe) pump() {
+	b := make([]byte, 4096)
+	for {
+		n, err := p.Conn.Read(b)
+		p.mu.Lock()
+		p.buf = append(p.buf, b[:n]...)
+		p.err = err
+		ec, armed := p.ec, p.armed
+		p.armed = false
+		p.mu.Unlock()
+		if armed {
+			ec.Readable()
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *eventPipe) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case len(p.buf) > 0:
+		n := copy(b, p.buf)
+		p.buf = p.buf[:copy(p.buf, p.buf[n:])]
+		return n, nil
+	case p.err != nil:
+		return 0, p.err
+	}
+	return 0, broker.ErrWouldBlock
+}
+
+func (p *eventPipe) WaitRead(ec broker.EventConn) error {
+	p.mu.Lock()
+	ready := len(p.buf) > 0 || p.err != nil
+	p.ec, p.armed = ec, !ready
+	p.mu.Unlock()
+	if ready {
+		ec.Readable()
+	}
+	return nil
+}
+
+func (p *eventPipe) Ended(err error) { p.ended <- err }
 
 func (c *client) readLoop() {
 	rd := packet.NewReader(c.conn, make([]byte, 1<<20))

@@ -11,9 +11,11 @@ import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
-// A conn is a slot for one byte stream: its read buffer and decoder, two
-// outbox buffers, and the signals between its reader (the goroutine of
-// ServeConn) and its writer goroutine. Slots are made by New and reused.
+// A conn is a slot for one byte stream: its decoder, the read buffer and
+// two outbox buffers it borrows while it has bytes in them, and the
+// signals between its reader (the goroutine of ServeConn, or a worker for
+// an event stream) and its writer, a worker started while the outbox has
+// bytes. Slots are made by New and reused.
 type conn struct {
 	b   *Broker
 	idx int32
@@ -22,7 +24,10 @@ type conn struct {
 	rw  io.ReadWriteCloser // guarded by b.mu
 	dog Timer              // connect timeout, then keep alive
 
+	// rbuf is the read buffer rd uses, nil while an event stream's
+	// reader has lent it back; reader only.
 	rbuf []byte
+	ev   EventStream // rw, when served from events; nil for ServeConn
 	// source is where the stream comes from (see ServeConnFrom), at most
 	// maxSource bytes; serial orders the streams by arrival. Both are
 	// guarded by b.mu.
@@ -30,8 +35,12 @@ type conn struct {
 	serial uint64
 	// out holds encoded packets for the writer; it is guarded by b.mu and
 	// never grows past its capacity. spare is the buffer being written,
-	// owned by the writer.
+	// owned by the writer. Both are borrowed from b.outboxes (see room)
+	// and given back when the writer has written everything.
 	out, spare []byte
+	writing    bool // guarded by b.mu: a writer runs, and looks at out before it stops
+	reading    bool // guarded by b.mu: an event stream's reader runs
+	accepted   bool // reader only: CONNECT accepted
 
 	active       bool          // guarded by b.mu: serving a stream
 	closing      bool          // guarded by b.mu: the stream is being closed
@@ -46,7 +55,7 @@ type conn struct {
 	keepAlive    time.Duration // guarded by b.mu: 1.5 × keep alive, 0 for none
 	lastRead     atomic.Int64  // when the last packet arrived, ns since epoch
 
-	sig       signals // sigWake, sigRoom, sigTick, sigDone
+	sig       signals // sigRoom, sigTick, sigDone
 	rateTimer Timer
 	waitTimer Timer // wakes the reader at waitUntil
 	// waitUntil, guarded by b.mu, is when the reader has waited long
@@ -66,7 +75,7 @@ const (
 	sigWake signal = 1 << iota // to a writer or dispatcher: there is work, or closing
 	sigRoom                    // to the reader: out has room again, or closing
 	sigTick                    // to the reader: the rate limit wait is over, or closing
-	sigDone                    // from a writer or the dispatcher: it has returned
+	sigDone                    // from a writer or the dispatcher: it has stopped
 	sigQuit                    // to the dispatcher: return
 )
 
@@ -113,18 +122,43 @@ func (s *signals) lower(which signal) {
 	s.mu.Unlock()
 }
 
-// kick tells the writer there is something to write.
-func (c *conn) kick() { c.sig.raise(sigWake) }
+// kick makes sure a writer will write what out holds: it starts one
+// unless one runs, since a running writer looks at out again before it
+// stops. b.mu is held.
+func (c *conn) kick() {
+	if c.writing || !c.active {
+		return
+	}
+	c.writing = true
+	c.b.workers.run(task{c: c, write: true})
+}
+
+// room reports how many bytes out can take, borrowing an outbox first if
+// the connection holds none. b.mu is held.
+func (c *conn) room() int {
+	if c.out == nil {
+		c.out = c.b.outboxes.get()
+	}
+	return cap(c.out) - len(c.out)
+}
+
+// readBuffer borrows a read buffer, at its full length. b.mu is held.
+func (b *Broker) readBuffer() []byte {
+	buf := b.readBufs.get()
+	return buf[:cap(buf)]
+}
 
 // markClosing records why the stream ends and wakes everyone waiting on
-// it; the caller, holding b.mu, closes the returned stream after
-// unlocking, since closing may block.
+// it, including the reader of an event stream, which ends the connection;
+// the caller, holding b.mu, closes the returned stream after unlocking,
+// since closing may block.
 func (c *conn) markClosing(why error) io.Closer {
 	if !c.closing {
 		c.closing = true
 		c.closeErr = why
 	}
-	c.sig.raise(sigWake | sigRoom | sigTick)
+	c.startReader()
+	c.sig.raise(sigRoom | sigTick)
 	c.b.drainedCond.Broadcast()
 	return c.rw
 }
@@ -152,7 +186,7 @@ func (b *Broker) ServeConnFrom(rw io.ReadWriteCloser, source string) error {
 		rw.Close()
 		return err
 	}
-	err = c.serve(rw)
+	err, _ = c.readPackets()
 	b.releaseConn(c)
 	return err
 }
@@ -178,14 +212,16 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error
 	c.source = append(c.source[:0], source...)
 	c.serial = b.stats.connectionsTotal
 	c.active, c.closing, c.closeErr, c.flushing = true, false, nil, false
-	c.connected, c.disconnected, c.sess = false, false, nil
-	c.out, c.spare = c.out[:0], c.spare[:0]
+	c.connected, c.disconnected, c.accepted, c.sess = false, false, false, nil
+	c.ev, c.reading, c.writing = nil, false, false
 	c.keepAlive = 0
 	c.user = -1
 	c.started = b.now()
 	c.lastRead.Store(c.started)
-	c.sig.lower(sigWake | sigRoom | sigTick | sigDone)
+	c.sig.lower(sigRoom | sigTick | sigDone)
 	c.rd.Reset(rw)
+	c.rbuf = b.readBuffer()
+	c.rd.SetBuffer(c.rbuf)
 	if c.dog == nil {
 		c.dog = b.clock.AfterFunc(b.lim.ConnectTimeout, c.watchdog)
 	} else {
@@ -194,9 +230,22 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error
 	return c, nil
 }
 
+// releaseConn frees c's slot once its writer has stopped, and takes back
+// the buffers it holds.
 func (b *Broker) releaseConn(c *conn) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for c.writing {
+		b.mu.Unlock()
+		c.sig.wait(sigDone)
+		b.mu.Lock()
+	}
+	c.rd.Reset(nil)
+	c.rd.SetBuffer(nil)
+	b.readBufs.put(c.rbuf)
+	b.outboxes.put(c.out)
+	b.outboxes.put(c.spare)
+	c.rbuf, c.out, c.spare, c.ev = nil, nil, nil, nil
 	c.dog.Stop()
 	if c.rateTimer != nil {
 		c.rateTimer.Stop()
@@ -254,36 +303,44 @@ func (c *conn) watchdog() {
 	rw.Close()
 }
 
-// serve is the reader: it reads and handles packets until the stream ends.
-func (c *conn) serve(rw io.ReadWriteCloser) error {
+// readPackets is the reader: it reads and handles packets until the
+// stream ends, and reports why with ended true; or, for an event stream,
+// until it has no more bytes for now, and reports ended false: the
+// reader has parked, and the stream's next event starts it again.
+func (c *conn) readPackets() (err error, ended bool) {
 	b := c.b
-	p, err := c.rd.ReadPacket()
-	if err != nil {
-		return c.end(c.readError(err))
-	}
-	c.lastRead.Store(b.now())
-	b.bytesIn.Add(uint64(c.rd.LastSize()))
-	cp, ok := p.(*packet.Connect)
-	if !ok {
-		return c.end(because(ErrProtocol, "first packet is "+p.Type().String()+", not CONNECT", nil))
-	}
-	if code := b.connect(c, cp); code != packet.Accepted {
-		// The refusal is written here, before any writer exists.
-		rw.Write([]byte{byte(packet.CONNACK) << 4, 2, 0, byte(code)})
-		return c.end(because(ErrRefused, "CONNACK "+strconv.Itoa(int(code)), nil))
-	}
-	go c.writeLoop(rw)
-	defer c.sig.wait(sigDone)
 	for {
 		p, err := c.rd.ReadPacket()
 		if err != nil {
-			return c.endFlushed(c.readError(err))
+			if c.ev != nil && errors.Is(err, ErrWouldBlock) {
+				if c.park() {
+					return nil, false
+				}
+				return c.end(nil), true
+			}
+			if c.accepted {
+				return c.endFlushed(c.readError(err)), true
+			}
+			return c.end(c.readError(err)), true
 		}
 		c.lastRead.Store(b.now())
 		b.bytesIn.Add(uint64(c.rd.LastSize()))
-		if err := c.handle(p); err != nil {
-			return c.endFlushed(err)
+		if c.accepted {
+			if err := c.handle(p); err != nil {
+				return c.endFlushed(err), true
+			}
+			continue
 		}
+		cp, ok := p.(*packet.Connect)
+		if !ok {
+			return c.end(because(ErrProtocol, "first packet is "+p.Type().String()+", not CONNECT", nil)), true
+		}
+		if code := b.connect(c, cp); code != packet.Accepted {
+			// The refusal is written here, before any writer runs.
+			c.rw.Write([]byte{byte(packet.CONNACK) << 4, 2, 0, byte(code)})
+			return c.end(because(ErrRefused, "CONNACK "+strconv.Itoa(int(code)), nil)), true
+		}
+		c.accepted = true
 	}
 }
 
@@ -374,10 +431,8 @@ func (c *conn) end(readErr error) error {
 	}
 	b.mu.Unlock()
 	if flushing {
-		// The writer returns once the outbox is written; serve waits for
-		// it again.
-		c.sig.wait(sigDone)
-		c.sig.raise(sigDone)
+		// The writer stops once the outbox is written.
+		c.waitWriter()
 	}
 	rw.Close()
 	if logIt {
@@ -386,43 +441,68 @@ func (c *conn) end(readErr error) error {
 	return why
 }
 
-// writeLoop writes the outbox to rw until the stream closes. Swapping the
-// two buffers under the lock lets routing fill one while the other is
-// written, so a busy subscriber gets many packets per write.
-func (c *conn) writeLoop(rw io.ReadWriteCloser) {
+// writeOut is the writer: it writes the outbox until it is empty or the
+// stream closes. Swapping the two buffers under the lock lets routing fill
+// one while the other is written, so a busy subscriber gets many packets
+// per write.
+func (c *conn) writeOut() {
 	b := c.b
-	defer c.sig.raise(sigDone)
 	for {
-		c.sig.wait(sigWake)
-		for {
-			b.mu.Lock()
-			if c.closing && (!c.flushing || len(c.out) == 0) {
-				b.mu.Unlock()
-				return
-			}
-			if s := c.sess; s != nil {
-				b.pump(s)
-			}
-			if len(c.out) == 0 {
-				b.mu.Unlock()
-				break
-			}
-			buf := c.out
-			c.out, c.spare = c.spare[:0], nil
+		b.mu.Lock()
+		if c.closing && (!c.flushing || len(c.out) == 0) {
+			c.stopWriting()
 			b.mu.Unlock()
-			c.sig.raise(sigRoom)
-			n, err := rw.Write(buf)
-			b.bytesOut.Add(uint64(n))
-			c.spare = buf[:0]
-			if err != nil {
-				b.mu.Lock()
-				closer := c.markClosing(because(nil, "broker: write", err))
-				b.mu.Unlock()
-				closer.Close()
-				return
-			}
+			return
+		}
+		if s := c.sess; s != nil {
+			b.pump(s)
+		}
+		if len(c.out) == 0 {
+			c.stopWriting()
+			b.mu.Unlock()
+			return
+		}
+		buf, rw := c.out, c.rw
+		c.out, c.spare = c.spare, nil
+		b.mu.Unlock()
+		c.sig.raise(sigRoom)
+		n, err := rw.Write(buf)
+		b.bytesOut.Add(uint64(n))
+		c.spare = buf[:0]
+		if err != nil {
+			b.mu.Lock()
+			closer := c.markClosing(because(nil, "broker: write", err))
+			c.stopWriting()
+			b.mu.Unlock()
+			closer.Close()
+			return
 		}
 	}
+}
+
+// stopWriting ends the writer, giving back the outboxes when it has
+// written everything. b.mu is held.
+func (c *conn) stopWriting() {
+	c.writing = false
+	if len(c.out) == 0 {
+		c.b.outboxes.put(c.out)
+		c.out = nil
+	}
+	c.b.outboxes.put(c.spare)
+	c.spare = nil
+	c.sig.raise(sigDone)
+}
+
+// waitWriter waits until no writer runs.
+func (c *conn) waitWriter() {
+	b := c.b
+	b.mu.Lock()
+	for c.writing {
+		b.mu.Unlock()
+		c.sig.wait(sigDone)
+		b.mu.Lock()
+	}
+	b.mu.Unlock()
 }
 
 // waitTimeout wakes the waiters to look at the time, like watchdog: it

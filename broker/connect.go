@@ -104,7 +104,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		b.resume(s)
 	}
 	if s == nil {
-		s = &b.sessions[b.freeSess[len(b.freeSess)-1]]
+		s = b.session(int(b.freeSess[len(b.freeSess)-1]))
 		b.freeSess = b.freeSess[:len(b.freeSess)-1]
 		b.nsess++
 		s.reset()
@@ -134,6 +134,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		sp = 1
 		s.markUnsent()
 	}
+	c.room() // an empty outbox: the CONNACK is the first packet out
 	c.out = append(c.out, byte(packet.CONNACK)<<4, 2, sp, byte(packet.Accepted))
 	b.pump(s)
 	c.kick()

@@ -15,6 +15,20 @@
 // The package uses neither net, os nor fmt, and no reflection-heavy
 // package.
 //
+// # Serving streams
+//
+// ServeConn serves a stream that only blocks (TLS, a serial link, a pipe)
+// on the goroutine that calls it, blocked in Read while the client is
+// silent. ServeEvents serves a stream whose Read never waits: it says
+// ErrWouldBlock, the broker asks the stream (WaitRead) to tell it when
+// bytes come (EventConn.Readable), and no goroutine waits meanwhile;
+// package listen serves TCP connections this way from one epoll instance.
+// Either way a connection borrows its read buffer and its two outboxes
+// from pools New fills, one set per connection slot, only while bytes
+// wait in them: an idle connection holds none, and since the buffer given
+// back last is lent next, a host touches the pages of the buffers in use
+// at once, not those of every slot.
+//
 // # Memory in and outside StateBytes
 //
 // New makes about a dozen allocations, however many slots the limits ask
@@ -48,9 +62,14 @@
 //
 // StateBytes leaves out, and a budget must add:
 //
-//   - Goroutine stacks: two per connection being served, the goroutine
-//     that calls ServeConn (package listen starts one per accepted
-//     connection) and the writer ServeConn starts; one more for the
+//   - Goroutine stacks: for a connection served by ServeConn, the
+//     goroutine that calls it (package listen starts one per connection
+//     on systems other than Linux, and for TLS and WebSocket streams);
+//     for one served by ServeEvents, none while its client is silent and
+//     a worker while its packets are read; and for either, a worker while
+//     its outbox has bytes to write. Workers that end a task wait for the
+//     next, at most min(MaxConnections, 256) of them, so a connection
+//     costs at most two stacks at once, as before. One more for the
 //     in-process client once it subscribes; and, with package listen, one
 //     per listener. The standard Go runtime grows stacks as needed: about
 //     6 KiB per connection measured on amd64. TinyGo gives each goroutine
@@ -60,9 +79,9 @@
 //     stream through an interface, which that analysis cannot follow, so
 //     count MaxConnections × 2 stacks of the -stack-size given: the board
 //     firmware uses 4 KiB, which boards/firmware/stackprobe proves enough
-//     under QEMU (2 and 3 KiB overflow), so PicoLimits take 6 × 2 × 4 KiB
-//     = 48 KiB. A stream that does more in Read, such as TLS, needs larger
-//     stacks.
+//     under QEMU (2 and 3 KiB overflow), so PicoLimits take at most
+//     6 × 2 × 4 KiB = 48 KiB. A stream that does more in Read, such as
+//     TLS, needs larger stacks.
 //   - Timers: each connection slot makes, the first time it needs them,
 //     its connect and keep-alive watchdog, and with PublishRate or a
 //     congested subscriber a rate-limit and a wait timer; slots keep and

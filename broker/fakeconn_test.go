@@ -4,6 +4,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
@@ -20,7 +21,62 @@ type fakeConn struct {
 	autoAck bool
 	pubs    int // PUBLISH packets received
 	others  int // other packets received
+
+	// With events, the fakeConn is an EventStream: Read says
+	// ErrWouldBlock instead of waiting, and ec is told when bytes come.
+	events bool
+	armed  bool
+	ec     broker.EventConn
+	ended  chan error
 }
+
+// newEventConn is newFakeConn as an EventStream for ServeEvents.
+func newEventConn(autoAck bool) *fakeConn {
+	f := newFakeConn(autoAck)
+	f.events, f.ended = true, make(chan error, 1)
+	return f
+}
+
+// newTestConn is newEventConn when the tests run with -events, and
+// newFakeConn otherwise.
+func newTestConn(autoAck bool) *fakeConn {
+	if *viaEvents {
+		return newEventConn(autoAck)
+	}
+	return newFakeConn(autoAck)
+}
+
+// serve serves f on b, from events or by ServeConn on a goroutine.
+func (f *fakeConn) serve(b *broker.Broker) {
+	if !f.events {
+		go b.ServeConn(f)
+		return
+	}
+	if err := b.ServeEvents(f, ""); err != nil {
+		f.ended <- err
+	}
+}
+
+// notify tells a waiting broker that f has bytes or has ended; f.mu is
+// held, and is unlocked while the broker is told.
+func (f *fakeConn) notify() {
+	if f.armed && (len(f.in) > 0 || f.closed) {
+		f.armed = false
+		f.mu.Unlock()
+		f.ec.Readable()
+		f.mu.Lock()
+	}
+}
+
+func (f *fakeConn) WaitRead(ec broker.EventConn) error {
+	f.mu.Lock()
+	f.ec, f.armed = ec, true
+	f.notify()
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *fakeConn) Ended(err error) { f.ended <- err }
 
 func newFakeConn(autoAck bool) *fakeConn {
 	f := &fakeConn{in: make([]byte, 0, 1<<16), out: make([]byte, 0, 1<<17), autoAck: autoAck}
@@ -31,6 +87,7 @@ func newFakeConn(autoAck bool) *fakeConn {
 func (f *fakeConn) feed(b []byte) {
 	f.mu.Lock()
 	f.in = append(f.in, b...)
+	f.notify()
 	f.mu.Unlock()
 	f.cond.Broadcast()
 }
@@ -38,6 +95,9 @@ func (f *fakeConn) feed(b []byte) {
 func (f *fakeConn) Read(p []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.events && len(f.in) == 0 && !f.closed {
+		return 0, broker.ErrWouldBlock
+	}
 	for len(f.in) == 0 && !f.closed {
 		f.cond.Wait()
 	}
@@ -73,6 +133,7 @@ func (f *fakeConn) Write(p []byte) (int, error) {
 		}
 		f.out = f.out[:copy(f.out, f.out[h.Size+h.Remaining:])]
 	}
+	f.notify()
 	f.cond.Broadcast()
 	return len(p), nil
 }
@@ -80,6 +141,7 @@ func (f *fakeConn) Write(p []byte) (int, error) {
 func (f *fakeConn) Close() error {
 	f.mu.Lock()
 	f.closed = true
+	f.notify()
 	f.mu.Unlock()
 	f.cond.Broadcast()
 	return nil

@@ -111,7 +111,7 @@ var errDisconnect = errors.New("broker: DISCONNECT")
 // acknowledgements is stopped from sending more. It reports false when the
 // connection is closing.
 func (c *conn) waitRoom(n int) bool {
-	for !c.closing && cap(c.out)-len(c.out) < n {
+	for !c.closing && c.room() < n {
 		c.kick()
 		c.b.mu.Unlock()
 		c.sig.wait(sigRoom)

@@ -28,6 +28,9 @@ func (t *tables) take(n int) []byte {
 	return p
 }
 
+// takeAll hands out the next n bytes: length n.
+func (t *tables) takeAll(n int) []byte { return t.take(n)[:n] }
+
 // takeInts hands out the next n int32: length n.
 func (t *tables) takeInts(n int) []int32 {
 	p := t.ints[:n:n]

@@ -87,7 +87,7 @@ func (b *Broker) deliver(s *session, topic, payload []byte, qos packet.QoS, reta
 			return msg, false
 		}
 	case qos == 0 && s.qLen == 0:
-		if n := publishSize(topic, payload, 0); cap(c.out)-len(c.out) >= n {
+		if n := publishSize(topic, payload, 0); c.room() >= n {
 			c.out = appendPublish(c.out, topic, payload, 0, 0, false, retain)
 			b.stats.messagesOut++
 			c.kick()
@@ -134,13 +134,13 @@ func (b *Broker) pump(s *session) {
 			continue
 		}
 		if f.state == flightWaitComp {
-			if cap(c.out)-len(c.out) < ackSize {
+			if c.room() < ackSize {
 				break
 			}
 			c.out = appendAck(c.out, packet.PUBREL, f.id)
 		} else {
 			m := &b.store.msgs[f.msg]
-			if cap(c.out)-len(c.out) < publishSize(m.topic, m.payload, f.qos) {
+			if c.room() < publishSize(m.topic, m.payload, f.qos) {
 				break
 			}
 			c.out = appendPublish(c.out, m.topic, m.payload, f.qos, f.id, true, f.retain)
@@ -152,7 +152,7 @@ func (b *Broker) pump(s *session) {
 	for s.unsent == 0 && s.qLen > 0 {
 		q := &s.queue[s.qHead]
 		m := &b.store.msgs[q.msg]
-		if cap(c.out)-len(c.out) < publishSize(m.topic, m.payload, q.qos) {
+		if c.room() < publishSize(m.topic, m.payload, q.qos) {
 			break
 		}
 		if q.qos == 0 {

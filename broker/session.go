@@ -38,6 +38,7 @@ type queued struct {
 // and the packet identifiers of incoming QoS 2 messages not yet released.
 type session struct {
 	idx      int32
+	ready    bool // its parts of the slot tables are taken; see Broker.session
 	used     bool
 	app      bool // the in-process client
 	anon     bool // connected with an empty client identifier; never resumed

@@ -20,10 +20,17 @@ type subEntry struct {
 type subIndex struct {
 	entries    []subEntry
 	perSession int
-	maxLevels  int
-	heads      []int32 // hash buckets, see subEntry
-	mask       uint32
-	tree       subTree
+	// filters holds every slot's filter, filterCap bytes each; slot k of
+	// every session side by side, then slot k+1, so that the first
+	// subscriptions of the sessions in use share pages. A slot takes its
+	// part the first time it is used.
+	filters   []byte
+	filterCap int
+	nsess     int
+	maxLevels int
+	heads     []int32 // hash buckets, see subEntry
+	mask      uint32
+	tree      subTree
 }
 
 // What add returns, instead of a slot, when it refuses a filter.
@@ -50,10 +57,8 @@ func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int
 	x.perSession = perSession
 	x.maxLevels = maxLevels
 	x.entries = entries
-	for i := range x.entries {
-		x.entries[i].filter = t.take(filterCap)
-		x.entries[i].sess = int32(i / perSession)
-	}
+	x.filterCap, x.nsess = filterCap, len(entries)/perSession
+	x.filters = t.takeAll(len(entries) * filterCap)
 	buckets := subBuckets(len(entries))
 	x.mask = uint32(buckets - 1)
 	x.heads = t.takeInts(buckets)
@@ -108,6 +113,11 @@ func (x *subIndex) add(s int32, filter []byte, qos packet.QoS) int {
 				return noNodes
 			}
 			e.hash = listKey(e.node, isMulti(filter))
+		}
+		if e.filter == nil {
+			at := (k*x.nsess + int(s)) * x.filterCap
+			e.filter = x.filters[at : at : at+x.filterCap]
+			e.sess = s
 		}
 		e.filter = append(e.filter[:0], filter...)
 		e.qos = qos

@@ -42,7 +42,10 @@ type subTree struct {
 	table []int32 // hash chains of children, by slot
 	mask  uint32
 	free  int32 // the first free node, chained through next
-	nfree int
+	nfree int   // free nodes: those chained and those never used
+	// unused is the first node never used: nodes are taken from the free
+	// chain first, then from here, so that init writes none of them.
+	unused int32
 	// stack holds the nodes still to visit while routing, with the
 	// offset of the next topic level: at most one pending sibling per
 	// depth and two at the deepest, so MaxTopicLevels + 1 pairs.
@@ -90,12 +93,7 @@ func (tr *subTree) init(nodes []subNode, levels int, t *tables) {
 	}
 	tr.stack = t.takeInts(treeStack(levels))
 	tr.nodes[0] = subNode{parent: -1, next: -1}
-	tr.free, tr.nfree = -1, 0
-	for i := len(tr.nodes) - 1; i > 0; i-- {
-		tr.nodes[i].next = tr.free
-		tr.free = int32(i)
-		tr.nfree++
-	}
+	tr.free, tr.nfree, tr.unused = -1, len(tr.nodes)-1, 1
 }
 
 func (tr *subTree) slot(parent int32, key uint32) uint32 {
@@ -179,8 +177,13 @@ func (tr *subTree) descend(n int32, key uint32) int32 {
 		return c
 	}
 	c := tr.free
+	if c >= 0 {
+		tr.free = tr.nodes[c].next
+	} else {
+		c = tr.unused
+		tr.unused++
+	}
 	nd := &tr.nodes[c]
-	tr.free = nd.next
 	tr.nfree--
 	s := tr.slot(n, key)
 	*nd = subNode{parent: n, level: key, next: tr.table[s]}

@@ -163,7 +163,7 @@ func newHeldBroker(t *testing.T) (*Broker, *heldClock) {
 
 func TestStaleTimerDoesNotEndTakeoverGrace(t *testing.T) {
 	b, clk := newHeldBroker(t)
-	c, old, s := &b.conns[0], &b.conns[1], &b.sessions[0]
+	c, old, s := b.conn(0), b.conn(1), b.session(0)
 	staleTimerCheck(t, b, clk,
 		func() { old.sess = s },
 		func() { old.sess = nil },
@@ -172,10 +172,10 @@ func TestStaleTimerDoesNotEndTakeoverGrace(t *testing.T) {
 
 func TestStaleTimerDoesNotMarkSubscriberSlow(t *testing.T) {
 	b, clk := newHeldBroker(t)
-	c, sub := &b.conns[0], &b.sessions[1]
-	c.sess = &b.sessions[0]
+	c, sub := b.conn(0), b.session(1)
+	c.sess = b.session(0)
 	c.sess.conn = c
-	sub.conn, sub.used = &b.conns[1], true
+	sub.conn, sub.used = b.conn(1), true
 	staleTimerCheck(t, b, clk,
 		func() { sub.qLen = len(sub.queue) }, // congested
 		func() { sub.qLen = 0 },              // drained

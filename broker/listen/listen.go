@@ -2,20 +2,30 @@
 // part of the broker that knows about the network, so package broker stays
 // transport-agnostic (and builds for boards without a network stack).
 //
-// Limits: one goroutine per accepted connection (plus the broker's writer
-// goroutine); connections beyond the broker's MaxConnections are accepted
-// and closed at once by the broker, or make it close the oldest that has
-// not sent CONNECT yet (see broker.Limits.MaxPending).
+// On Linux a TCP connection is served from readiness events
+// (broker.Broker.ServeEvents): while its client is silent it holds no
+// goroutine and no buffer, and one goroutine waits for all of them in an
+// epoll instance (Model Epoll, the default). RuntimePoller waits for each
+// on a goroutine of its own in the Go runtime's poller instead, and
+// Goroutines serves each with broker.Broker.ServeConnFrom on a goroutine
+// blocked in Read, as other systems and other streams always are.
+// docs/benchmarks.md compares the three ("Idle sessions").
 //
-// Each connection is served with broker.Broker.ServeConnFrom and the host
-// of its remote address, so that the broker bounds pending connections
-// and throttles failed logins per client host.
+// Limits: connections beyond the broker's MaxConnections are accepted and
+// closed at once by the broker, or make it close the oldest that has not
+// sent CONNECT yet (see broker.Limits.MaxPending). Each connection is
+// served with the host of its remote address as its source, so that the
+// broker bounds pending connections and throttles failed logins per
+// client host.
 package listen
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -23,9 +33,55 @@ import (
 	"github.com/gatomqtt/gatomqtt/broker"
 )
 
-// Serve accepts connections on ln and serves each with b.ServeConn until
-// ctx is done or ln fails. When ctx is done it closes ln and the
-// connections it accepted, waits for them, and returns ctx.Err().
+// A Model is how Serve waits for the bytes of its connections.
+type Model int
+
+const (
+	// Epoll serves TCP connections with broker.ServeEvents and waits for
+	// every silent one in one epoll instance: a connection whose client
+	// sends nothing holds no goroutine and no buffer, only its session.
+	// Linux only; elsewhere it is Goroutines.
+	Epoll Model = iota
+	// RuntimePoller serves TCP connections with broker.ServeEvents and
+	// waits for each silent one on a goroutine of its own, parked in the
+	// Go runtime's poller: a small stack per connection, but no buffer.
+	// Linux only; elsewhere it is Goroutines.
+	RuntimePoller
+	// Goroutines serves each connection with broker.ServeConnFrom, on a
+	// goroutine blocked in Read that holds its read buffer.
+	Goroutines
+)
+
+var modelNames = [...]string{Epoll: "epoll", RuntimePoller: "poller", Goroutines: "goroutines"}
+
+func (m Model) String() string {
+	if int(m) < len(modelNames) {
+		return modelNames[m]
+	}
+	return "Model(" + strconv.Itoa(int(m)) + ")"
+}
+
+// ParseModel returns the Model named s: "epoll", "poller" or
+// "goroutines".
+func ParseModel(s string) (Model, error) {
+	for m, name := range modelNames {
+		if name == s {
+			return Model(m), nil
+		}
+	}
+	return 0, fmt.Errorf("listen: no serving model %q (epoll, poller, goroutines)", s)
+}
+
+// Serve is ServeModel with the Epoll model.
+func Serve(ctx context.Context, ln net.Listener, b *broker.Broker) error {
+	return ServeModel(ctx, ln, b, Epoll)
+}
+
+// ServeModel accepts connections on ln and serves each on b, waiting for
+// their bytes as m says, until ctx is done or ln fails. When ctx is done
+// it closes ln and the connections it accepted, waits for the broker to
+// be done with them, and returns ctx.Err(). Connections other than TCP
+// ones are served by goroutines whatever m says.
 //
 // Accept errors that say the system is short of something for now (out
 // of file descriptors, buffers or memory) and timeouts do not end Serve:
@@ -35,22 +91,22 @@ import (
 // the daemon. Each such failure is reported to b (Broker.ReportTrouble),
 // which logs a line per kind of failure every few seconds at most. Other
 // errors are returned.
-func Serve(ctx context.Context, ln net.Listener, b *broker.Broker) error {
-	var (
-		mu    sync.Mutex
-		conns = make(map[net.Conn]struct{})
-		wg    sync.WaitGroup
-	)
+func ServeModel(ctx context.Context, ln net.Listener, b *broker.Broker, m Model) error {
+	srv := &server{b: b, conns: make(map[io.Closer]struct{})}
+	if err := srv.startWaiter(m); err != nil {
+		return err
+	}
+	defer srv.stopWaiter()
 	stop := context.AfterFunc(ctx, func() {
 		ln.Close()
-		mu.Lock()
-		for c := range conns {
+		srv.mu.Lock()
+		for c := range srv.conns {
 			c.Close()
 		}
-		mu.Unlock()
+		srv.mu.Unlock()
 	})
 	defer stop()
-	defer wg.Wait()
+	defer srv.wg.Wait()
 	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
@@ -70,22 +126,52 @@ func Serve(ctx context.Context, ln net.Listener, b *broker.Broker) error {
 			continue
 		}
 		backoff = 0
-		mu.Lock()
+		srv.mu.Lock()
 		if ctx.Err() != nil {
-			mu.Unlock()
+			srv.mu.Unlock()
 			c.Close()
 			continue
 		}
-		conns[c] = struct{}{}
-		mu.Unlock()
-		wg.Add(1)
+		srv.mu.Unlock()
+		if tc, ok := c.(*net.TCPConn); ok && srv.serveEvents(tc) {
+			continue
+		}
+		srv.track(c)
 		go func() {
-			defer wg.Done()
 			b.ServeConnFrom(c, Source(c.RemoteAddr()))
-			mu.Lock()
-			delete(conns, c)
-			mu.Unlock()
+			srv.untrack(c)
 		}()
+	}
+}
+
+// A server is what ServeModel keeps of its connections, to close them
+// and wait for them when it ends.
+type server struct {
+	b      *broker.Broker
+	mu     sync.Mutex
+	conns  map[io.Closer]struct{}
+	wg     sync.WaitGroup
+	waiter waiter // nil: serve by goroutines
+	stopW  func() // stops the waiter
+}
+
+func (srv *server) track(c io.Closer) {
+	srv.mu.Lock()
+	srv.conns[c] = struct{}{}
+	srv.mu.Unlock()
+	srv.wg.Add(1)
+}
+
+func (srv *server) untrack(c io.Closer) {
+	srv.mu.Lock()
+	delete(srv.conns, c)
+	srv.mu.Unlock()
+	srv.wg.Done()
+}
+
+func (srv *server) stopWaiter() {
+	if srv.stopW != nil {
+		srv.stopW()
 	}
 }
 

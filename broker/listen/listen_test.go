@@ -12,7 +12,15 @@ import (
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
+var models = []listen.Model{listen.Epoll, listen.RuntimePoller, listen.Goroutines}
+
 func TestServeOverTCP(t *testing.T) {
+	for _, m := range models {
+		t.Run(m.String(), func(t *testing.T) { testServeOverTCP(t, m) })
+	}
+}
+
+func testServeOverTCP(t *testing.T, m listen.Model) {
 	b, err := broker.New(broker.Config{Limits: broker.PicoLimits})
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +32,7 @@ func TestServeOverTCP(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- listen.Serve(ctx, ln, b) }()
+	go func() { served <- listen.ServeModel(ctx, ln, b, m) }()
 
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {

@@ -39,6 +39,19 @@ func (r *Reader) Reset(rd io.Reader) {
 	r.r, r.start, r.end, r.err = rd, 0, 0, nil
 }
 
+// SetBuffer makes buf the buffer from now on and returns the one used
+// until now, so that a server can lend a buffer to a stream only while it
+// has bytes to parse. It may be called only while nothing is buffered
+// (Buffered returns 0); it panics otherwise, as the bytes would be lost.
+func (r *Reader) SetBuffer(buf []byte) []byte {
+	if r.start != r.end {
+		panic("packet: SetBuffer with bytes buffered")
+	}
+	old := r.buf
+	r.buf, r.start, r.end = buf, 0, 0
+	return old
+}
+
 // Buffered reports how many bytes have been read from the stream but not
 // yet returned as part of a packet.
 func (r *Reader) Buffered() int { return r.end - r.start }

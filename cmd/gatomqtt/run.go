@@ -52,6 +52,9 @@ type options struct {
 	// browser origins it accepts.
 	wsListen  string
 	wsOrigins string
+
+	// serve is how the MQTT listener waits for its connections' bytes.
+	serve listen.Model
 }
 
 // parseFlags reads args into options. Limit flags override the profile's
@@ -72,6 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.wsListen, "ws-listen", "", "TCP `address` to serve MQTT over WebSocket on (subprotocol mqtt, any path), for browsers and MQTT.js")
 	fs.StringVar(&o.wsOrigins, "ws-origins", "", "comma-separated browser `origins` the WebSocket listener accepts (such as https://app.example); default any, MQTT's login being what protects the broker")
 	fs.DurationVar(&o.sysInterval, "sys-interval", 10*time.Second, "time between two updates of the broker's statistics under $SYS/broker/ (0: none), as mosquitto's sys_interval")
+	serve := fs.String("serve", "epoll", "how the MQTT listener waits for its clients' bytes: epoll (a silent client holds no goroutine and no buffer; Linux, elsewhere goroutines), poller (a goroutine parked in Go's poller per client, no buffer) or goroutines (a goroutine and its read buffer per client)")
 	profile := fs.String("profile", "host", "limit set to start from: host, pico or esp32c3")
 
 	vals := map[string]*int{}
@@ -104,6 +108,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.wsOrigins != "" && o.wsListen == "" {
 		return o, errors.New("-ws-origins needs -ws-listen")
+	}
+	var err error
+	if o.serve, err = listen.ParseModel(*serve); err != nil {
+		return o, fmt.Errorf("-serve: %w", err)
 	}
 	l, ok := boards.LimitsFor(*profile)
 	if !ok {
@@ -251,7 +259,9 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
 		return exitUsage
 	}
-	lns := []listener{{ln, listen.Serve}}
+	lns := []listener{{ln, func(ctx context.Context, ln net.Listener, b *broker.Broker) error {
+		return listen.ServeModel(ctx, ln, b, o.serve)
+	}}}
 	auth := "anonymous clients allowed"
 	if len(cfg.Users) > 0 {
 		auth = fmt.Sprintf("%d users", len(cfg.Users))

@@ -1,0 +1,51 @@
+package broker
+
+import "github.com/gatomqtt/gatomqtt/broker/packet"
+
+// slotTables are the parts of New's tables that belong to one session or
+// connection slot each. A slot takes its parts the first time it is used
+// (session, conn), so a slot never used is never written: on a host its
+// pages stay unmapped, and a broker sized for many sessions commits
+// memory as clients come. Client identifiers lie side by side, not
+// beside each slot's will, so that the sessions in use share their pages.
+type slotTables struct {
+	clientIDs, wills, sources []byte
+	flights                   []flight
+	queue                     []queued
+	rx                        []uint16
+}
+
+// session returns session slot i, its parts taken on first use.
+func (b *Broker) session(i int) *session {
+	s := &b.sessions[i]
+	if s.ready {
+		return s
+	}
+	lim, st := &b.lim, &b.slots
+	s.ready = true
+	s.idx = int32(i)
+	s.clientID = st.clientIDs[i*lim.MaxClientIDLength:][:0:lim.MaxClientIDLength]
+	w := st.wills[i*(lim.MaxTopicLength+lim.MaxPayloadSize):][:lim.MaxTopicLength+lim.MaxPayloadSize]
+	s.willTopic = w[:0:lim.MaxTopicLength]
+	s.willPayload = w[lim.MaxTopicLength:lim.MaxTopicLength]
+	s.inflight = st.flights[i*lim.MaxInflight : (i+1)*lim.MaxInflight]
+	s.queue = st.queue[i*lim.MaxQueued : (i+1)*lim.MaxQueued]
+	s.rx = st.rx[i*lim.MaxInflight : i*lim.MaxInflight : (i+1)*lim.MaxInflight]
+	return s
+}
+
+// conn returns connection slot i, set up on first use.
+func (b *Broker) conn(i int32) *conn {
+	c := &b.conns[i]
+	if c.b != nil {
+		return c
+	}
+	c.b, c.idx = b, i
+	c.source = b.slots.sources[int(i)*maxSource:][:0:maxSource]
+	// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
+	// so a packet of any number of them needs no storage.
+	c.dec = packet.Decoder{MaxPacketSize: b.lim.MaxPacketSize}
+	c.rd.Init(nil, nil, &c.dec)
+	c.sig.init()
+	return c
+}

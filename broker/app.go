@@ -169,8 +169,8 @@ func (a *appClient) dispatch() {
 					calls = append(calls, h)
 				}
 			} else {
-				for k, e := range b.subs.slots(s.idx) {
-					if len(e.filter) > 0 && a.handlers[k] != nil && match(e.filter, m.topic) {
+				for k := range b.subs.perSession {
+					if e := b.subs.entry(s.idx, k); len(e.filter) > 0 && a.handlers[k] != nil && match(e.filter, m.topic) {
 						calls = append(calls, a.handlers[k])
 					}
 				}

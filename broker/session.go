@@ -84,10 +84,13 @@ func (s *session) held() int {
 func (s *session) reset() {
 	s.anon, s.clean, s.conn, s.user = false, false, nil, -1
 	s.clientID = s.clientID[:0]
-	s.ifHead, s.ifLen, s.ifUsed, s.unsent = 0, 0, 0, 0
-	for i := range s.inflight {
-		s.inflight[i] = flight{}
+	// Only the window is ever read, and a flight is written whole when
+	// it starts: what lies outside stays as it is, unwritten in a slot
+	// never used.
+	for i := range s.ifLen {
+		*s.flightAt(i) = flight{}
 	}
+	s.ifHead, s.ifLen, s.ifUsed, s.unsent = 0, 0, 0, 0
 	s.qHead, s.qLen = 0, 0
 	s.rx = s.rx[:0]
 	s.willFlag = false

@@ -3,7 +3,8 @@ package broker
 import "github.com/gatomqtt/gatomqtt/broker/packet"
 
 // A subEntry is one subscription slot. Slot k of session s is entry
-// s*perSession+k. Filters without wildcards are chained in hash buckets so
+// k*sessions+s: slot k of every session side by side, then slot k+1, so
+// that the first subscriptions of the sessions in use share their pages. Filters without wildcards are chained in hash buckets so
 // that routing finds them without a scan; filters with wildcards hang
 // from a node of the subscription tree (see subTree), chained in the same
 // buckets under a key of that node, so that routing visits only those
@@ -20,10 +21,8 @@ type subEntry struct {
 type subIndex struct {
 	entries    []subEntry
 	perSession int
-	// filters holds every slot's filter, filterCap bytes each; slot k of
-	// every session side by side, then slot k+1, so that the first
-	// subscriptions of the sessions in use share pages. A slot takes its
-	// part the first time it is used.
+	// filters holds every slot's filter, filterCap bytes each, in the
+	// order of entries. A slot takes its part the first time it is used.
 	filters   []byte
 	filterCap int
 	nsess     int
@@ -73,16 +72,16 @@ func subIndexInts(slots, nodes, maxLevels int) int {
 	return subBuckets(slots) + treeInts(nodes, maxLevels)
 }
 
-// slots returns the entries of session s.
-func (x *subIndex) slots(s int32) []subEntry {
-	i := int(s) * x.perSession
-	return x.entries[i : i+x.perSession]
-}
+// at returns the index of slot k of session s in entries.
+func (x *subIndex) at(s int32, k int) int32 { return int32(k*x.nsess + int(s)) }
+
+// entry returns slot k of session s.
+func (x *subIndex) entry(s int32, k int) *subEntry { return &x.entries[x.at(s, k)] }
 
 // find returns the slot of filter in session s, or -1.
 func (x *subIndex) find(s int32, filter []byte) int {
-	for k := range x.slots(s) {
-		e := &x.entries[int(s)*x.perSession+k]
+	for k := range x.perSession {
+		e := x.entry(s, k)
 		if len(e.filter) > 0 && same(e.filter, filter) {
 			return k
 		}
@@ -95,14 +94,14 @@ func (x *subIndex) find(s int32, filter []byte) int {
 // noNodes or tooManyLevels when it refuses the filter.
 func (x *subIndex) add(s int32, filter []byte, qos packet.QoS) int {
 	if k := x.find(s, filter); k >= 0 {
-		x.entries[int(s)*x.perSession+k].qos = qos
+		x.entry(s, k).qos = qos
 		return k
 	}
 	if levelCount(filter) > x.maxLevels {
 		return tooManyLevels
 	}
-	for k := range x.slots(s) {
-		i := int32(int(s)*x.perSession + k)
+	for k := range x.perSession {
+		i := x.at(s, k)
 		e := &x.entries[i]
 		if len(e.filter) != 0 {
 			continue
@@ -139,14 +138,14 @@ func (x *subIndex) remove(s int32, filter []byte) bool {
 	if k < 0 {
 		return false
 	}
-	x.unlink(int32(int(s)*x.perSession + k))
+	x.unlink(x.at(s, k))
 	return true
 }
 
 // removeAll drops every subscription of session s.
 func (x *subIndex) removeAll(s int32) {
-	for k := range x.slots(s) {
-		i := int32(int(s)*x.perSession + k)
+	for k := range x.perSession {
+		i := x.at(s, k)
 		if len(x.entries[i].filter) > 0 {
 			x.unlink(i)
 		}

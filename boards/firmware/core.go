@@ -100,18 +100,46 @@ func (c *Core) acceptLoop() {
 			c.Broker.Close()
 			return
 		}
-		go c.serve(s)
+		if c.opts.Streams != nil {
+			go c.Broker.ServeConn(c.opts.Streams(s))
+			continue
+		}
+		// Served from events: no goroutine waits on a stream whose
+		// client is silent.
+		c.Broker.ServeEvents(newEventStream(s), "")
 	}
 }
 
-// serve serves one stream, through Options.Streams when set.
-func (c *Core) serve(s *link.Stream) {
-	if c.opts.Streams == nil {
-		c.Broker.ServeConn(s)
-		return
-	}
-	c.Broker.ServeConn(c.opts.Streams(s))
+// An eventStream is a link stream served by broker.ServeEvents.
+type eventStream struct {
+	*link.Stream
+	ec    broker.EventConn
+	ready func() // fire, made once
 }
+
+func newEventStream(s *link.Stream) *eventStream {
+	e := &eventStream{Stream: s}
+	e.ready = e.fire
+	return e
+}
+
+func (e *eventStream) Read(p []byte) (int, error) {
+	n, err := e.Stream.TryRead(p)
+	if err == link.ErrWouldBlock {
+		err = broker.ErrWouldBlock
+	}
+	return n, err
+}
+
+func (e *eventStream) WaitRead(ec broker.EventConn) error {
+	e.ec = ec
+	e.Stream.NotifyReadable(e.ready)
+	return nil
+}
+
+func (e *eventStream) fire() { e.ec.Readable() }
+
+func (e *eventStream) Ended(error) {}
 
 // controlLoop answers the host's control requests.
 func (c *Core) controlLoop() {

@@ -12,6 +12,9 @@ import (
 var (
 	// ErrClosed is returned by operations on a stream after its Close.
 	ErrClosed = errors.New("link: stream closed")
+	// ErrWouldBlock is returned by TryRead when the stream has nothing
+	// to read yet.
+	ErrWouldBlock = errors.New("link: nothing to read yet")
 	// ErrReset is returned when the peer reset the stream, or when this
 	// side reset it because the peer broke the stream's rules (sent more
 	// than its credit).
@@ -149,7 +152,7 @@ func (l *Link) failLocked(err error) {
 	close(l.done)
 	l.cond.Broadcast()
 	for i := range l.recs {
-		l.recs[i].readable.Broadcast()
+		l.recs[i].wake()
 	}
 	if c, ok := l.line.(io.Closer); ok {
 		c.Close()

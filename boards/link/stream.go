@@ -22,6 +22,7 @@ type Stream struct {
 	err       error
 	notice    error // told once to the control stream's next Read or Write
 	readable  sync.Cond
+	notify    func() // called once when the stream becomes readable; see NotifyReadable
 
 	buf       []byte // receive ring
 	head, n   int
@@ -40,7 +41,14 @@ func (s *Stream) Channel() int {
 }
 
 // Read reads stream bytes; it returns io.EOF after the peer's Close.
-func (s *Stream) Read(p []byte) (int, error) {
+func (s *Stream) Read(p []byte) (int, error) { return s.read(p, true) }
+
+// TryRead is Read without the wait: with nothing to read yet it returns
+// 0 and ErrWouldBlock. With NotifyReadable, a server can serve many
+// streams without a goroutine waiting in each.
+func (s *Stream) TryRead(p []byte) (int, error) { return s.read(p, false) }
+
+func (s *Stream) read(p []byte, wait bool) (int, error) {
 	l := s.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -62,8 +70,34 @@ func (s *Stream) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		case l.err != nil:
 			return 0, l.err
+		case !wait:
+			return 0, ErrWouldBlock
 		}
 		s.readable.Wait()
+	}
+}
+
+// NotifyReadable arranges for one call of f once a Read would not wait:
+// bytes, an end, an error or a close. It calls f at once when that is so
+// already. f is called with the link's lock held, from the goroutine
+// that made the stream readable: it must not wait, nor call the link.
+func (s *Stream) NotifyReadable(f func()) {
+	l := s.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s.notice != nil || s.local || s.n > 0 || s.err != nil || s.recvFin || l.err != nil {
+		f()
+		return
+	}
+	s.notify = f
+}
+
+// wake wakes the stream's readers, and tells its NotifyReadable.
+func (s *Stream) wake() {
+	s.readable.Broadcast()
+	if f := s.notify; f != nil {
+		s.notify = nil
+		f()
 	}
 }
 
@@ -141,7 +175,7 @@ func (s *Stream) Close() error {
 		s.owesClose = true
 		l.fill()
 	}
-	s.readable.Broadcast()
+	s.wake()
 	l.cond.Broadcast()
 	s.release()
 	return nil
@@ -173,7 +207,7 @@ func (s *Stream) received(p []byte) {
 		s.head, s.n = 0, 0
 		s.owesReset = true
 		l.fill()
-		s.readable.Broadcast()
+		s.wake()
 		l.cond.Broadcast()
 		return
 	}
@@ -182,7 +216,7 @@ func (s *Stream) received(p []byte) {
 	c := copy(s.buf[tail:], p)
 	copy(s.buf, p[c:])
 	s.n += len(p)
-	s.readable.Broadcast()
+	s.wake()
 }
 
 // peerClosed handles CLOSE (err nil) and RESET from the peer.
@@ -199,7 +233,7 @@ func (s *Stream) peerClosed(err error) {
 			l.fill()
 		}
 	}
-	s.readable.Broadcast()
+	s.wake()
 	l.cond.Broadcast()
 	s.unmapIfDone()
 }
@@ -218,6 +252,7 @@ func (s *Stream) unmapIfDone() {
 func (s *Stream) release() {
 	if s.local && s.ch < 0 {
 		s.inUse = false
+		s.notify = nil
 	}
 }
 

@@ -106,7 +106,7 @@ func (l *Link) peerRestarted() {
 			s.err = ErrPeerReset
 		}
 		s.release()
-		s.readable.Broadcast()
+		s.wake()
 	}
 	l.owedRST = 0
 	l.cond.Broadcast()

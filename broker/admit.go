@@ -74,30 +74,63 @@ type pendingCount struct {
 }
 
 // pending counts the pending streams, those whose CONNECT has not been
-// accepted and that are not closing, all and of source.
+// accepted and that are not closing, all and of source. It walks the
+// pending streams only, not every slot.
 func (b *Broker) pending(source string) pendingCount {
-	var p pendingCount
-	for i := range b.conns {
-		c := &b.conns[i]
-		switch {
-		case !c.active || c.connected && !c.closing:
-			continue
-		case c.closing:
-			p.closing++
-			continue
-		}
-		p.n++
-		if p.oldest == nil || c.serial < p.oldest.serial {
-			p.oldest = c
-		}
-		if source != "" && sameSource(c.source, source) {
+	p := pendingCount{n: b.pend.n, closing: b.nclosing}
+	if b.pend.head >= 0 {
+		p.oldest = &b.conns[b.pend.head]
+	}
+	if source == "" {
+		return p
+	}
+	for i := b.pend.head; i >= 0; i = b.conns[i].pnext {
+		if c := &b.conns[i]; sameSource(c.source, source) {
 			p.ofSource++
-			if p.oldestOfSource == nil || c.serial < p.oldestOfSource.serial {
+			if p.oldestOfSource == nil {
 				p.oldestOfSource = c
 			}
 		}
 	}
 	return p
+}
+
+// A pendingList chains the pending streams through conn.pprev and pnext
+// in the order they came, the oldest first. Guarded by b.mu.
+type pendingList struct {
+	head, tail int32 // -1 when empty
+	n          int
+}
+
+// add appends c, which has just come.
+func (l *pendingList) add(b *Broker, c *conn) {
+	c.pprev, c.pnext, c.pending = l.tail, -1, true
+	if l.tail >= 0 {
+		b.conns[l.tail].pnext = c.idx
+	} else {
+		l.head = c.idx
+	}
+	l.tail = c.idx
+	l.n++
+}
+
+// remove unlinks c, if it is pending.
+func (l *pendingList) remove(b *Broker, c *conn) {
+	if !c.pending {
+		return
+	}
+	if c.pprev >= 0 {
+		b.conns[c.pprev].pnext = c.pnext
+	} else {
+		l.head = c.pnext
+	}
+	if c.pnext >= 0 {
+		b.conns[c.pnext].pprev = c.pprev
+	} else {
+		l.tail = c.pprev
+	}
+	c.pending = false
+	l.n--
 }
 
 // wait waits, with b.mu held, for a connection slot to be released or

@@ -64,6 +64,7 @@ type Broker struct {
 
 	sessions []session // MaxSessions network sessions, then the in-process client's
 	freeSess []int32
+	ids      idIndex // the network sessions by client identifier
 	nsess    int
 	// offlineHeld counts the deliveries held for offline sessions, which
 	// Limits.MaxOfflineMessages bounds.
@@ -79,6 +80,8 @@ type Broker struct {
 	nconn              int
 	serving            sync.WaitGroup
 	admit              admission // streams waiting for a slot being freed
+	pend               pendingList
+	nclosing           int // streams closing, whose slots are on their way
 	logins             loginFailures
 
 	subs     subIndex
@@ -140,7 +143,8 @@ func New(cfg Config) (*Broker, error) {
 			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
 			lim.MaxTopicLength+ // the in-process client's topic
 			nameBytes,
-		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsubs, nodes, lim.MaxTopicLevels)+lim.MaxMessages+nsess)
+		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsubs, nodes, lim.MaxTopicLevels)+lim.MaxMessages+nsess+
+			idIndexSlots(lim.MaxSessions))
 
 	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
 	acc := &b.acc0
@@ -161,6 +165,7 @@ func New(cfg Config) (*Broker, error) {
 	st.flights = makeTable[flight](&t.total, nsess*lim.MaxInflight)
 	st.queue = makeTable[queued](&t.total, nsess*lim.MaxQueued)
 	st.rx = makeTable[uint16](&t.total, nsess*lim.MaxInflight)
+	b.ids.init(t.takeInts(idIndexSlots(lim.MaxSessions)))
 	b.freeSess = t.takeInts(lim.MaxSessions)[:0]
 	for i := lim.MaxSessions - 1; i >= 0; i-- {
 		b.freeSess = append(b.freeSess, int32(i))
@@ -171,6 +176,7 @@ func New(cfg Config) (*Broker, error) {
 	b.matched = t.takeInts(nsess)[:0]
 
 	b.conns = makeTable[conn](&t.total, lim.MaxConnections)
+	b.pend = pendingList{head: -1, tail: -1}
 	st.sources = t.takeAll(lim.MaxConnections * maxSource)
 	// One table of slices for the pools' lists and the users' names.
 	lists := makeTable[[]byte](&t.total, 3*lim.MaxConnections+len(cfg.Users))

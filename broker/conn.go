@@ -41,6 +41,10 @@ type conn struct {
 	writing    bool // guarded by b.mu: a writer runs, and looks at out before it stops
 	reading    bool // guarded by b.mu: an event stream's reader runs
 	accepted   bool // reader only: CONNECT accepted
+	// pending, guarded by b.mu, says the stream is in b.pend: active, its
+	// CONNECT not accepted, not closing.
+	pending      bool
+	pprev, pnext int32
 
 	active       bool          // guarded by b.mu: serving a stream
 	closing      bool          // guarded by b.mu: the stream is being closed
@@ -156,6 +160,10 @@ func (c *conn) markClosing(why error) io.Closer {
 	if !c.closing {
 		c.closing = true
 		c.closeErr = why
+		c.b.pend.remove(c.b, c)
+		if c.active {
+			c.b.nclosing++
+		}
 	}
 	c.startReader()
 	c.sig.raise(sigRoom | sigTick)
@@ -222,6 +230,7 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error
 	c.rd.Reset(rw)
 	c.rbuf = b.readBuffer()
 	c.rd.SetBuffer(c.rbuf)
+	b.pend.add(b, c)
 	if c.dog == nil {
 		c.dog = b.clock.AfterFunc(b.lim.ConnectTimeout, c.watchdog)
 	} else {
@@ -252,6 +261,10 @@ func (b *Broker) releaseConn(c *conn) {
 	}
 	if c.waitTimer != nil {
 		c.waitTimer.Stop()
+	}
+	b.pend.remove(b, c)
+	if c.closing {
+		b.nclosing--
 	}
 	c.active = false
 	c.rw = nil

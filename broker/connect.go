@@ -111,6 +111,9 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		s.used = true
 		s.anon = anon
 		s.clientID = append(s.clientID[:0], p.ClientID...)
+		if !anon {
+			b.ids.add(s)
+		}
 	}
 	s.clean = p.CleanSession
 	s.willFlag = p.WillFlag
@@ -123,6 +126,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	s.user = c.user
 	c.sess = s
 	c.connected = true
+	b.pend.remove(b, c)
 	c.keepAlive = time.Duration(p.KeepAlive) * 1500 * time.Millisecond
 	if c.keepAlive > 0 {
 		c.dog.Reset(c.keepAlive)
@@ -142,15 +146,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 }
 
 // findSession returns the resumable session of a client identifier.
-func (b *Broker) findSession(id []byte) *session {
-	for i := range b.sessions[:b.lim.MaxSessions] {
-		s := &b.sessions[i]
-		if s.used && !s.anon && same(s.clientID, id) {
-			return s
-		}
-	}
-	return nil
-}
+func (b *Broker) findSession(id []byte) *session { return b.ids.find(b, id) }
 
 // waitForSession waits, with b.mu held, for at most takeoverGrace until a
 // session is free or offline: a client that connects right after another

@@ -210,6 +210,9 @@ func (b *Broker) dropSession(s *session) {
 	for s.qLen > 0 {
 		b.store.unref(s.popQueue().msg)
 	}
+	if !s.app && !s.anon {
+		b.ids.remove(b, s)
+	}
 	s.reset()
 	if !s.app {
 		s.used = false

@@ -88,6 +88,10 @@ var _ = Describe("memory", Label("memory"), func() {
 	It("keeps the heap at rest within its ceiling", SpecTimeout(60*time.Second), func(ctx SpecContext) {
 		pubs, sub, topic := clients()
 		route(pubs, sub, topic, warmUp)
+		// The sessions idle, then gone: what an idle session holds on the
+		// heap, goroutine stacks included where the runtime allocates
+		// them there (TinyGo).
+		idle := stats()
 		for _, c := range append(pubs, sub) {
 			Expect(c.Disconnect()).To(Succeed())
 		}
@@ -98,6 +102,7 @@ var _ = Describe("memory", Label("memory"), func() {
 			return int(s.Extra["connections"])
 		}).WithTimeout(harness.Timeout).Should(BeZero(), "connections left open")
 		harness.Figure("heap in use at rest", s.HeapInUse)
+		harness.Figure(fmt.Sprintf("heap in use with %d sessions idle", publishers+1), idle.HeapInUse)
 		ceiling := harness.Current().Capabilities().Memory.HeapAfterBoot
 		if ceiling == 0 {
 			Skip("the target declares no ceiling for its heap")

@@ -54,13 +54,6 @@ if [[ $target == serial-twin:* ]]; then
 	parallel=
 fi
 
-if [[ $target == emulated:esp32c3* ]]; then
-	# One QEMU at a time: two of them beside two suite processes on two
-	# cores left the QoS 1 soak (55-85 s on QEMU alone) waiting more than
-	# its 5 s for a PUBACK now and then.
-	parallel=
-fi
-
 shown=$target
 [ -z "${pskkey:-}" ] || shown=${target//$pskkey/xxx}
 echo "suites: target $shown"

@@ -73,10 +73,9 @@ ci/suites.sh 'inproc?ws=/mqtt'
 step "conformance suites on boards"
 ci/suites.sh twin:pico
 ci/suites.sh twin:esp32c3
-# emulated:esp32c3 (the ESP32-C3 firmware on QEMU) is not run here yet:
-# its QoS 1 soak stalls now and then (issue 13); TestESP32C3OnQEMU, after
-# the firmware step, boots the same firmware in QEMU and checks its hello,
-# MQTT, heap, clock and reset.
+# The ESP32-C3 firmware built above for QEMU's riscv32 virt machine
+# (build/esp32c3-qemu.elf), in qemu-system-riscv32.
+ci/suites.sh emulated:esp32c3
 # The real Pico image (built above) in rp2040js, with the RP2040 boot ROM
 # from the shared folder beside the checkout or $GATOMQTT_RP2040_BOOTROM.
 if [ -n "${GATOMQTT_RP2040_BOOTROM:-}" ] || [ -e ../shared/rp2040/bootrom-b1.bin ]; then

@@ -124,18 +124,11 @@ func parseQEMU(u *url.URL) (target.Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Round trips over QEMU's polled UART are slow (a QoS 1 soak of 2100
-	// messages takes about a minute), and now and then one takes more
-	// than the harness's default 5 s.
-	t.replyTimeout = qemuReplyTimeout
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
-
-// qemuReplyTimeout is emulated:esp32c3's Capabilities.ReplyTimeout.
-const qemuReplyTimeout = 15 * time.Second
 
 // qemu is the ESP32-C3 firmware on QEMU's riscv32 virt machine.
 type qemu struct{ elf, command string }

@@ -4,7 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/pty"
@@ -109,23 +108,5 @@ func TestOpenPortErrors(t *testing.T) {
 	}
 	if _, err := openPort(p.SlavePath, 115200); err == nil || !strings.Contains(err.Error(), "is in use") {
 		t.Errorf("second open of %s: %v", p.SlavePath, err)
-	}
-}
-
-// TestReplyTimeouts: only the board on QEMU declares a longer reply
-// bound; the others keep the harness's default.
-func TestReplyTimeouts(t *testing.T) {
-	for in, want := range map[string]time.Duration{
-		"emulated:esp32c3": qemuReplyTimeout,
-		"emulated:pico":    0,
-		"twin:esp32c3":     0,
-	} {
-		tg, err := target.Parse(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := tg.(*boardTarget).replyTimeout; got != want {
-			t.Errorf("%s: reply timeout %v, want %v", in, got, want)
-		}
 	}
 }

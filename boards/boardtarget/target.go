@@ -40,9 +40,6 @@ type boardTarget struct {
 	// when set, is the identity the hello must name.
 	pskIdentity string
 	pskKey      []byte
-	// replyTimeout is the target's Capabilities.ReplyTimeout: 0 but for
-	// boards emulated on a slow path.
-	replyTimeout time.Duration
 	// flashed is the image the target writes before it attaches, whose
 	// build id the hello must report; nil for none.
 	flashed *flashing
@@ -188,7 +185,6 @@ func (t *boardTarget) Start(ctx context.Context) error {
 	t.mu.Lock()
 	t.b, t.stop, t.hellos, t.started, t.psk = b, stop, h, time.Now(), psk
 	t.caps = capabilities(t.profile, h, self)
-	t.caps.ReplyTimeout = t.replyTimeout
 	if psk != nil {
 		// The firmware's server is tlspsk's, configured with everything
 		// it implements (cmd/gatomqtt-twin): what this project's broker

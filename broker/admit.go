@@ -85,7 +85,7 @@ func (b *Broker) pending(source string) pendingCount {
 		return p
 	}
 	for i := b.pend.head; i >= 0; i = b.conns[i].pnext {
-		if c := &b.conns[i]; sameSource(c.source, source) {
+		if c := &b.conns[i]; sameSource(c.source(), source) {
 			p.ofSource++
 			if p.oldestOfSource == nil {
 				p.oldestOfSource = c
@@ -182,7 +182,7 @@ func (b *Broker) evict(c *conn, why string) io.Closer {
 	b.stats.pendingEvicted++
 	if missed, ok := b.due(noticePendingCap); ok {
 		b.logf("broker: closed the connection from %s, %v without CONNECT, to make room for a new one (%s)%s",
-			sourceName(c.source), time.Duration(b.now()-c.started), why, alsoMissed(missed))
+			sourceName(c.source()), time.Duration(b.now()-c.started), why, alsoMissed(missed))
 	}
 	return c.markClosing(ErrPendingEvicted)
 }

@@ -18,46 +18,25 @@ import (
 // bytes. Slots are made by New and reused.
 type conn struct {
 	b   *Broker
-	idx int32
 	rd  packet.Reader
 	dec packet.Decoder     // rd's
 	rw  io.ReadWriteCloser // guarded by b.mu
 	dog Timer              // connect timeout, then keep alive
 
-	// rbuf is the read buffer rd uses, nil while an event stream's
-	// reader has lent it back; reader only.
-	rbuf []byte
-	ev   EventStream // rw, when served from events; nil for ServeConn
-	// source is where the stream comes from (see ServeConnFrom), at most
-	// maxSource bytes; serial orders the streams by arrival. Both are
-	// guarded by b.mu.
-	source []byte
+	// serial orders the streams by arrival; guarded by b.mu.
 	serial uint64
 	// out holds encoded packets for the writer; it is guarded by b.mu and
 	// never grows past its capacity. spare is the buffer being written,
 	// owned by the writer. Both are borrowed from b.outboxes (see room)
 	// and given back when the writer has written everything.
 	out, spare []byte
-	writing    bool // guarded by b.mu: a writer runs, and looks at out before it stops
-	reading    bool // guarded by b.mu: an event stream's reader runs
-	accepted   bool // reader only: CONNECT accepted
-	// pending, guarded by b.mu, says the stream is in b.pend: active, its
-	// CONNECT not accepted, not closing.
-	pending      bool
-	pprev, pnext int32
 
-	active       bool          // guarded by b.mu: serving a stream
-	closing      bool          // guarded by b.mu: the stream is being closed
-	closeErr     error         // guarded by b.mu: why, when not the reader's own error
-	flushing     bool          // guarded by b.mu: closing, but the writer writes out first
-	flushUntil   int64         // guarded by b.mu: when the flush is given up, ns since epoch
-	connected    bool          // guarded by b.mu: CONNECT accepted
-	disconnected bool          // DISCONNECT received; reader only
-	user         int32         // reader only: index of the logged-in user in Broker.names, -1 for none
-	sess         *session      // guarded by b.mu: nil before CONNECT and after takeover
-	started      int64         // guarded by b.mu: when the stream arrived, ns since epoch
-	keepAlive    time.Duration // guarded by b.mu: 1.5 × keep alive, 0 for none
-	lastRead     atomic.Int64  // when the last packet arrived, ns since epoch
+	closeErr   error         // guarded by b.mu: why, when not the reader's own error
+	flushUntil int64         // guarded by b.mu: when the flush is given up, ns since epoch
+	sess       *session      // guarded by b.mu: nil before CONNECT and after takeover
+	started    int64         // guarded by b.mu: when the stream arrived, ns since epoch
+	keepAlive  time.Duration // guarded by b.mu: 1.5 × keep alive, 0 for none
+	lastRead   atomic.Int64  // when the last packet arrived, ns since epoch
 
 	sig       signals // sigRoom, sigTick, sigDone
 	rateTimer Timer
@@ -68,6 +47,34 @@ type conn struct {
 	// timer that fires as one wait ends may run its callback after the
 	// next wait has begun, and must not end that one.
 	waitUntil int64
+
+	idx          int32
+	user         int32 // reader only: index of the logged-in user in Broker.names, -1 for none
+	pprev, pnext int32 // in b.pend, see pending
+	// srcLen is the length of the stream's source (see ServeConnFrom and
+	// source); guarded by b.mu.
+	srcLen uint8
+
+	active       bool // guarded by b.mu: serving a stream
+	closing      bool // guarded by b.mu: the stream is being closed
+	flushing     bool // guarded by b.mu: closing, but the writer writes out first
+	connected    bool // guarded by b.mu: CONNECT accepted
+	disconnected bool // DISCONNECT received; reader only
+	writing      bool // guarded by b.mu: a writer runs, and looks at out before it stops
+	reading      bool // guarded by b.mu: an event stream's reader runs
+	accepted     bool // reader only: CONNECT accepted
+	events       bool // rw is an EventStream served by ServeEvents
+	lentRead     bool // reader only: rd has a read buffer; see park
+	// pending, guarded by b.mu, says the stream is in b.pend: active, its
+	// CONNECT not accepted, not closing.
+	pending bool
+}
+
+// source returns where the stream comes from, at most maxSource bytes
+// kept in the slot's part of the tables. b.mu is held.
+func (c *conn) source() []byte {
+	at := int(c.idx) * maxSource
+	return c.b.slots.sources[at : at+int(c.srcLen)]
 }
 
 // A signal wakes a goroutine that waits for it. Each is like a channel of
@@ -217,19 +224,19 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error
 	b.serving.Add(1)
 
 	c.rw = rw
-	c.source = append(c.source[:0], source...)
+	c.srcLen = uint8(copy(b.slots.sources[int(c.idx)*maxSource:][:maxSource], source))
 	c.serial = b.stats.connectionsTotal
 	c.active, c.closing, c.closeErr, c.flushing = true, false, nil, false
 	c.connected, c.disconnected, c.accepted, c.sess = false, false, false, nil
-	c.ev, c.reading, c.writing = nil, false, false
+	c.events, c.reading, c.writing = false, false, false
 	c.keepAlive = 0
 	c.user = -1
 	c.started = b.now()
 	c.lastRead.Store(c.started)
 	c.sig.lower(sigRoom | sigTick | sigDone)
 	c.rd.Reset(rw)
-	c.rbuf = b.readBuffer()
-	c.rd.SetBuffer(c.rbuf)
+	c.rd.SetBuffer(b.readBuffer())
+	c.lentRead = true
 	b.pend.add(b, c)
 	if c.dog == nil {
 		c.dog = b.clock.AfterFunc(b.lim.ConnectTimeout, c.watchdog)
@@ -250,11 +257,10 @@ func (b *Broker) releaseConn(c *conn) {
 		b.mu.Lock()
 	}
 	c.rd.Reset(nil)
-	c.rd.SetBuffer(nil)
-	b.readBufs.put(c.rbuf)
+	b.readBufs.put(c.rd.SetBuffer(nil))
 	b.outboxes.put(c.out)
 	b.outboxes.put(c.spare)
-	c.rbuf, c.out, c.spare, c.ev = nil, nil, nil, nil
+	c.out, c.spare, c.lentRead = nil, nil, false
 	c.dog.Stop()
 	if c.rateTimer != nil {
 		c.rateTimer.Stop()
@@ -325,7 +331,7 @@ func (c *conn) readPackets() (err error, ended bool) {
 	for {
 		p, err := c.rd.ReadPacket()
 		if err != nil {
-			if c.ev != nil && errors.Is(err, ErrWouldBlock) {
+			if c.events && errors.Is(err, ErrWouldBlock) {
 				if c.park() {
 					return nil, false
 				}
@@ -449,7 +455,7 @@ func (c *conn) end(readErr error) error {
 	}
 	rw.Close()
 	if logIt {
-		b.logf("broker: connection from %s ended: %v%s", sourceName(c.source), why, alsoMissed(missed))
+		b.logf("broker: connection from %s ended: %v%s", sourceName(c.source()), why, alsoMissed(missed))
 	}
 	return why
 }

@@ -59,7 +59,7 @@ func (b *Broker) ServeEvents(s EventStream, source string) error {
 		return err
 	}
 	b.mu.Lock()
-	c.ev = s
+	c.events = true
 	c.startReader()
 	b.mu.Unlock()
 	return nil
@@ -68,7 +68,7 @@ func (b *Broker) ServeEvents(s EventStream, source string) error {
 // startReader starts a reader for an event stream unless one runs; b.mu
 // is held.
 func (c *conn) startReader() {
-	if c.reading || c.ev == nil {
+	if c.reading || !c.events {
 		return
 	}
 	c.reading = true
@@ -80,17 +80,18 @@ func (c *conn) startReader() {
 // goroutine, or ends the connection.
 func (c *conn) readEvents() {
 	b := c.b
-	if c.rbuf == nil {
+	if !c.lentRead {
 		b.mu.Lock()
-		c.rbuf = b.readBuffer()
+		buf := b.readBuffer()
 		b.mu.Unlock()
-		c.rd.SetBuffer(c.rbuf)
+		c.rd.SetBuffer(buf)
+		c.lentRead = true
 	}
 	err, ended := c.readPackets()
 	if !ended {
 		return
 	}
-	ev := c.ev
+	ev := c.rw.(EventStream)
 	b.releaseConn(c)
 	ev.Ended(err)
 }
@@ -107,12 +108,11 @@ func (c *conn) park() bool {
 	}
 	c.reading = false
 	if c.rd.Buffered() == 0 {
-		c.rd.SetBuffer(nil)
-		b.readBufs.put(c.rbuf)
-		c.rbuf = nil
+		b.readBufs.put(c.rd.SetBuffer(nil))
+		c.lentRead = false
 	}
 	ec := EventConn{c, c.serial}
-	ev := c.ev
+	ev := c.rw.(EventStream)
 	b.mu.Unlock()
 	if err := ev.WaitRead(ec); err != nil {
 		b.mu.Lock()

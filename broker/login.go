@@ -99,13 +99,13 @@ func (l loginFailures) fail(key uint64, now int64) {
 func (b *Broker) throttleLogin(c *conn, code packet.ConnackCode, name []byte) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	key, now := sourceKey(c.source), b.now()
+	key, now := sourceKey(c.source()), b.now()
 	d := b.logins.delay(key, now)
 	if code != packet.Accepted {
 		b.logins.fail(key, now)
 		b.stats.loginsFailed++
 		if missed, ok := b.due(noticeLoginFailed); ok {
-			b.logf("broker: failed login from %s as %q (CONNACK %d)%s", sourceName(c.source), string(name), int(code), alsoMissed(missed))
+			b.logf("broker: failed login from %s as %q (CONNACK %d)%s", sourceName(c.source()), string(name), int(code), alsoMissed(missed))
 		}
 	}
 	if d > 0 {

@@ -41,7 +41,6 @@ func (b *Broker) conn(i int32) *conn {
 		return c
 	}
 	c.b, c.idx = b, i
-	c.source = b.slots.sources[int(i)*maxSource:][:0:maxSource]
 	// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
 	// so a packet of any number of them needs no storage.
 	c.dec = packet.Decoder{MaxPacketSize: b.lim.MaxPacketSize}

@@ -39,6 +39,9 @@ go vet ./...
 
 step "go test -race"
 go test -race -count=1 ./...
+# The broker's tests once more with every test client served from events
+# (ServeEvents) instead of by a blocked goroutine (ServeConn).
+go test -race -count=1 ./broker -args -events
 
 step "fuzz (brief)"
 # Budgets are counts of inputs, about ten seconds each here: a -fuzztime

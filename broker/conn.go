@@ -332,6 +332,9 @@ func (c *conn) readPackets() (err error, ended bool) {
 		p, err := c.rd.ReadPacket()
 		if err != nil {
 			if c.events && errors.Is(err, ErrWouldBlock) {
+				if l, ok := c.rw.(Lingerer); ok && l.Linger() {
+					continue
+				}
 				if c.park() {
 					return nil, false
 				}

@@ -26,6 +26,15 @@ type EventStream interface {
 	Ended(err error)
 }
 
+// A Lingerer is an EventStream that can wait a little for bytes on the
+// reader's goroutine before the broker parks it: a busy client's next
+// packets then cost no trip through the stream's poller. Linger waits at
+// most a short while the stream chooses, and reports whether the stream
+// has bytes to read, has ended or has failed.
+type Lingerer interface {
+	Linger() bool
+}
+
 // An EventConn is the broker's side of one EventStream: what its poller
 // tells when the stream has bytes. A value for a stream that has ended
 // is harmless: its connection slot is reused under another serial.

@@ -62,13 +62,14 @@ const armEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT
 
 func (p *epoller) arm(s *stream) error {
 	ev := syscall.EpollEvent{Events: armEvents, Fd: s.fd, Pad: s.id}
-	err := syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_MOD, int(s.fd), &ev)
-	if err == syscall.ENOENT {
-		err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(s.fd), &ev)
+	op := syscall.EPOLL_CTL_MOD
+	if !s.inSet.Load() {
+		op = syscall.EPOLL_CTL_ADD
 	}
-	if err != nil {
+	if err := syscall.EpollCtl(p.epfd, op, int(s.fd), &ev); err != nil {
 		return fmt.Errorf("listen: epoll: %w", err)
 	}
+	s.inSet.Store(true)
 	return nil
 }
 
@@ -76,8 +77,10 @@ func (p *epoller) forget(s *stream) {
 	p.mu.Lock()
 	if p.byFd[s.fd] == s {
 		delete(p.byFd, s.fd)
-		// Before the socket closes, while its number is still its own.
-		syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(s.fd), nil)
+		if s.inSet.Load() {
+			// Before the socket closes, while its number is still its own.
+			syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(s.fd), nil)
+		}
 	}
 	p.mu.Unlock()
 }

@@ -1,10 +1,13 @@
 package listen
 
 import (
+	"errors"
 	"io"
 	"net"
+	"os"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 )
@@ -26,8 +29,13 @@ type stream struct {
 	p      []byte
 	n      int
 	err    error
+	// peekFn, made once, reports whether the socket has bytes, an end or
+	// an error, without taking them; Linger waits on it.
+	peekFn func(fd uintptr) bool
+	peek   [1]byte
 
 	armed atomic.Bool      // a waiter is to call ec.Readable
+	inSet atomic.Bool      // the epoller has the socket in its set
 	ec    broker.EventConn // set before armed
 	id    int32            // tells the streams of one file descriptor apart
 	done  chan struct{}    // closed when Ended
@@ -45,8 +53,34 @@ func newStream(tc *net.TCPConn, w waiter, ended func(*stream, error)) (*stream, 
 	if err := rc.Control(func(fd uintptr) { s.fd = int32(fd) }); err != nil {
 		return nil, err
 	}
-	s.readFn = s.readFd
+	s.readFn, s.peekFn = s.readFd, s.peekFd
 	return s, nil
+}
+
+func (s *stream) peekFd(fd uintptr) bool {
+	for {
+		_, _, err := syscall.Recvfrom(int(fd), s.peek[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		if err != syscall.EINTR {
+			return err != syscall.EAGAIN
+		}
+	}
+}
+
+// lingerTime is how long a stream that has just been read waits for more
+// on the broker's reader before it is parked: long enough for the next
+// packets of a client that is sending, short enough that a silent one
+// soon holds no goroutine.
+const lingerTime = 20 * time.Millisecond
+
+// Linger waits, in the runtime's poller, up to lingerTime for bytes.
+func (s *stream) Linger() bool {
+	if _, ok := s.waiter.(*epoller); !ok {
+		return false
+	}
+	s.tc.SetReadDeadline(time.Now().Add(lingerTime))
+	err := s.rc.Read(s.peekFn)
+	s.tc.SetReadDeadline(time.Time{})
+	return !errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 func (s *stream) readFd(fd uintptr) bool {
@@ -141,22 +175,13 @@ func (runtimePoller) forget(*stream) {}
 // pollLoop waits, each time the stream is armed, until the socket has
 // bytes, an end or an error, without reading them.
 func (s *stream) pollLoop() {
-	peek := make([]byte, 1)
-	ready := func(fd uintptr) bool {
-		for {
-			_, _, err := syscall.Recvfrom(int(fd), peek, syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-			if err != syscall.EINTR {
-				return err != syscall.EAGAIN
-			}
-		}
-	}
 	for {
 		select {
 		case <-s.arms:
 		case <-s.done:
 			return
 		}
-		s.rc.Read(ready) // an error means closed: fire, and the broker reads the error
+		s.rc.Read(s.peekFn) // an error means closed: fire, and the broker reads the error
 		s.fire()
 	}
 }

@@ -180,8 +180,8 @@ func New(cfg Config) (*Broker, error) {
 	st.sources = t.takeAll(lim.MaxConnections * maxSource)
 	// One table of slices for the pools' lists and the users' names.
 	lists := makeTable[[]byte](&t.total, 3*lim.MaxConnections+len(cfg.Users))
-	b.readBufs.init(lists[:lim.MaxConnections], lim.MaxPacketSize, &t)
-	b.outboxes.init(lists[lim.MaxConnections:3*lim.MaxConnections], lim.OutboxBytes, &t)
+	b.readBufs.init(t.takeAll(lim.MaxConnections*lim.MaxPacketSize), lim.MaxPacketSize, lists[:lim.MaxConnections])
+	b.outboxes.init(t.takeAll(2*lim.MaxConnections*lim.OutboxBytes), lim.OutboxBytes, lists[lim.MaxConnections:3*lim.MaxConnections])
 	b.workers.maxIdle = min(lim.MaxConnections, maxIdleWorkers)
 	b.freeConn = t.takeInts(lim.MaxConnections)[:0]
 	for i := lim.MaxConnections - 1; i >= 0; i-- {

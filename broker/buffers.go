@@ -4,29 +4,34 @@ package broker
 // connection holds one only while bytes wait in it, so an idle connection
 // holds none. New carves one buffer per user it could have at once, so a
 // borrower never waits and capacity stays fixed; and since the buffer
-// given back last is the one lent next, the pages a host touches are those
-// of the buffers busy connections use together, not those of every slot.
-// It is guarded by b.mu.
+// given back last is the one lent next, and buffers never lent are taken
+// in order, the pages a host touches are those of the buffers busy
+// connections use together, not those of every slot. It is guarded by
+// b.mu.
 type bufferPool struct {
-	free [][]byte
+	mem    []byte   // every buffer, size bytes each
+	size   int      // bytes per buffer
+	unused int      // buffers of mem never lent yet start here
+	free   [][]byte // buffers given back, the last to be lent next
 }
 
-// init fills p with n buffers of size bytes taken from t, and uses list,
-// of length n, to hold them.
-func (p *bufferPool) init(list [][]byte, size int, t *tables) {
-	p.free = list[:0:len(list)]
-	for range len(list) {
-		p.free = append(p.free, t.take(size))
-	}
+// init sets p up with the n buffers of size bytes in mem, and list, of
+// capacity n, to hold the ones given back.
+func (p *bufferPool) init(mem []byte, size int, list [][]byte) {
+	p.mem, p.size, p.unused, p.free = mem, size, 0, list[:0:len(list)]
 }
 
 // get lends a buffer, empty, with its full capacity.
 func (p *bufferPool) get() []byte {
-	n := len(p.free) - 1
-	buf := p.free[n]
-	p.free[n] = nil
-	p.free = p.free[:n]
-	return buf[:0]
+	if n := len(p.free) - 1; n >= 0 {
+		buf := p.free[n]
+		p.free[n] = nil
+		p.free = p.free[:n]
+		return buf
+	}
+	at := p.unused * p.size
+	p.unused++
+	return p.mem[at:at:at+p.size]
 }
 
 // put takes back a buffer get lent; nil is ignored.

@@ -41,7 +41,7 @@ func (b *Broker) route(topic, payload []byte, qos packet.QoS, retain bool) (cong
 func (b *Broker) collect(topic []byte) {
 	x := &b.subs
 	h := hashTopic(topic)
-	for i := x.heads[h&x.mask]; i >= 0; {
+	for i := x.head(h); i >= 0; {
 		e := &x.entries[i]
 		if e.hash == h && same(e.filter, topic) {
 			b.mark(e.sess, e.qos)

@@ -27,7 +27,7 @@ type subIndex struct {
 	filterCap int
 	nsess     int
 	maxLevels int
-	heads     []int32 // hash buckets, see subEntry
+	heads     []int32 // hash buckets, see subEntry: first entry + 1, 0 when empty
 	mask      uint32
 	tree      subTree
 }
@@ -60,10 +60,9 @@ func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int
 	x.filters = t.takeAll(len(entries) * filterCap)
 	buckets := subBuckets(len(entries))
 	x.mask = uint32(buckets - 1)
+	// Zero is empty, so that New writes none of the buckets and their
+	// pages are committed as subscriptions come.
 	x.heads = t.takeInts(buckets)
-	for i := range x.heads {
-		x.heads[i] = -1
-	}
 	x.tree.init(nodes, maxLevels, t)
 }
 
@@ -71,6 +70,12 @@ func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int
 func subIndexInts(slots, nodes, maxLevels int) int {
 	return subBuckets(slots) + treeInts(nodes, maxLevels)
 }
+
+// head returns the first entry of the bucket of hash, or -1.
+func (x *subIndex) head(hash uint32) int32 { return x.heads[hash&x.mask] - 1 }
+
+// setHead makes entry i (-1: none) the first of the bucket of hash.
+func (x *subIndex) setHead(hash uint32, i int32) { x.heads[hash&x.mask] = i + 1 }
 
 // at returns the index of slot k of session s in entries.
 func (x *subIndex) at(s int32, k int) int32 { return int32(k*x.nsess + int(s)) }
@@ -120,12 +125,11 @@ func (x *subIndex) add(s int32, filter []byte, qos packet.QoS) int {
 		}
 		e.filter = append(e.filter[:0], filter...)
 		e.qos = qos
-		head := &x.heads[e.hash&x.mask]
-		e.prev, e.next = -1, *head
+		e.prev, e.next = -1, x.head(e.hash)
 		if e.next >= 0 {
 			x.entries[e.next].prev = i
 		}
-		*head = i
+		x.setHead(e.hash, i)
 		return k
 	}
 	return noSlot
@@ -157,7 +161,7 @@ func (x *subIndex) unlink(i int32) {
 	if e.prev >= 0 {
 		x.entries[e.prev].next = e.next
 	} else {
-		x.heads[e.hash&x.mask] = e.next
+		x.setHead(e.hash, e.next)
 	}
 	if e.next >= 0 {
 		x.entries[e.next].prev = e.prev

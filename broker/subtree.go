@@ -87,10 +87,7 @@ func (tr *subTree) init(nodes []subNode, levels int, t *tables) {
 	tr.nodes = nodes
 	buckets := treeBuckets(len(nodes))
 	tr.mask = uint32(buckets - 1)
-	tr.table = t.takeInts(buckets)
-	for i := range tr.table {
-		tr.table[i] = -1
-	}
+	tr.table = t.takeInts(buckets) // first node + 1, 0 when empty, as subIndex.heads
 	tr.stack = t.takeInts(treeStack(levels))
 	tr.nodes[0] = subNode{parent: -1, next: -1}
 	tr.free, tr.nfree, tr.unused = -1, len(tr.nodes)-1, 1
@@ -102,7 +99,7 @@ func (tr *subTree) slot(parent int32, key uint32) uint32 {
 
 // child returns the child of parent under key, or -1.
 func (tr *subTree) child(parent int32, key uint32) int32 {
-	for n := tr.table[tr.slot(parent, key)]; n >= 0; n = tr.nodes[n].next {
+	for n := tr.table[tr.slot(parent, key)] - 1; n >= 0; n = tr.nodes[n].next {
 		tr.visited++
 		if nd := &tr.nodes[n]; nd.parent == parent && nd.level == key {
 			return n
@@ -186,8 +183,8 @@ func (tr *subTree) descend(n int32, key uint32) int32 {
 	nd := &tr.nodes[c]
 	tr.nfree--
 	s := tr.slot(n, key)
-	*nd = subNode{parent: n, level: key, next: tr.table[s]}
-	tr.table[s] = c
+	*nd = subNode{parent: n, level: key, next: tr.table[s] - 1}
+	tr.table[s] = c + 1
 	return c
 }
 
@@ -198,11 +195,15 @@ func (tr *subTree) release(n int32) {
 		nd := &tr.nodes[n]
 		parent := nd.parent
 		if nd.refs--; nd.refs == 0 {
-			at := &tr.table[tr.slot(parent, nd.level)]
-			for *at != n {
-				at = &tr.nodes[*at].next
+			if s := tr.slot(parent, nd.level); tr.table[s]-1 == n {
+				tr.table[s] = nd.next + 1
+			} else {
+				p := tr.table[s] - 1
+				for tr.nodes[p].next != n {
+					p = tr.nodes[p].next
+				}
+				tr.nodes[p].next = nd.next
 			}
-			*at = nd.next
 			nd.next = tr.free
 			tr.free = n
 			tr.nfree++
@@ -268,7 +269,7 @@ func (b *Broker) collectTree(topic []byte) {
 func (b *Broker) markList(n int32, multi bool, topic []byte) {
 	x := &b.subs
 	key := listKey(n, multi)
-	for i := x.heads[key&x.mask]; i >= 0; {
+	for i := x.head(key); i >= 0; {
 		e := &x.entries[i]
 		x.tree.visited++
 		if e.hash == key && e.node == n && isMulti(e.filter) == multi && match(e.filter, topic) {

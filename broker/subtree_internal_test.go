@@ -194,8 +194,8 @@ func TestTreeReusesNodes(t *testing.T) {
 		t.Errorf("%d nodes free after unsubscribing all, want %d", tr.nfree, free)
 	}
 	for i, h := range tr.table {
-		if h >= 0 {
-			t.Fatalf("hash chain %d still holds node %d", i, h)
+		if h != 0 {
+			t.Fatalf("hash chain %d still holds node %d", i, h-1)
 		}
 	}
 }

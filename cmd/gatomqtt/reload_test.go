@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,13 +36,27 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // startReloading runs the daemon on a free port until the test ends,
 // rereading its files on each send to reload, with standard error into
 // stderr, and returns the line it printed at startup.
+// testDefaults are the flags the in-process daemons of the tests start
+// with before their own: a free port, and the host profile at 256
+// sessions rather than sized from the machine's memory (TestSizeHost
+// covers that), since daemons in one process share one heap, where each
+// new broker's tables would be cleared page by page after the last one's
+// were collected.
+func testDefaults(args []string) []string {
+	d := []string{"-listen", "127.0.0.1:0"}
+	if !slices.Contains(args, "-profile") {
+		d = append(d, "-max-sessions", "256")
+	}
+	return d
+}
+
 func startReloading(t *testing.T, reload <-chan os.Signal, stderr io.Writer, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- runReloading(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), pw, stderr, reload)
+		done <- runReloading(ctx, append(testDefaults(args), args...), pw, stderr, reload)
 		pw.Close()
 	}()
 	t.Cleanup(func() {

@@ -158,6 +158,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		// no flag but -outbox should have to be given to send larger ones.
 		l.OutboxBytes = max(l.OutboxBytes, outboxNeeded(l))
 	}
+	if *profile == "host" && !given["max-sessions"] {
+		l = sizeHost(l, memAvailable(), given)
+	}
 	o.limits = l
 	return o, nil
 }
@@ -252,6 +255,7 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
 		return exitUsage
 	}
+	setGCPercent(b.Stats().StateBytes)
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", o.listen)
 	if err != nil {

@@ -16,10 +16,12 @@ import (
 // come (130 bytes per session slot at start, a few KB per session held),
 // so sizing for many costs little until they come; the bound is what the
 // tables would take were every slot used to the full: at most half the
-// available memory.
+// available memory, and at most 20 000 sessions, as many as a default
+// open-file limit lets connect (beyond, -max-sessions; a 100 000-session
+// broker reserves 7 GB of address space and starts in 20 MB).
 const (
 	minHostSessions = 256
-	maxHostSessions = 100_000
+	maxHostSessions = 20_000
 )
 
 // sizeHost returns l with MaxSessions and MaxMessages sized for avail
@@ -70,6 +72,9 @@ func sessionCost(l broker.Limits) (fixed, perSession int) {
 		return br.Stats().StateBytes
 	}
 	sa, sb := state(a), state(b)
+	// Hand the measuring brokers' pages back: reused for the broker
+	// sized here, they would be cleared, which commits them.
+	debug.FreeOSMemory()
 	perSession = (sb - sa) / (b - a)
 	return sa - a*perSession, perSession
 }

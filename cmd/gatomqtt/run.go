@@ -273,7 +273,8 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if files.acl != nil {
 		auth += fmt.Sprintf(", ACL of %d rules", len(files.acl))
 	}
-	line := fmt.Sprintf("gatomqtt: MQTT on %s (%s, %d KiB of broker state)", ln.Addr(), auth, b.Stats().StateBytes>>10)
+	line := fmt.Sprintf("gatomqtt: MQTT on %s (%s, %d sessions, %d KiB of broker state, committed as used)",
+		ln.Addr(), auth, b.Limits().MaxSessions, b.Stats().StateBytes>>10)
 	if pskCfg != nil {
 		pln, err := lc.Listen(ctx, "tcp", o.pskListen)
 		if err != nil {

@@ -31,7 +31,7 @@ func (p *bufferPool) get() []byte {
 	}
 	at := p.unused * p.size
 	p.unused++
-	return p.mem[at:at:at+p.size]
+	return p.mem[at : at : at+p.size]
 }
 
 // put takes back a buffer get lent; nil is ignored.

@@ -127,17 +127,21 @@ func TestESP32C3OnQEMU(t *testing.T) {
 	if st1.HeapInUse == 0 || st1.HeapInUse > 386832 || st1.Connections != 1 {
 		t.Errorf("stats %+v: want 1 connection and a heap in use within the chip's RAM", st1)
 	}
-	// The firmware's clock keeps to the wall clock: over at least a second
-	// its uptime grows by the same, within a fifth.
+	// The firmware's clock keeps to the wall clock: over at least two
+	// seconds its uptime grows by as much, not faster by more than a
+	// quarter (without keepTime it ran 12 times as fast) and not slower by
+	// more than half, the margin below being for the pauses of a virtual
+	// machine on a loaded host, which stop QEMU's guest but not the wall
+	// clock (a run in CI measured 0.64 over one second).
 	var st2 firmware.Stats
-	for time.Since(wall1) < time.Second {
+	for time.Since(wall1) < 2*time.Second {
 		if st2, err = client.Stats(10 * time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
 	wall := time.Since(wall1)
 	board := time.Duration(st2.UptimeMillis-st1.UptimeMillis) * time.Millisecond
-	if ratio := float64(board) / float64(wall); ratio < 0.8 || ratio > 1.2 {
+	if ratio := float64(board) / float64(wall); ratio < 0.5 || ratio > 1.25 {
 		t.Errorf("the firmware's clock ran %v while the wall clock ran %v (ratio %.2f)", board, wall, ratio)
 	}
 	t.Logf("heap in use %d bytes; clock %v over %v of wall time", st1.HeapInUse, board, wall)

@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/gatomqtt/gatomqtt/boards"
 	"github.com/gatomqtt/gatomqtt/boards/firmware"
@@ -84,35 +83,17 @@ func attach(ctx context.Context, line io.ReadWriteCloser, p *boards.Profile, wha
 	return b, h, nil
 }
 
-// hello asks for the firmware's hello until ctx ends. The first requests
-// may wait for the link to come up (a write on the control stream blocks
-// until then) and a board that is still booting answers none, so the
-// asking runs apart and ctx alone decides how long to wait; closing the
-// link on failure ends it.
+// hello asks for the firmware's hello until ctx ends; closing the link
+// on failure ends the asking.
 func (b *bridge) hello(ctx context.Context) (firmware.Hello, error) {
-	type answer struct {
-		h   firmware.Hello
-		err error
+	h, err := b.ctl.HelloWithin(ctx)
+	switch {
+	case ctx.Err() != nil && errors.Is(err, firmware.ErrNoAnswer):
+		return h, fmt.Errorf("no hello from the firmware (is it running, on this port, at this baud rate?): %w", ctx.Err())
+	case err != nil:
+		return h, fmt.Errorf("reading the firmware's hello: %w", err)
 	}
-	got := make(chan answer, 1)
-	go func() {
-		for {
-			h, err := b.ctl.Hello(time.Second)
-			if !errors.Is(err, firmware.ErrNoAnswer) || ctx.Err() != nil {
-				got <- answer{h, err}
-				return
-			}
-		}
-	}()
-	select {
-	case a := <-got:
-		if a.err != nil {
-			return a.h, fmt.Errorf("reading the firmware's hello: %w", a.err)
-		}
-		return a.h, nil
-	case <-ctx.Done():
-		return firmware.Hello{}, fmt.Errorf("no hello from the firmware (is it running, on this port, at this baud rate?): %w", ctx.Err())
-	}
+	return h, nil
 }
 
 // serve gives every connection ln accepts a link stream of its own,

@@ -1,6 +1,7 @@
 package firmware
 
 import (
+	"context"
 	"errors"
 	"io"
 	"sync"
@@ -77,6 +78,35 @@ func offer[T any](ch chan T, v T) {
 // Hello asks the board who it is and waits up to timeout.
 func (c *Client) Hello(timeout time.Duration) (Hello, error) {
 	return request(c, msgHelloRequest, c.hello, timeout)
+}
+
+// HelloWithin asks for the hello until the board answers or ctx ends. The
+// first requests may wait for the link to come up (a write on the control
+// stream blocks until then) and a board still booting answers none, so
+// the asking runs apart and ctx alone decides how long to wait; an error
+// after ctx ended wraps ErrNoAnswer and ctx's error. Closing the link
+// ends the asking.
+func (c *Client) HelloWithin(ctx context.Context) (Hello, error) {
+	type answer struct {
+		h   Hello
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		for {
+			h, err := c.Hello(time.Second)
+			if !errors.Is(err, ErrNoAnswer) || ctx.Err() != nil {
+				got <- answer{h, err}
+				return
+			}
+		}
+	}()
+	select {
+	case a := <-got:
+		return a.h, a.err
+	case <-ctx.Done():
+		return Hello{}, errors.Join(ErrNoAnswer, ctx.Err())
+	}
 }
 
 // Stats asks the board for its statistics and waits up to timeout.

@@ -164,29 +164,14 @@ func monitorBoard(port, board string) (*boards.Profile, error) {
 // does: the first requests wait for the link to come up, and a booting
 // board answers none.
 func hello(ctx context.Context, ctl *firmware.Client) (firmware.Hello, error) {
-	type answer struct {
-		h   firmware.Hello
-		err error
+	h, err := ctl.HelloWithin(ctx)
+	switch {
+	case ctx.Err() != nil && errors.Is(err, firmware.ErrNoAnswer):
+		return h, errors.New("no hello from the firmware (is it running, on this port, at this baud rate, built for this board?)")
+	case err != nil:
+		return h, fmt.Errorf("reading the firmware's hello: %w", err)
 	}
-	got := make(chan answer, 1)
-	go func() {
-		for {
-			h, err := ctl.Hello(time.Second)
-			if !errors.Is(err, firmware.ErrNoAnswer) || ctx.Err() != nil {
-				got <- answer{h, err}
-				return
-			}
-		}
-	}()
-	select {
-	case a := <-got:
-		if a.err != nil {
-			return a.h, fmt.Errorf("reading the firmware's hello: %w", a.err)
-		}
-		return a.h, nil
-	case <-ctx.Done():
-		return firmware.Hello{}, errors.New("no hello from the firmware (is it running, on this port, at this baud rate, built for this board?)")
-	}
+	return h, nil
 }
 
 // formatStats is one line of a board's statistics.

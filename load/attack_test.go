@@ -2,13 +2,13 @@ package load
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/listen/listentest"
 	"github.com/gatomqtt/gatomqtt/peers"
 )
 
@@ -20,18 +20,8 @@ func startBroker(t *testing.T, lim broker.Limits) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- listen.Serve(ctx, ln, b) }()
-	t.Cleanup(func() {
-		stop()
-		<-served
-		b.Close()
-	})
+	ln := listentest.Loopback(t)
+	listentest.Serve(t, b, listen.Serve, ln)
 	return ln.Addr().String()
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/listen/listentest"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 )
@@ -40,24 +41,8 @@ func startPSKBroker(t *testing.T, cfg broker.Config, allowPSKOnly bool) pskBroke
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 2)
-	go func() { served <- listen.Serve(ctx, ln, b) }()
-	go func() { served <- listen.Serve(ctx, psknet.NewListener(pln, server), b) }()
-	t.Cleanup(func() {
-		stop()
-		<-served
-		<-served
-		b.Close()
-	})
+	ln, pln := listentest.Loopback(t), listentest.Loopback(t)
+	listentest.Serve(t, b, listen.Serve, ln, psknet.NewListener(pln, server))
 	return pskBroker{addr: ln.Addr().String(), pskAddr: pln.Addr().String(), psk: psk}
 }
 

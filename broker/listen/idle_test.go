@@ -2,7 +2,6 @@ package listen_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"runtime"
@@ -12,31 +11,18 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/listen/listentest"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
-// serving starts ServeModel on a listener of its own and returns its
-// address; the test's end stops it and checks what it returned.
+// serving serves b with ServeModel in model m on a listener of its own
+// until the test ends, and returns its address.
 func serving(t *testing.T, b *broker.Broker, m listen.Model) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- listen.ServeModel(ctx, ln, b, m) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-served:
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("ServeModel returned %v, want context.Canceled", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("ServeModel still running 5 s after its context ended")
-		}
-	})
+	ln := listentest.Loopback(t)
+	listentest.Serve(t, b, func(ctx context.Context, ln net.Listener, b *broker.Broker) error {
+		return listen.ServeModel(ctx, ln, b, m)
+	}, ln)
 	return ln.Addr().String()
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/gatomqtt/gatomqtt/broker"
+	"github.com/gatomqtt/gatomqtt/broker/listen/listentest"
 	"github.com/gatomqtt/gatomqtt/broker/mqttws"
 	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
@@ -25,19 +26,10 @@ func serve(t *testing.T, o mqttws.HandlerOptions) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mqttws.Serve(ctx, ln, b, o) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Errorf("Serve: %v", err)
-		}
-	})
+	ln := listentest.Loopback(t)
+	listentest.Serve(t, b, func(ctx context.Context, ln net.Listener, b *broker.Broker) error {
+		return mqttws.Serve(ctx, ln, b, o)
+	}, ln)
 	return "ws://" + ln.Addr().String() + "/mqtt"
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatomqtt/gatomqtt/broker"
 	"github.com/gatomqtt/gatomqtt/broker/listen"
+	"github.com/gatomqtt/gatomqtt/broker/listen/listentest"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk"
 	"github.com/gatomqtt/gatomqtt/broker/tlspsk/psknet"
 	"github.com/gatomqtt/gatomqtt/load"
@@ -164,25 +165,9 @@ func servePSKBroker(t *testing.T) (addr, pskAddr, keyHex string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 2)
-	go func() { served <- listen.Serve(ctx, ln, b) }()
+	ln, pln := listentest.Loopback(t), listentest.Loopback(t)
 	cfg := &tlspsk.Config{PSKs: []tlspsk.PSK{{Identity: "board", Key: key}}}
-	go func() { served <- listen.Serve(ctx, psknet.NewListener(pln, cfg), b) }()
-	t.Cleanup(func() {
-		stop()
-		<-served
-		<-served
-		b.Close()
-	})
+	listentest.Serve(t, b, listen.Serve, ln, psknet.NewListener(pln, cfg))
 	return ln.Addr().String(), pln.Addr().String(), hex.EncodeToString(key)
 }
 

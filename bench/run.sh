@@ -37,7 +37,7 @@
 #
 #   IDLE_SESSIONS  idle sessions of the idle-sessions scenario (default 2000);
 #              it runs against IDLE_BROKERS, gatomqtt started with
-#              -max-sessions and -max-pending-per-source raised to fit, and
+#              -max-sessions and -max-connections raised to fit, and
 #              the open-file limit is raised for the brokers and the load tool
 #   IDLE_BASELINE  sessions connected for its baseline routing run (default 100)
 #   IDLE_COUNT  messages of each routing run (default 100000)
@@ -254,9 +254,9 @@ fi
 # against each broker, with the broker's pid for its memory. Every
 # session costs a file descriptor in the broker and one in the load tool:
 # the limit is raised for both (the hard limit too, as root). gatomqtt's
-# host profile holds 256 sessions and lets 8 streams from one address
-# wait for their CONNACK; the flags make room for all the sessions, the
-# routing runs' two clients and the tool's concurrent set-ups. mosquitto
+# host profile sizes its sessions from the memory available; the flags
+# make room for all the sessions and the routing runs' two clients
+# whatever that is. mosquitto
 # takes max_connections -1 (no limit) explicitly.
 if want idle; then
 	files=$((IDLE_SESSIONS + 4096))
@@ -265,8 +265,7 @@ if want idle; then
 	fi
 	ulimit -Sn "$(ulimit -Hn)"
 	idle_sessions=$((IDLE_SESSIONS + 16))
-	extra_gatomqtt_args=(-max-sessions "$idle_sessions" -max-connections "$((idle_sessions + idle_sessions / 4 + 2))"
-		-max-pending-per-source "$((IDLE_CONCURRENCY * 2))")
+	extra_gatomqtt_args=(-max-sessions "$idle_sessions" -max-connections "$((idle_sessions + idle_sessions / 4 + 2))")
 	extra_mosquitto_config=(-config "max_connections -1")
 	: >"$OUT/idle-sessions.tsv"
 	for qos in $IDLE_QOS; do
@@ -296,7 +295,7 @@ fi
 if want rate; then
 	psk_key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 	printf 'bench:%s\n' "$psk_key" >"$OUT/psk.txt"
-	extra_gatomqtt_args=(-psk-listen "127.0.0.1:$PSK_PORT" -psk-file "$OUT/psk.txt" -max-pending-per-source "$((RATE_CONCURRENCY * 2))")
+	extra_gatomqtt_args=(-psk-listen "127.0.0.1:$PSK_PORT" -psk-file "$OUT/psk.txt")
 	extra_peer_args=(-psk)
 	: >"$OUT/rate.tsv"
 	: >"$OUT/psk-throughput.tsv"

@@ -16,6 +16,15 @@ const maxSource = 64
 // reader takes to notice.
 const slotWait = time.Second
 
+// pendingGrace is how long a pending stream is spared the bound of its
+// source (Limits.MaxPendingPerSource): long enough for a client's CONNECT,
+// TLS handshake included, to cross a slow link, so that clients behind one
+// address that connect at the same moment (a NAT, a test rig, a fleet
+// coming back after an outage) are not closed for each other. Streams
+// still pending after it are what the bound is for; younger ones are
+// bounded by MaxPending.
+const pendingGrace = time.Second
+
 // admission is the state of the streams waiting in slot for a
 // connection slot to be released. Guarded by b.mu.
 type admission struct {
@@ -27,7 +36,8 @@ type admission struct {
 // slot returns the free connection slot a new stream from source is to
 // take, the last in b.freeConn, after closing the pending streams that
 // must make room for it: the oldest of its source when that source has
-// MaxPendingPerSource pending, the oldest of all when MaxPending are
+// MaxPendingPerSource pending and that one has been pending for
+// pendingGrace, the oldest of all when MaxPending are
 // pending or no slot is free. It is called with b.mu held, and releases it
 // to close streams and while it waits for their slots.
 func (a *admission) slot(b *Broker, source string) (*conn, error) {
@@ -40,7 +50,7 @@ func (a *admission) slot(b *Broker, source string) (*conn, error) {
 		var victim *conn
 		var why string
 		switch {
-		case source != "" && p.ofSource >= b.lim.MaxPendingPerSource:
+		case source != "" && p.ofSource >= b.lim.MaxPendingPerSource && b.now()-p.oldestOfSource.started >= int64(pendingGrace):
 			victim, why = p.oldestOfSource, "MaxPendingPerSource"
 		case p.n >= b.lim.MaxPending:
 			victim, why = p.oldest, "MaxPending"

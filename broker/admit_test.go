@@ -98,31 +98,37 @@ var halfConnect = []byte{0x10, 0x0f, 0x00, 0x04, 0x4d}
 // TestPendingCannotStarve fills connection slots with streams that send
 // half a CONNECT and then nothing; a new client still connects, at once,
 // because the oldest pending streams are closed to make room for it. The
-// clock never moves and the connect timeout is an hour, so nothing but
-// that can let it in.
+// clock moves only by each case's age and the connect timeout is an hour,
+// so nothing but that can let it in. A source's bound spares streams
+// younger than a second.
 func TestPendingCannotStarve(t *testing.T) {
 	tests := []struct {
 		name      string
 		lim       func(*broker.Limits)
-		connected int      // clients connected first
-		half      []string // sources of the half-CONNECT streams, in order
-		source    string   // of the new client
-		evicted   []int    // which half-CONNECT streams are closed
+		connected int           // clients connected first
+		half      []string      // sources of the half-CONNECT streams, in order
+		source    string        // of the new client
+		age       time.Duration // of the half-CONNECT streams when the new client comes
+		evicted   []int         // which half-CONNECT streams are closed
 	}{
 		{"every slot pending", func(l *broker.Limits) { l.MaxConnections, l.MaxPending = 4, 4 },
-			0, []string{"", "", "", ""}, "", []int{0}},
+			0, []string{"", "", "", ""}, "", 0, []int{0}},
 		{"default budget, half the slots", func(l *broker.Limits) { l.MaxConnections = 4 },
-			0, []string{"", "", "", ""}, "", []int{0, 1, 2}},
+			0, []string{"", "", "", ""}, "", 0, []int{0, 1, 2}},
 		{"no free slot, one pending", func(l *broker.Limits) { l.MaxConnections, l.MaxPending = 3, 3 },
-			2, []string{""}, "", []int{0}},
+			2, []string{""}, "", 0, []int{0}},
 		{"per source", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 2 },
-			0, []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"}, "192.0.2.1", []int{0}},
+			0, []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"}, "192.0.2.1", time.Second, []int{0}},
+		{"per source, younger than a second", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 2 },
+			0, []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"}, "192.0.2.1", time.Second - time.Millisecond, nil},
+		{"per source, young, budget full", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 3, 2 },
+			0, []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"}, "192.0.2.1", 0, []int{0}},
 		{"per source, other source", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 2 },
-			0, []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"}, "192.0.2.2", nil},
+			0, []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"}, "192.0.2.2", time.Second, nil},
 		{"unknown sources are not one source", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 1 },
-			0, []string{"", ""}, "", nil},
+			0, []string{"", ""}, "", time.Second, nil},
 		{"long sources are cut", func(l *broker.Limits) { l.MaxConnections, l.MaxPending, l.MaxPendingPerSource = 6, 5, 1 },
-			0, []string{strings.Repeat("a", 64) + "1"}, strings.Repeat("a", 64) + "2", []int{0}},
+			0, []string{strings.Repeat("a", 64) + "1"}, strings.Repeat("a", 64) + "2", time.Second, []int{0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +147,7 @@ func TestPendingCannotStarve(t *testing.T) {
 				c.sendRaw(halfConnect)
 				half = append(half, c)
 			}
+			clock.Advance(tt.age)
 			c := dialFrom(t, b, tt.source)
 			if ack := c.connect("new", true); ack.ReturnCode != packet.Accepted {
 				t.Fatalf("CONNACK %d, want 0", ack.ReturnCode)

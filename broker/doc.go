@@ -224,7 +224,9 @@
 // at most MaxPendingPerSource from one source (ServeConnFrom; package
 // listen gives the client's IP address); a new stream beyond either
 // closes the oldest pending stream, of its source for the second, with
-// ErrPendingEvicted, as does a new stream that finds no free slot while
+// ErrPendingEvicted (the oldest of its source only once that one has been
+// pending for a second, so that many clients behind one address can
+// connect at once, as a half-CONNECT never completes), as does a new stream that finds no free slot while
 // any is pending, which then waits for that slot (at most one second).
 // Connected clients are never closed to make room; when every slot
 // serves one, a new stream is refused (ErrTooManyConnections). Closed

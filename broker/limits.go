@@ -33,9 +33,11 @@ type Limits struct {
 	MaxPending int
 	// MaxPendingPerSource bounds the pending streams of one source
 	// address (see ServeConnFrom) in the same way: the oldest pending
-	// stream of that source is closed for a new one. Streams without a
-	// source are bounded by MaxPending only. 0 means 8, or MaxPending if
-	// smaller.
+	// stream of that source is closed for a new one, once it has been
+	// pending for a second; streams younger than that are bounded by
+	// MaxPending only, so that clients behind one address may connect
+	// at the same moment. Streams without a source are bounded by
+	// MaxPending only. 0 means 8, or MaxPending if smaller.
 	MaxPendingPerSource int
 	// MaxSubscriptions bounds the topic filters of one session. A
 	// SUBSCRIBE may carry any number of filters that fits in

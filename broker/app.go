@@ -170,7 +170,7 @@ func (a *appClient) dispatch() {
 				}
 			} else {
 				for k := range b.subs.perSession {
-					if e := b.subs.entry(s.idx, k); len(e.filter) > 0 && a.handlers[k] != nil && match(e.filter, m.topic) {
+					if f := b.subs.filter(b.subs.at(s.idx, k)); len(f) > 0 && a.handlers[k] != nil && match(f, m.topic) {
 						calls = append(calls, a.handlers[k])
 					}
 				}

@@ -62,6 +62,7 @@ type Broker struct {
 	acl       ACL    // nil when empty
 	reloading sync.Mutex
 
+	mapped   [][]byte  // the tables outside the Go heap, see mapTable
 	sessions []session // MaxSessions network sessions, then the in-process client's
 	freeSess []int32
 	ids      idIndex // the network sessions by client identifier
@@ -143,7 +144,7 @@ func New(cfg Config) (*Broker, error) {
 			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
 			lim.MaxTopicLength+ // the in-process client's topic
 			nameBytes,
-		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsubs, nodes, lim.MaxTopicLevels)+lim.MaxMessages+nsess+
+		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsess, nodes, lim.MaxTopicLevels)+lim.MaxMessages+nsess+
 			idIndexSlots(lim.MaxSessions))
 
 	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
@@ -162,9 +163,9 @@ func New(cfg Config) (*Broker, error) {
 	st := &b.slots
 	st.clientIDs = t.takeAll(nsess * lim.MaxClientIDLength)
 	st.wills = t.takeAll(nsess * (lim.MaxTopicLength + lim.MaxPayloadSize))
-	st.flights = makeTable[flight](&t.total, nsess*lim.MaxInflight)
-	st.queue = makeTable[queued](&t.total, nsess*lim.MaxQueued)
-	st.rx = makeTable[uint16](&t.total, nsess*lim.MaxInflight)
+	st.flights = mapTable[flight](&t, nsess*lim.MaxInflight)
+	st.queue = mapTable[queued](&t, nsess*lim.MaxQueued)
+	st.rx = mapTable[uint16](&t, nsess*lim.MaxInflight)
 	b.ids.init(t.takeInts(idIndexSlots(lim.MaxSessions)))
 	b.freeSess = t.takeInts(lim.MaxSessions)[:0]
 	for i := lim.MaxSessions - 1; i >= 0; i-- {
@@ -188,8 +189,8 @@ func New(cfg Config) (*Broker, error) {
 		b.freeConn = append(b.freeConn, int32(i))
 	}
 
-	b.subs.init(makeTable[subEntry](&t.total, nsubs), lim.MaxSubscriptions, lim.MaxTopicLength,
-		lim.MaxTopicLevels, makeTable[subNode](&t.total, nodes), &t)
+	b.subs.init(mapTable[subEntry](&t, nsubs), lim.MaxSubscriptions, lim.MaxTopicLength,
+		lim.MaxTopicLevels, mapTable[subNode](&t, nodes), &t)
 	b.store.init(makeTable[message](&t.total, lim.MaxMessages), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.retained.init(makeTable[retainedMsg](&t.total, lim.MaxRetained), lim.MaxTopicLength, lim.MaxPayloadSize, &t)
 	b.app.init(b, makeTable[Handler](&t.total, 2*lim.MaxSubscriptions), &t)
@@ -205,6 +206,8 @@ func New(cfg Config) (*Broker, error) {
 	b.readBufs.put(scratch)
 	b.acc.Store(acc)
 	t.done()
+	b.mapped = t.mapped
+	t.release(b)
 	b.stateBytes = t.total
 	return b, nil
 }

@@ -6,19 +6,23 @@ package broker
 // and one for every list of int32 indexes, the last two carved into the
 // pieces each slot owns. Few allocations leave the allocator little to
 // round up, and makeTable counts what it does round up, so StateBytes is
-// the heap New takes, not an estimate of it.
+// the heap New takes, not an estimate of it. On hosts the tables of a
+// megabyte or more that hold no pointers are mappings of their own
+// instead (mapTable), counted by whole pages.
 
 // tables hands out what New allocates and adds it up.
 type tables struct {
 	bytes []byte  // the byte buffers not handed out yet
 	ints  []int32 // the index lists not handed out yet
 	total int     // bytes the heap gave for every allocation so far
+
+	mapped [][]byte // the tables mapTable mapped; see release
 }
 
 // carve allocates the bytes and ints that take and takeInts hand out.
 func (t *tables) carve(bytes, ints int) {
-	t.bytes = makeTable[byte](&t.total, bytes)
-	t.ints = makeTable[int32](&t.total, ints)
+	t.bytes = mapTable[byte](t, bytes)
+	t.ints = mapTable[int32](t, ints)
 }
 
 // take hands out the next n bytes: empty, with capacity n.

@@ -43,7 +43,7 @@ func (b *Broker) collect(topic []byte) {
 	h := hashTopic(topic)
 	for i := x.head(h); i >= 0; {
 		e := &x.entries[i]
-		if e.hash == h && same(e.filter, topic) {
+		if e.hash == h && same(x.filter(i), topic) {
 			b.mark(e.sess, e.qos)
 		}
 		i = e.next

@@ -12,7 +12,7 @@ type idIndex struct {
 }
 
 // idIndexSlots is the size of the index for n sessions.
-func idIndexSlots(n int) int { return subBuckets(2 * n) }
+func idIndexSlots(n int) int { return pow2AtLeast(2 * n) }
 
 func (x *idIndex) init(slots []int32) {
 	x.slots = slots

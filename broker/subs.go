@@ -9,8 +9,12 @@ import "github.com/gatomqtt/gatomqtt/broker/packet"
 // from a node of the subscription tree (see subTree), chained in the same
 // buckets under a key of that node, so that routing visits only those
 // that nearly match.
+//
+// An entry holds no pointers, so that its table may live outside the Go
+// heap (see mapTable): its filter is the first flen bytes of its part of
+// subIndex.filters.
 type subEntry struct {
-	filter     []byte // capacity MaxTopicLength; empty when the slot is free
+	flen       uint16 // length of the filter; 0 when the slot is free
 	hash       uint32 // hashTopic(filter), or listKey of node
 	sess       int32
 	node       int32 // the tree node of a filter with wildcards, or -1
@@ -39,18 +43,25 @@ const (
 	tooManyLevels = -3 // the filter has more than MaxTopicLevels levels
 )
 
-// subBuckets is the number of hash buckets for n subscription slots.
-func subBuckets(n int) int {
-	buckets := 1
-	for buckets < n {
-		buckets <<= 1
+// subBuckets is the number of hash buckets for nsess sessions: four per
+// session, a session's usual handful of filters, so that chains stay
+// short while the buckets, whose pages every session touches at random,
+// take 16 bytes a session rather than 4 per subscription slot.
+func subBuckets(nsess int) int { return pow2AtLeast(4 * nsess) }
+
+// pow2AtLeast returns the least power of two not below n, at least 1: the
+// size of a hash table that masks its hashes.
+func pow2AtLeast(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
 	}
-	return buckets
+	return p
 }
 
 // init sets the index up with perSession slots for each session of
 // entries, filters of filterCap bytes and of at most maxLevels levels
-// taken from t, the heads of subBuckets(len(entries)) buckets and the
+// taken from t, the heads of subBuckets(sessions) buckets and the
 // tree of nodes, with its lists taken from t (see subIndexInts).
 func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int, nodes []subNode, t *tables) {
 	x.perSession = perSession
@@ -58,7 +69,7 @@ func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int
 	x.entries = entries
 	x.filterCap, x.nsess = filterCap, len(entries)/perSession
 	x.filters = t.takeAll(len(entries) * filterCap)
-	buckets := subBuckets(len(entries))
+	buckets := subBuckets(x.nsess)
 	x.mask = uint32(buckets - 1)
 	// Zero is empty, so that New writes none of the buckets and their
 	// pages are committed as subscriptions come.
@@ -67,8 +78,8 @@ func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int
 }
 
 // subIndexInts is the number of int32 init takes from the index lists.
-func subIndexInts(slots, nodes, maxLevels int) int {
-	return subBuckets(slots) + treeInts(nodes, maxLevels)
+func subIndexInts(nsess, nodes, maxLevels int) int {
+	return subBuckets(nsess) + treeInts(nodes, maxLevels)
 }
 
 // head returns the first entry of the bucket of hash, or -1.
@@ -83,11 +94,16 @@ func (x *subIndex) at(s int32, k int) int32 { return int32(k*x.nsess + int(s)) }
 // entry returns slot k of session s.
 func (x *subIndex) entry(s int32, k int) *subEntry { return &x.entries[x.at(s, k)] }
 
+// filter returns the filter of entry i, empty when the slot is free.
+func (x *subIndex) filter(i int32) []byte {
+	at := int(i) * x.filterCap
+	return x.filters[at : at+int(x.entries[i].flen)]
+}
+
 // find returns the slot of filter in session s, or -1.
 func (x *subIndex) find(s int32, filter []byte) int {
 	for k := range x.perSession {
-		e := x.entry(s, k)
-		if len(e.filter) > 0 && same(e.filter, filter) {
+		if f := x.filter(x.at(s, k)); len(f) > 0 && same(f, filter) {
 			return k
 		}
 	}
@@ -108,7 +124,7 @@ func (x *subIndex) add(s int32, filter []byte, qos packet.QoS) int {
 	for k := range x.perSession {
 		i := x.at(s, k)
 		e := &x.entries[i]
-		if len(e.filter) != 0 {
+		if e.flen != 0 {
 			continue
 		}
 		e.hash, e.node = hashTopic(filter), -1
@@ -118,13 +134,9 @@ func (x *subIndex) add(s int32, filter []byte, qos packet.QoS) int {
 			}
 			e.hash = listKey(e.node, isMulti(filter))
 		}
-		if e.filter == nil {
-			at := (k*x.nsess + int(s)) * x.filterCap
-			e.filter = x.filters[at : at : at+x.filterCap]
-			e.sess = s
-		}
-		e.filter = append(e.filter[:0], filter...)
-		e.qos = qos
+		at := int(i) * x.filterCap
+		e.flen = uint16(copy(x.filters[at:at+x.filterCap], filter))
+		e.sess, e.qos = s, qos
 		e.prev, e.next = -1, x.head(e.hash)
 		if e.next >= 0 {
 			x.entries[e.next].prev = i
@@ -150,7 +162,7 @@ func (x *subIndex) remove(s int32, filter []byte) bool {
 func (x *subIndex) removeAll(s int32) {
 	for k := range x.perSession {
 		i := x.at(s, k)
-		if len(x.entries[i].filter) > 0 {
+		if x.entries[i].flen > 0 {
 			x.unlink(i)
 		}
 	}
@@ -169,5 +181,5 @@ func (x *subIndex) unlink(i int32) {
 	if e.node >= 0 {
 		x.tree.release(e.node)
 	}
-	e.filter = e.filter[:0]
+	e.flen = 0
 }

@@ -73,7 +73,7 @@ func treeNodes(slots, perSlot int) int { return 1 + slots*perSlot }
 
 // treeBuckets is the size of the hash table of a tree of nodes nodes:
 // chains of two when the pool is all in use.
-func treeBuckets(nodes int) int { return max(subBuckets(nodes)/2, 1) }
+func treeBuckets(nodes int) int { return max(pow2AtLeast(nodes)/2, 1) }
 
 // treeInts is the number of int32 the tree of nodes nodes and filters
 // of levels levels takes from the index lists.
@@ -272,8 +272,10 @@ func (b *Broker) markList(n int32, multi bool, topic []byte) {
 	for i := x.head(key); i >= 0; {
 		e := &x.entries[i]
 		x.tree.visited++
-		if e.hash == key && e.node == n && isMulti(e.filter) == multi && match(e.filter, topic) {
-			b.mark(e.sess, e.qos)
+		if e.hash == key && e.node == n {
+			if f := x.filter(i); isMulti(f) == multi && match(f, topic) {
+				b.mark(e.sess, e.qos)
+			}
 		}
 		i = e.next
 	}

@@ -45,7 +45,7 @@ func oracle(b *Broker, topic string) map[int32]packet.QoS {
 	want := map[int32]packet.QoS{}
 	for i := range b.subs.entries {
 		e := &b.subs.entries[i]
-		if len(e.filter) == 0 || !match(e.filter, []byte(topic)) {
+		if f := b.subs.filter(int32(i)); len(f) == 0 || !match(f, []byte(topic)) {
 			continue
 		}
 		if q, ok := want[e.sess]; !ok || e.qos > q {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
 // Config configures a Broker.
@@ -77,6 +79,7 @@ type Broker struct {
 	// The connections' buffers, lent while in use (see bufferPool): a
 	// read buffer and two outboxes per connection slot.
 	readBufs, outboxes bufferPool
+	decoders           decoderPool
 	workers            workers
 	nconn              int
 	serving            sync.WaitGroup
@@ -183,6 +186,10 @@ func New(cfg Config) (*Broker, error) {
 	lists := makeTable[[]byte](&t.total, 3*lim.MaxConnections+len(cfg.Users))
 	b.readBufs.init(t.takeAll(lim.MaxConnections*lim.MaxPacketSize), lim.MaxPacketSize, lists[:lim.MaxConnections])
 	b.outboxes.init(t.takeAll(2*lim.MaxConnections*lim.OutboxBytes), lim.OutboxBytes, lists[lim.MaxConnections:3*lim.MaxConnections])
+	// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
+	// so a packet of any number of them needs no decoder storage.
+	b.decoders.decs = makeTable[packet.Decoder](&t.total, lim.MaxConnections)
+	b.decoders.free = makeTable[*packet.Decoder](&t.total, lim.MaxConnections)[:0]
 	b.workers.maxIdle = min(lim.MaxConnections, maxIdleWorkers)
 	b.freeConn = t.takeInts(lim.MaxConnections)[:0]
 	for i := lim.MaxConnections - 1; i >= 0; i-- {
@@ -283,6 +290,8 @@ func (b *Broker) ReadStats(st *Stats) {
 	st.RetainedRefused = b.stats.retainedRefused
 	st.StoredMessages = b.store.inUse()
 	st.StateBytes = b.stateBytes
+	st.ReadersLent = b.decoders.lent()
+	st.OutboxesLent = b.outboxes.lent()
 	b.mu.Unlock()
 	st.BytesIn = b.bytesIn.Load()
 	st.BytesOut = b.bytesOut.Load()

@@ -18,8 +18,7 @@ import (
 // bytes. Slots are made by New and reused.
 type conn struct {
 	b   *Broker
-	rd  packet.Reader
-	dec packet.Decoder     // rd's
+	rd  packet.Reader      // its buffer and Decoder lent, see lendReader
 	rw  io.ReadWriteCloser // guarded by b.mu
 	dog Timer              // connect timeout, then keep alive
 
@@ -64,7 +63,7 @@ type conn struct {
 	reading      bool // guarded by b.mu: an event stream's reader runs
 	accepted     bool // reader only: CONNECT accepted
 	events       bool // rw is an EventStream served by ServeEvents
-	lentRead     bool // reader only: rd has a read buffer; see park
+	lentRead     bool // reader only: rd has a read buffer and a decoder; see lendReader
 	// pending, guarded by b.mu, says the stream is in b.pend: active, its
 	// CONNECT not accepted, not closing.
 	pending bool
@@ -159,6 +158,28 @@ func (b *Broker) readBuffer() []byte {
 	return buf[:cap(buf)]
 }
 
+// lendReader lends c's reader a read buffer and a decoder, which it holds
+// while it has bytes to parse. b.mu is held.
+func (c *conn) lendReader() {
+	b := c.b
+	c.rd.SetBuffer(b.readBuffer())
+	c.rd.Decoder = b.decoders.get(b.lim.MaxPacketSize)
+	c.lentRead = true
+}
+
+// takeReader takes back what lendReader lent, if the reader holds it.
+// b.mu is held, and the reader has no bytes buffered.
+func (c *conn) takeReader() {
+	if !c.lentRead {
+		return
+	}
+	b := c.b
+	b.readBufs.put(c.rd.SetBuffer(nil))
+	b.decoders.put(c.rd.Decoder)
+	c.rd.Decoder = nil
+	c.lentRead = false
+}
+
 // markClosing records why the stream ends and wakes everyone waiting on
 // it, including the reader of an event stream, which ends the connection;
 // the caller, holding b.mu, closes the returned stream after unlocking,
@@ -235,8 +256,7 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error
 	c.lastRead.Store(c.started)
 	c.sig.lower(sigRoom | sigTick | sigDone)
 	c.rd.Reset(rw)
-	c.rd.SetBuffer(b.readBuffer())
-	c.lentRead = true
+	c.lendReader()
 	b.pend.add(b, c)
 	if c.dog == nil {
 		c.dog = b.clock.AfterFunc(b.lim.ConnectTimeout, c.watchdog)
@@ -257,10 +277,10 @@ func (b *Broker) releaseConn(c *conn) {
 		b.mu.Lock()
 	}
 	c.rd.Reset(nil)
-	b.readBufs.put(c.rd.SetBuffer(nil))
+	c.takeReader()
 	b.outboxes.put(c.out)
 	b.outboxes.put(c.spare)
-	c.out, c.spare, c.lentRead = nil, nil, false
+	c.out, c.spare = nil, nil
 	c.dog.Stop()
 	if c.rateTimer != nil {
 		c.rateTimer.Stop()
@@ -332,7 +352,7 @@ func (c *conn) readPackets() (err error, ended bool) {
 		p, err := c.rd.ReadPacket()
 		if err != nil {
 			if c.events && errors.Is(err, ErrWouldBlock) {
-				if l, ok := c.rw.(Lingerer); ok && l.Linger() {
+				if l, ok := c.rw.(Lingerer); ok && c.linger(l) {
 					continue
 				}
 				if c.park() {

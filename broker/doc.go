@@ -23,17 +23,18 @@
 // ErrWouldBlock, the broker asks the stream (WaitRead) to tell it when
 // bytes come (EventConn.Readable), and no goroutine waits meanwhile;
 // package listen serves TCP connections this way from one epoll instance.
-// Either way a connection borrows its read buffer and its two outboxes
-// from pools New fills, one set per connection slot, only while bytes
-// wait in them: an idle connection holds none, and since the buffer given
-// back last is lent next, a host touches the pages of the buffers in use
-// at once, not those of every slot.
+// Either way a connection borrows its read buffer with a packet decoder,
+// and its two outboxes, from pools New fills, one set per connection
+// slot, only while bytes wait in them: an idle connection served from
+// events holds none (Stats.ReadersLent, OutboxesLent), and since the
+// buffer given back last is lent next, a host touches the pages of the
+// buffers in use at once, not those of every slot.
 //
 // # Memory in and outside StateBytes
 //
 // New makes about a dozen allocations, however many slots the limits ask
 // for: the Broker, one per table of structures (sessions, connection
-// slots with their decoders and signals, subscription slots and the
+// slots with their signals, decoders, subscription slots and the
 // nodes of the subscription tree, stored and retained messages, in-flight
 // and queued deliveries, handlers, user names and digests), one for every byte buffer and one for every index
 // list, the last two carved into the pieces each slot owns. It keeps all
@@ -56,7 +57,10 @@
 //     bytes for PicoLimits, 99 408 for ESP32C3Limits on amd64) and at
 //     most 2 % for a broker of 75 KB or more, but can be more for smaller
 //     ones. Pages of a large table that are never used are counted but stay
-//     unmapped on most systems. A build for the race detector (or with -N)
+//     unmapped on most systems; on Unix hosts the tables of a megabyte or
+//     more that hold no pointers are mappings of their own, counted in
+//     whole pages, which the runtime never clears (it clears a large heap
+//     object that lands on pages it used before, committing all of it). A build for the race detector (or with -N)
 //     allocates each table up to 32 KiB twice, the first copy garbage at
 //     once.
 //

@@ -91,10 +91,8 @@ func (c *conn) readEvents() {
 	b := c.b
 	if !c.lentRead {
 		b.mu.Lock()
-		buf := b.readBuffer()
+		c.lendReader()
 		b.mu.Unlock()
-		c.rd.SetBuffer(buf)
-		c.lentRead = true
 	}
 	err, ended := c.readPackets()
 	if !ended {
@@ -103,6 +101,28 @@ func (c *conn) readEvents() {
 	ev := c.rw.(EventStream)
 	b.releaseConn(c)
 	ev.Ended(err)
+}
+
+// linger waits a little for the stream's next bytes (see Lingerer),
+// holding no read buffer or decoder meanwhile: many connections linger
+// at once when many clients come and go, as one does after its CONNECT.
+// It reports whether bytes came, lent a reader again.
+func (c *conn) linger(l Lingerer) bool {
+	b := c.b
+	if c.rd.Buffered() == 0 {
+		b.mu.Lock()
+		c.takeReader()
+		b.mu.Unlock()
+	}
+	if !l.Linger() {
+		return false
+	}
+	if !c.lentRead {
+		b.mu.Lock()
+		c.lendReader()
+		b.mu.Unlock()
+	}
+	return true
 }
 
 // park lets the reader of an event stream go until its next event. It
@@ -117,8 +137,7 @@ func (c *conn) park() bool {
 	}
 	c.reading = false
 	if c.rd.Buffered() == 0 {
-		b.readBufs.put(c.rd.SetBuffer(nil))
-		c.lentRead = false
+		c.takeReader()
 	}
 	ec := EventConn{c, c.serial}
 	ev := c.rw.(EventStream)

@@ -1,7 +1,5 @@
 package broker
 
-import "github.com/gatomqtt/gatomqtt/broker/packet"
-
 // slotTables are the parts of New's tables that belong to one session or
 // connection slot each. A slot takes its parts the first time it is used
 // (session, conn), so a slot never used is never written: on a host its
@@ -41,10 +39,6 @@ func (b *Broker) conn(i int32) *conn {
 		return c
 	}
 	c.b, c.idx = b, i
-	// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
-	// so a packet of any number of them needs no storage.
-	c.dec = packet.Decoder{MaxPacketSize: b.lim.MaxPacketSize}
-	c.rd.Init(nil, nil, &c.dec)
 	c.sig.init()
 	return c
 }

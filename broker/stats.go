@@ -109,13 +109,20 @@ type Stats struct {
 	RetainedRefused uint64 // retained messages not stored because the store was full
 
 	StoredMessages int // message store slots in use
-	// StateBytes is the heap New took: the Broker itself and every table
+	// ReadersLent is the number of read buffers, each with its packet
+	// decoder, lent to connections now, and OutboxesLent that of outbox
+	// buffers: a connection served from events holds them only while
+	// bytes wait in them, so that an idle one holds none.
+	ReadersLent, OutboxesLent int
+	// StateBytes is the memory New took: the Broker itself and every table
 	// it sizes from the limits and users (connection slots with their
 	// read and outbox buffers, decoders and signals; sessions with their
 	// rings and will buffers; subscription slots and the subscription
 	// tree's nodes; the message store; the retained store; the in-process
 	// client's handlers; user names and digests), each counted as the
-	// allocator hands it out, rounding included. New allocates nothing else that it keeps. The package
+	// allocator hands it out, rounding included, or in whole pages for
+	// the large tables without pointers that a host maps outside the Go
+	// heap, committed as they are used. New allocates nothing else that it keeps. The package
 	// doc ("Memory in and outside StateBytes") says how exact the figure
 	// is and what a memory budget must add to it. It does not change
 	// while the broker runs.

@@ -13,7 +13,7 @@ type epoller struct {
 	epfd   int
 	wake   [2]int // a pipe whose read end, in the set, ends the loop
 	mu     sync.Mutex
-	byFd   map[int32]*stream
+	byFd   []*stream // by file descriptor, grown to the highest seen
 	nextID int32
 	done   chan struct{}
 }
@@ -23,7 +23,7 @@ func newEpoller() (*epoller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen: epoll: %w", err)
 	}
-	p := &epoller{epfd: epfd, byFd: make(map[int32]*stream), done: make(chan struct{})}
+	p := &epoller{epfd: epfd, done: make(chan struct{})}
 	if err := syscall.Pipe2(p.wake[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
 		syscall.Close(epfd)
 		return nil, fmt.Errorf("listen: epoll: %w", err)
@@ -54,6 +54,9 @@ func (p *epoller) start(s *stream) {
 	p.mu.Lock()
 	p.nextID++
 	s.id = p.nextID
+	if int(s.fd) >= len(p.byFd) {
+		p.byFd = append(p.byFd, make([]*stream, int(s.fd)+1-len(p.byFd))...)
+	}
 	p.byFd[s.fd] = s
 	p.mu.Unlock()
 }
@@ -76,7 +79,7 @@ func (p *epoller) arm(s *stream) error {
 func (p *epoller) forget(s *stream) {
 	p.mu.Lock()
 	if p.byFd[s.fd] == s {
-		delete(p.byFd, s.fd)
+		p.byFd[s.fd] = nil
 		if s.inSet.Load() {
 			// Before the socket closes, while its number is still its own.
 			syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(s.fd), nil)
@@ -100,8 +103,11 @@ func (p *epoller) loop() {
 			if ev.Fd == -1 {
 				return
 			}
+			var s *stream
 			p.mu.Lock()
-			s := p.byFd[ev.Fd]
+			if int(ev.Fd) < len(p.byFd) {
+				s = p.byFd[ev.Fd]
+			}
 			p.mu.Unlock()
 			// An event taken before its stream was forgotten may name a
 			// newer stream on the same number; the id tells.

@@ -23,7 +23,7 @@ func (srv *server) serveEvents(tc *net.TCPConn) bool {
 	if srv.waiter == nil {
 		return false
 	}
-	s, err := newStream(tc, srv.waiter, func(s *stream, err error) { srv.untrack(s) })
+	s, err := newStream(tc, srv.waiter, srv)
 	if err != nil {
 		return false
 	}

@@ -65,12 +65,13 @@ func stacks(names ...string) []int {
 // TestIdleConnectionsHoldNoGoroutine serves 40 silent clients in each
 // model and counts what waits for them: with Epoll nothing per
 // connection, with RuntimePoller a goroutine parked in the poller each,
-// with Goroutines a reader blocked in Read each.
+// with Goroutines a reader blocked in Read each, holding its read buffer
+// and decoder. No idle connection holds an outbox.
 func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 	const n = 40
 	for _, tc := range []struct {
 		m                listen.Model
-		readers, pollers int
+		readers, pollers int // goroutines, and read buffers lent
 	}{
 		{listen.Epoll, 0, 0},
 		{listen.RuntimePoller, 0, n},
@@ -91,12 +92,13 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				got := stacks("broker.(*conn).readPackets", "listen.(*stream).pollLoop", "broker.(*conn).writeOut")
-				if got[0] == tc.readers && got[1] == tc.pollers && got[2] == 0 {
+				st := b.Stats()
+				if got[0] == tc.readers && got[1] == tc.pollers && got[2] == 0 && st.ReadersLent == tc.readers && st.OutboxesLent == 0 {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("readers %d, pollers %d, writers %d for %d idle connections; want %d, %d, 0",
-						got[0], got[1], got[2], n, tc.readers, tc.pollers)
+					t.Fatalf("readers %d, pollers %d, writers %d, read buffers lent %d, outboxes lent %d for %d idle connections; want %d, %d, 0, %d, 0",
+						got[0], got[1], got[2], st.ReadersLent, st.OutboxesLent, n, tc.readers, tc.pollers, tc.readers)
 				}
 				runtime.Gosched()
 			}

@@ -16,12 +16,14 @@ import (
 // to the socket, without waiting; writes go through the net.TCPConn and
 // may wait in the runtime's poller, on the broker's writer. A waiter says
 // when a silent stream has bytes again.
+//
+// A host holds one per connected client, so its fields are what every
+// model needs; the runtime poller's channels are made by its start.
 type stream struct {
 	tc     *net.TCPConn
 	rc     syscall.RawConn
-	fd     int32
 	waiter waiter
-	ended  func(s *stream, err error)
+	srv    *server // told when the stream has ended
 
 	// The arguments and results of readFd, which rc.Read calls: made once
 	// so that a read allocates nothing. Used by the broker's reader only.
@@ -32,24 +34,26 @@ type stream struct {
 	// peekFn, made once, reports whether the socket has bytes, an end or
 	// an error, without taking them; Linger waits on it.
 	peekFn func(fd uintptr) bool
-	peek   [1]byte
 
-	armed atomic.Bool      // a waiter is to call ec.Readable
-	inSet atomic.Bool      // the epoller has the socket in its set
 	ec    broker.EventConn // set before armed
-	id    int32            // tells the streams of one file descriptor apart
-	done  chan struct{}    // closed when Ended
-	arms  chan struct{}    // the runtime poller's: WaitRead was called
+	fd    int32
+	id    int32       // tells the streams of one file descriptor apart
+	armed atomic.Bool // a waiter is to call ec.Readable
+	inSet atomic.Bool // the epoller has the socket in its set
+	peek  [1]byte
+
+	done chan struct{} // the runtime poller's: closed when Ended
+	arms chan struct{} // the runtime poller's: WaitRead was called
 }
 
-// newStream returns tc as a stream, or an error when its file
+// newStream returns tc as a stream of srv, or an error when its file
 // descriptor cannot be had.
-func newStream(tc *net.TCPConn, w waiter, ended func(*stream, error)) (*stream, error) {
+func newStream(tc *net.TCPConn, w waiter, srv *server) (*stream, error) {
 	rc, err := tc.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
-	s := &stream{tc: tc, rc: rc, waiter: w, ended: ended, done: make(chan struct{})}
+	s := &stream{tc: tc, rc: rc, waiter: w, srv: srv}
 	if err := rc.Control(func(fd uintptr) { s.fd = int32(fd) }); err != nil {
 		return nil, err
 	}
@@ -138,8 +142,10 @@ func (s *stream) Close() error {
 }
 
 func (s *stream) Ended(err error) {
-	close(s.done)
-	s.ended(s, err)
+	if s.done != nil {
+		close(s.done)
+	}
+	s.srv.untrack(s)
 }
 
 // A waiter waits for silent streams to have bytes, and fires them.
@@ -158,7 +164,7 @@ type waiter interface {
 type runtimePoller struct{}
 
 func (runtimePoller) start(s *stream) {
-	s.arms = make(chan struct{}, 1)
+	s.arms, s.done = make(chan struct{}, 1), make(chan struct{})
 	go s.pollLoop()
 }
 

@@ -101,20 +101,18 @@ func memAvailable() uint64 {
 	return 0
 }
 
-// gcPercent is the GOGC for a broker whose tables take state bytes: the
-// tables count as live heap, so the default of 100 would let garbage grow
-// as large as they are before collecting it; this allows 256 MiB, or
-// 2 % of the tables when they are larger than 12.5 GiB.
-func gcPercent(state int) int {
-	if state <= 0 {
-		return 100
-	}
-	return int(min(max(100*(256<<20)/int64(state), 2), 100))
-}
+// hostGCPercent is the daemon's GOGC. The broker's large tables live
+// outside the Go heap (see broker.Stats.StateBytes), so the heap is the
+// slot tables that hold pointers and each client's connection objects;
+// collecting once garbage reaches a quarter of that keeps what clients
+// that come and go leave behind to a few hundred bytes per session held,
+// where the default (as much garbage as live heap) doubled that heap.
+// Routing allocates nothing, so it never waits for the collector.
+const hostGCPercent = 25
 
-// setGCPercent applies gcPercent unless GOGC is set.
-func setGCPercent(state int) {
+// setGCPercent applies hostGCPercent unless GOGC is set.
+func setGCPercent() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent(state))
+		debug.SetGCPercent(hostGCPercent)
 	}
 }

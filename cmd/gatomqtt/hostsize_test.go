@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime/debug"
 	"testing"
 
 	"github.com/gatomqtt/gatomqtt/broker"
@@ -49,12 +50,19 @@ func TestSizeHost(t *testing.T) {
 	}
 }
 
+// TestGCPercent: the daemon collects at a quarter of its live heap, unless
+// GOGC says otherwise.
 func TestGCPercent(t *testing.T) {
-	for _, tc := range []struct{ state, want int }{
-		{0, 100}, {40 << 20, 100}, {512 << 20, 50}, {7 << 30, 3}, {64 << 30, 2},
-	} {
-		if got := gcPercent(tc.state); got != tc.want {
-			t.Errorf("gcPercent(%d) = %d, want %d", tc.state, got, tc.want)
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, tc := range []struct {
+		env  string
+		want int
+	}{{"", hostGCPercent}, {"80", 100}} {
+		t.Setenv("GOGC", tc.env)
+		debug.SetGCPercent(100)
+		setGCPercent()
+		if got := debug.SetGCPercent(100); got != tc.want {
+			t.Errorf("GOGC=%q: GC percent %d, want %d", tc.env, got, tc.want)
 		}
 	}
 }

@@ -255,7 +255,7 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		fmt.Fprintf(stderr, "gatomqtt: %v\n", err)
 		return exitUsage
 	}
-	setGCPercent(b.Stats().StateBytes)
+	setGCPercent()
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", o.listen)
 	if err != nil {

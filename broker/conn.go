@@ -60,6 +60,7 @@ type conn struct {
 	connected    bool // guarded by b.mu: CONNECT accepted
 	disconnected bool // DISCONNECT received; reader only
 	writing      bool // guarded by b.mu: a writer runs, and looks at out before it stops
+	owed         bool // guarded by b.mu: the reader is to write out itself; see reply
 	reading      bool // guarded by b.mu: an event stream's reader runs
 	accepted     bool // reader only: CONNECT accepted
 	events       bool // rw is an EventStream served by ServeEvents
@@ -141,6 +142,45 @@ func (c *conn) kick() {
 	}
 	c.writing = true
 	c.b.workers.run(task{c: c, write: true})
+}
+
+// reply makes sure the replies the reader has put in out get written.
+// The reader of an event stream writes them itself once it has read all
+// there is (writeOwed), a burst of acknowledgements in one write and no
+// writer to start for it; it owes them until then, and pays before it
+// waits for anything (payOwed). Other readers start a writer. b.mu is
+// held.
+func (c *conn) reply() {
+	if c.events && c.reading && !c.writing {
+		c.owed = true
+		return
+	}
+	c.kick()
+}
+
+// payOwed starts a writer for the replies the reader owes, before it
+// waits or ends. b.mu is held.
+func (c *conn) payOwed() {
+	if c.owed {
+		c.owed = false
+		c.kick()
+	}
+}
+
+// writeOwed writes the replies the reader owes, on the reader's
+// goroutine, as a writer started for them would.
+func (c *conn) writeOwed() {
+	b := c.b
+	b.mu.Lock()
+	owed := c.owed && !c.writing && c.active
+	c.owed = false
+	if owed {
+		c.writing = true
+	}
+	b.mu.Unlock()
+	if owed {
+		c.writeOut()
+	}
 }
 
 // room reports how many bytes out can take, borrowing an outbox first if
@@ -249,7 +289,7 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error
 	c.serial = b.stats.connectionsTotal
 	c.active, c.closing, c.closeErr, c.flushing = true, false, nil, false
 	c.connected, c.disconnected, c.accepted, c.sess = false, false, false, nil
-	c.events, c.reading, c.writing = false, false, false
+	c.events, c.reading, c.writing, c.owed = false, false, false, false
 	c.keepAlive = 0
 	c.user = -1
 	c.started = b.now()
@@ -352,6 +392,7 @@ func (c *conn) readPackets() (err error, ended bool) {
 		p, err := c.rd.ReadPacket()
 		if err != nil {
 			if c.events && errors.Is(err, ErrWouldBlock) {
+				c.writeOwed()
 				if l, ok := c.rw.(Lingerer); ok && c.linger(l) {
 					continue
 				}
@@ -404,6 +445,7 @@ func (c *conn) endFlushed(readErr error) error {
 		c.flushUntil = b.now() + int64(flushTimeout)
 		c.dog.Reset(flushTimeout)
 	}
+	c.payOwed()
 	b.mu.Unlock()
 	return c.end(readErr)
 }
@@ -559,6 +601,7 @@ func (c *conn) waitTimeout() {
 // the caller, holding b.mu, then waits on drainedCond until its condition
 // holds or waitOver, and stops waitTimer.
 func (c *conn) startWait(d time.Duration) {
+	c.payOwed()
 	c.waitUntil = c.b.now() + int64(d)
 	if c.waitTimer == nil {
 		c.waitTimer = c.b.clock.AfterFunc(d, c.waitTimeout)

@@ -141,7 +141,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	c.room() // an empty outbox: the CONNACK is the first packet out
 	c.out = append(c.out, byte(packet.CONNACK)<<4, 2, sp, byte(packet.Accepted))
 	b.pump(s)
-	c.kick()
+	c.reply()
 	return packet.Accepted
 }
 

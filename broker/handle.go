@@ -46,7 +46,7 @@ func (c *conn) handle(p packet.Packet) error {
 		}
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.PUBREL, p.PacketID)
-			c.kick()
+			c.reply()
 		}
 	case *packet.Pubrel:
 		b.mu.Lock()
@@ -58,7 +58,7 @@ func (c *conn) handle(p packet.Packet) error {
 		// one whose PUBCOMP was lost (MQTT 3.1.1 section 4.3.3).
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.PUBCOMP, p.PacketID)
-			c.kick()
+			c.reply()
 		}
 	case *packet.Pubcomp:
 		b.mu.Lock()
@@ -83,13 +83,13 @@ func (c *conn) handle(p packet.Packet) error {
 		// UNSUBACK whether or not anything was subscribed (MQTT-3.10.4-5).
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.UNSUBACK, p.PacketID)
-			c.kick()
+			c.reply()
 		}
 	case *packet.Pingreq:
 		b.mu.Lock()
 		if c.waitRoom(2) {
 			c.out = append(c.out, byte(packet.PINGRESP)<<4, 0)
-			c.kick()
+			c.reply()
 		}
 		b.mu.Unlock()
 	case *packet.Disconnect:
@@ -145,6 +145,7 @@ func (c *conn) publish(p *packet.Publish) error {
 			b.drop(DropRateLimited, s, p.Topic)
 			return nil
 		}
+		c.payOwed()
 		// QoS 1 and 2 are never lost to the rate limit: the reader waits,
 		// and TCP flow control slows the client down. With a Clock that
 		// can sleep (the real one) the reader sleeps, at most one token
@@ -175,7 +176,7 @@ func (c *conn) publish(p *packet.Publish) error {
 		congested = b.take(p, allowed)
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.PUBACK, p.PacketID)
-			c.kick()
+			c.reply()
 		}
 	case 2:
 		// Method B of MQTT 3.1.1 section 4.3.3: deliver now, then remember
@@ -190,7 +191,7 @@ func (c *conn) publish(p *packet.Publish) error {
 		}
 		if c.waitRoom(ackSize) {
 			c.out = appendAck(c.out, packet.PUBREC, p.PacketID)
-			c.kick()
+			c.reply()
 		}
 	}
 	if congested != nil {
@@ -271,7 +272,7 @@ func (c *conn) subscribe(p *packet.Subscribe) error {
 			b.replayRetained(s, f.Topic, packet.QoS(g), -1)
 		}
 	}
-	c.kick()
+	c.reply()
 	return nil
 }
 

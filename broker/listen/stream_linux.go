@@ -32,8 +32,10 @@ type stream struct {
 	n      int
 	err    error
 	// peekFn, made once, reports whether the socket has bytes, an end or
-	// an error, without taking them; Linger waits on it.
+	// an error, without taking them; Linger waits on it. waited is false
+	// before each rc.Read(peekFn).
 	peekFn func(fd uintptr) bool
+	waited bool
 
 	ec    broker.EventConn // set before armed
 	fd    int32
@@ -61,7 +63,14 @@ func newStream(tc *net.TCPConn, w waiter, srv *server) (*stream, error) {
 	return s, nil
 }
 
+// peekFd is peekFn: called as rc.Read begins, it looks at the socket,
+// whose readiness the poller has just forgotten; called again after the
+// poller has waited, it trusts the poller, saving a system call.
 func (s *stream) peekFd(fd uintptr) bool {
+	if s.waited {
+		return true
+	}
+	s.waited = true
 	for {
 		_, _, err := syscall.Recvfrom(int(fd), s.peek[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		if err != syscall.EINTR {
@@ -82,6 +91,7 @@ func (s *stream) Linger() bool {
 		return false
 	}
 	s.tc.SetReadDeadline(time.Now().Add(lingerTime))
+	s.waited = false
 	err := s.rc.Read(s.peekFn)
 	s.tc.SetReadDeadline(time.Time{})
 	return !errors.Is(err, os.ErrDeadlineExceeded)
@@ -187,6 +197,7 @@ func (s *stream) pollLoop() {
 		case <-s.done:
 			return
 		}
+		s.waited = false
 		s.rc.Read(s.peekFn) // an error means closed: fire, and the broker reads the error
 		s.fire()
 	}

@@ -256,7 +256,7 @@ func runReloading(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return exitUsage
 	}
 	setGCPercent()
-	var lc net.ListenConfig
+	lc := listen.Config()
 	ln, err := lc.Listen(ctx, "tcp", o.listen)
 	if err != nil {
 		b.Close()

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gatomqtt/gatomqtt/broker/packet"
 )
 
 // Config configures a Broker.
@@ -78,8 +76,8 @@ type Broker struct {
 	slots    slotTables
 	// The connections' buffers, lent while in use (see bufferPool): a
 	// read buffer and two outboxes per connection slot.
-	readBufs, outboxes bufferPool
-	decoders           decoderPool
+	readers  readerPool
+	outboxes bufferPool
 	workers            workers
 	nconn              int
 	serving            sync.WaitGroup
@@ -182,14 +180,16 @@ func New(cfg Config) (*Broker, error) {
 	b.conns = makeTable[conn](&t.total, lim.MaxConnections)
 	b.pend = pendingList{head: -1, tail: -1}
 	st.sources = t.takeAll(lim.MaxConnections * maxSource)
-	// One table of slices for the pools' lists and the users' names.
-	lists := makeTable[[]byte](&t.total, 3*lim.MaxConnections+len(cfg.Users))
-	b.readBufs.init(t.takeAll(lim.MaxConnections*lim.MaxPacketSize), lim.MaxPacketSize, lists[:lim.MaxConnections])
-	b.outboxes.init(t.takeAll(2*lim.MaxConnections*lim.OutboxBytes), lim.OutboxBytes, lists[lim.MaxConnections:3*lim.MaxConnections])
-	// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read buffer,
-	// so a packet of any number of them needs no decoder storage.
-	b.decoders.decs = makeTable[packet.Decoder](&t.total, lim.MaxConnections)
-	b.decoders.free = makeTable[*packet.Decoder](&t.total, lim.MaxConnections)[:0]
+	// One table of slices for the outboxes' list and the users' names.
+	lists := makeTable[[]byte](&t.total, 2*lim.MaxConnections+len(cfg.Users))
+	b.outboxes.init(t.takeAll(2*lim.MaxConnections*lim.OutboxBytes), lim.OutboxBytes, lists[:2*lim.MaxConnections])
+	b.readers = readerPool{
+		readers:   makeTable[reader](&t.total, lim.MaxConnections),
+		bufs:      t.takeAll(lim.MaxConnections * lim.MaxPacketSize),
+		size:      lim.MaxPacketSize,
+		maxPacket: lim.MaxPacketSize,
+		free:      makeTable[*reader](&t.total, lim.MaxConnections)[:0],
+	}
 	b.workers.maxIdle = min(lim.MaxConnections, maxIdleWorkers)
 	b.freeConn = t.takeInts(lim.MaxConnections)[:0]
 	for i := lim.MaxConnections - 1; i >= 0; i-- {
@@ -204,13 +204,14 @@ func New(cfg Config) (*Broker, error) {
 	b.logins = makeTable[loginEntry](&t.total, loginSlotsFor(&lim))
 
 	acc.creds = makeTable[credential](&t.total, len(cfg.Users))
-	acc.names = lists[3*lim.MaxConnections:]
-	scratch := b.readBuffer()
+	acc.names = lists[2*lim.MaxConnections:]
+	// A password is digested in an outbox not lent yet.
+	scratch := b.outboxes.get()
 	for i, u := range cfg.Users {
 		acc.names[i] = append(t.take(len(u.Name)), u.Name...)
-		acc.creds[i] = credential{sha256.Sum256(acc.names[i]), digest(u.Password, scratch), 1}
+		acc.creds[i] = credential{sha256.Sum256(acc.names[i]), digest(u.Password, scratch[:cap(scratch)]), 1}
 	}
-	b.readBufs.put(scratch)
+	b.outboxes.put(scratch)
 	b.acc.Store(acc)
 	t.done()
 	b.mapped = t.mapped
@@ -290,7 +291,7 @@ func (b *Broker) ReadStats(st *Stats) {
 	st.RetainedRefused = b.stats.retainedRefused
 	st.StoredMessages = b.store.inUse()
 	st.StateBytes = b.stateBytes
-	st.ReadersLent = b.decoders.lent()
+	st.ReadersLent = b.readers.lent()
 	st.OutboxesLent = b.outboxes.lent()
 	b.mu.Unlock()
 	st.BytesIn = b.bytesIn.Load()

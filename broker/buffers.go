@@ -1,6 +1,10 @@
 package broker
 
-import "github.com/gatomqtt/gatomqtt/broker/packet"
+import (
+	"io"
+
+	"github.com/gatomqtt/gatomqtt/broker/packet"
+)
 
 // A bufferPool lends the connections their read buffers or outboxes: a
 // connection holds one only while bytes wait in it, so an idle connection
@@ -46,39 +50,54 @@ func (p *bufferPool) put(buf []byte) {
 	}
 }
 
-// A decoderPool lends the connections' readers their packet decoders,
-// together with their read buffers: a decoder holds the last packet of
-// each type it decoded, which only the reader handling it looks at, so
-// an idle connection needs none. Like a bufferPool it holds one per
-// connection slot, lends the one given back last first, and is guarded
-// by b.mu.
-type decoderPool struct {
-	decs   []packet.Decoder
-	unused int               // decoders never lent yet start here
-	free   []*packet.Decoder // decoders given back, the last to be lent next
+// A reader is what a connection borrows to read packets: a packet.Reader
+// over a read buffer with its decoder, which holds the last packet of each
+// type it decoded for the reader handling it. A connection served from
+// events needs one only while bytes wait to be parsed, so an idle one
+// holds none.
+type reader struct {
+	rd  packet.Reader
+	dec packet.Decoder
 }
 
-// get lends a decoder for packets of at most maxPacket bytes.
-func (p *decoderPool) get(maxPacket int) *packet.Decoder {
-	var d *packet.Decoder
+// A readerPool lends readers as a bufferPool lends buffers: one per
+// connection slot, the one given back last lent first, each with a read
+// buffer of its own that New carves, set up the first time it is lent.
+// It is guarded by b.mu.
+type readerPool struct {
+	readers   []reader
+	bufs      []byte // size bytes per reader, in the order of readers
+	size      int
+	maxPacket int
+	unused    int       // readers never lent yet start here
+	free      []*reader // readers given back, the last to be lent next
+}
+
+// get lends a reader, reading from r.
+func (p *readerPool) get(r io.Reader) *reader {
+	var rd *reader
 	if n := len(p.free) - 1; n >= 0 {
-		d = p.free[n]
+		rd = p.free[n]
 		p.free[n] = nil
 		p.free = p.free[:n]
 	} else {
-		d = &p.decs[p.unused]
+		at := p.unused * p.size
+		rd = &p.readers[p.unused]
 		p.unused++
+		// SUBSCRIBE and UNSUBSCRIBE filters are walked in the read
+		// buffer, so a packet of any number of them needs no storage.
+		rd.dec.MaxPacketSize = p.maxPacket
+		rd.rd.Init(nil, p.bufs[at:at+p.size:at+p.size], &rd.dec)
 	}
-	d.MaxPacketSize = maxPacket
-	return d
+	rd.rd.Reset(r)
+	return rd
 }
 
-// lent returns the number of decoders lent now.
-func (p *decoderPool) lent() int { return p.unused - len(p.free) }
-
-// put takes back a decoder get lent; nil is ignored.
-func (p *decoderPool) put(d *packet.Decoder) {
-	if d != nil {
-		p.free = append(p.free, d)
-	}
+// put takes back a reader get lent, which has no bytes buffered.
+func (p *readerPool) put(rd *reader) {
+	rd.rd.Reset(nil)
+	p.free = append(p.free, rd)
 }
+
+// lent returns the number of readers lent now.
+func (p *readerPool) lent() int { return p.unused - len(p.free) }

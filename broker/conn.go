@@ -18,7 +18,7 @@ import (
 // bytes. Slots are made by New and reused.
 type conn struct {
 	b   *Broker
-	rd  packet.Reader      // its buffer and Decoder lent, see lendReader
+	rd  *reader            // reader only: lent while bytes wait to be parsed, see lendReader
 	rw  io.ReadWriteCloser // guarded by b.mu
 	dog Timer              // connect timeout, then keep alive
 
@@ -64,7 +64,6 @@ type conn struct {
 	reading      bool // guarded by b.mu: an event stream's reader runs
 	accepted     bool // reader only: CONNECT accepted
 	events       bool // rw is an EventStream served by ServeEvents
-	lentRead     bool // reader only: rd has a read buffer and a decoder; see lendReader
 	// pending, guarded by b.mu, says the stream is in b.pend: active, its
 	// CONNECT not accepted, not closing.
 	pending bool
@@ -192,32 +191,17 @@ func (c *conn) room() int {
 	return cap(c.out) - len(c.out)
 }
 
-// readBuffer borrows a read buffer, at its full length. b.mu is held.
-func (b *Broker) readBuffer() []byte {
-	buf := b.readBufs.get()
-	return buf[:cap(buf)]
-}
+// lendReader lends c a reader, with its read buffer and decoder, which it
+// holds while it has bytes to parse. b.mu is held.
+func (c *conn) lendReader() { c.rd = c.b.readers.get(c.rw) }
 
-// lendReader lends c's reader a read buffer and a decoder, which it holds
-// while it has bytes to parse. b.mu is held.
-func (c *conn) lendReader() {
-	b := c.b
-	c.rd.SetBuffer(b.readBuffer())
-	c.rd.Decoder = b.decoders.get(b.lim.MaxPacketSize)
-	c.lentRead = true
-}
-
-// takeReader takes back what lendReader lent, if the reader holds it.
-// b.mu is held, and the reader has no bytes buffered.
+// takeReader takes back the reader lendReader lent, if c holds it. b.mu
+// is held, and the reader has no bytes buffered.
 func (c *conn) takeReader() {
-	if !c.lentRead {
-		return
+	if c.rd != nil {
+		c.b.readers.put(c.rd)
+		c.rd = nil
 	}
-	b := c.b
-	b.readBufs.put(c.rd.SetBuffer(nil))
-	b.decoders.put(c.rd.Decoder)
-	c.rd.Decoder = nil
-	c.lentRead = false
 }
 
 // markClosing records why the stream ends and wakes everyone waiting on
@@ -295,7 +279,6 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error
 	c.started = b.now()
 	c.lastRead.Store(c.started)
 	c.sig.lower(sigRoom | sigTick | sigDone)
-	c.rd.Reset(rw)
 	c.lendReader()
 	b.pend.add(b, c)
 	if c.dog == nil {
@@ -316,7 +299,6 @@ func (b *Broker) releaseConn(c *conn) {
 		c.sig.wait(sigDone)
 		b.mu.Lock()
 	}
-	c.rd.Reset(nil)
 	c.takeReader()
 	b.outboxes.put(c.out)
 	b.outboxes.put(c.spare)
@@ -389,7 +371,7 @@ func (c *conn) watchdog() {
 func (c *conn) readPackets() (err error, ended bool) {
 	b := c.b
 	for {
-		p, err := c.rd.ReadPacket()
+		p, err := c.rd.rd.ReadPacket()
 		if err != nil {
 			if c.events && errors.Is(err, ErrWouldBlock) {
 				c.writeOwed()
@@ -407,7 +389,7 @@ func (c *conn) readPackets() (err error, ended bool) {
 			return c.end(c.readError(err)), true
 		}
 		c.lastRead.Store(b.now())
-		b.bytesIn.Add(uint64(c.rd.LastSize()))
+		b.bytesIn.Add(uint64(c.rd.rd.LastSize()))
 		if c.accepted {
 			if err := c.handle(p); err != nil {
 				return c.endFlushed(err), true

@@ -39,7 +39,7 @@
 // and queued deliveries, handlers, user names and digests), one for every byte buffer and one for every index
 // list, the last two carved into the pieces each slot owns. It keeps all
 // of them and makes no garbage (but for a password longer than
-// MaxPacketSize, which no CONNECT could carry), and Stats.StateBytes adds
+// OutboxBytes, which no CONNECT could carry), and Stats.StateBytes adds
 // them up as the heap hands them out:
 //
 //   - With TinyGo, in whole blocks of four words (16 bytes on the boards),

@@ -89,7 +89,7 @@ func (c *conn) startReader() {
 // goroutine, or ends the connection.
 func (c *conn) readEvents() {
 	b := c.b
-	if !c.lentRead {
+	if c.rd == nil {
 		b.mu.Lock()
 		c.lendReader()
 		b.mu.Unlock()
@@ -109,7 +109,7 @@ func (c *conn) readEvents() {
 // It reports whether bytes came, lent a reader again.
 func (c *conn) linger(l Lingerer) bool {
 	b := c.b
-	if c.rd.Buffered() == 0 {
+	if c.rd.rd.Buffered() == 0 {
 		b.mu.Lock()
 		c.takeReader()
 		b.mu.Unlock()
@@ -117,7 +117,7 @@ func (c *conn) linger(l Lingerer) bool {
 	if !l.Linger() {
 		return false
 	}
-	if !c.lentRead {
+	if c.rd == nil {
 		b.mu.Lock()
 		c.lendReader()
 		b.mu.Unlock()
@@ -136,7 +136,7 @@ func (c *conn) park() bool {
 		return false
 	}
 	c.reading = false
-	if c.rd.Buffered() == 0 {
+	if c.rd != nil && c.rd.rd.Buffered() == 0 {
 		c.takeReader()
 	}
 	ec := EventConn{c, c.serial}

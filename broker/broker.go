@@ -78,13 +78,13 @@ type Broker struct {
 	// read buffer and two outboxes per connection slot.
 	readers  readerPool
 	outboxes bufferPool
-	workers            workers
-	nconn              int
-	serving            sync.WaitGroup
-	admit              admission // streams waiting for a slot being freed
-	pend               pendingList
-	nclosing           int // streams closing, whose slots are on their way
-	logins             loginFailures
+	workers  workers
+	nconn    int
+	serving  sync.WaitGroup
+	admit    admission // streams waiting for a slot being freed
+	pend     pendingList
+	nclosing int // streams closing, whose slots are on their way
+	logins   loginFailures
 
 	subs     subIndex
 	store    store

@@ -74,8 +74,9 @@ type Broker struct {
 	conns    []conn
 	freeConn []int32
 	slots    slotTables
-	// The connections' buffers, lent while in use (see bufferPool): a
-	// read buffer and two outboxes per connection slot.
+	// What connections borrow while bytes wait in it (see readerPool and
+	// bufferPool): a reader, with its read buffer, and two outboxes per
+	// connection slot.
 	readers  readerPool
 	outboxes bufferPool
 	workers  workers

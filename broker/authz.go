@@ -233,7 +233,7 @@ func (a *access) userName(i int32) []byte {
 // wide filter, and follows the session's user when another connection
 // takes the session over. It allocates nothing.
 func (b *Broker) readable(s *session, topic []byte) bool {
-	return b.acl.allows(requester{user: b.userName(s.user), clientID: s.clientID, hasID: true}, topic, Read)
+	return b.acl.allows(requester{user: b.userName(s.user), clientID: s.clientID(), hasID: true}, topic, Read)
 }
 
 // ErrACL is the reason New gives for refusing Config.ACL.

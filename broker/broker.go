@@ -168,6 +168,8 @@ func New(cfg Config) (*Broker, error) {
 	st.flights = mapTable[flight](&t, nsess*lim.MaxInflight)
 	st.queue = mapTable[queued](&t, nsess*lim.MaxQueued)
 	st.rx = mapTable[uint16](&t, nsess*lim.MaxInflight)
+	st.idCap, st.topicCap, st.payloadCap = lim.MaxClientIDLength, lim.MaxTopicLength, lim.MaxPayloadSize
+	st.inflightCap, st.queueCap = lim.MaxInflight, lim.MaxQueued
 	b.ids.init(t.takeInts(idIndexSlots(lim.MaxSessions)))
 	b.freeSess = t.takeInts(lim.MaxSessions)[:0]
 	for i := lim.MaxSessions - 1; i >= 0; i-- {

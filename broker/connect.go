@@ -110,7 +110,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 		s.reset()
 		s.used = true
 		s.anon = anon
-		s.clientID = append(s.clientID[:0], p.ClientID...)
+		s.setClientID(p.ClientID)
 		if !anon {
 			b.ids.add(s)
 		}
@@ -118,8 +118,7 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	s.clean = p.CleanSession
 	s.willFlag = p.WillFlag
 	if p.WillFlag {
-		s.willTopic = append(s.willTopic[:0], p.WillTopic...)
-		s.willPayload = append(s.willPayload[:0], p.WillMessage...)
+		s.setWill(p.WillTopic, p.WillMessage)
 		s.willQoS, s.willRetain = p.WillQoS, p.WillRetain
 	}
 	s.conn = c

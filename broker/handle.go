@@ -167,7 +167,7 @@ func (c *conn) publish(p *packet.Publish) error {
 		b.mu.Lock()
 	}
 	s := c.sess
-	allowed = allowed && b.aclAllows(c, s.clientID, p.Topic, true)
+	allowed = allowed && b.aclAllows(c, s.clientID(), p.Topic, true)
 	var congested *session
 	switch p.QoS {
 	case 0:
@@ -183,10 +183,10 @@ func (c *conn) publish(p *packet.Publish) error {
 		// the identifier until PUBREL so that a resent PUBLISH is not
 		// delivered again.
 		if !s.hasRx(p.PacketID) {
-			if len(s.rx) == cap(s.rx) {
-				return because(ErrLimit, "more than "+strconv.Itoa(cap(s.rx))+" QoS 2 messages waiting for PUBREL", nil)
+			if s.rxFull() {
+				return because(ErrLimit, "more than "+strconv.Itoa(int(s.rxLen))+" QoS 2 messages waiting for PUBREL", nil)
 			}
-			s.rx = append(s.rx, p.PacketID)
+			s.addRx(p.PacketID)
 			congested = b.take(p, allowed)
 		}
 		if c.waitRoom(ackSize) {
@@ -279,7 +279,7 @@ func (c *conn) subscribe(p *packet.Subscribe) error {
 // subscribeCode subscribes s, served by c, to filter and returns the
 // SUBACK code.
 func (b *Broker) subscribeCode(c *conn, s *session, filter []byte, qos packet.QoS) byte {
-	if !b.authorized(c, s.clientID, filter, false) {
+	if !b.authorized(c, s.clientID(), filter, false) {
 		b.stats.subscriptionsDenied++
 		return packet.SubackFailure
 	}

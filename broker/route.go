@@ -150,7 +150,7 @@ func (b *Broker) pump(s *session) {
 		s.unsent--
 	}
 	for s.unsent == 0 && s.qLen > 0 {
-		q := &s.queue[s.qHead]
+		q := &s.queue()[s.qHead]
 		m := &b.store.msgs[q.msg]
 		if c.room() < publishSize(m.topic, m.payload, q.qos) {
 			break
@@ -195,7 +195,7 @@ func (b *Broker) publishWill(s *session) {
 	}
 	s.willFlag = false
 	b.stats.wills++
-	b.route(s.willTopic, s.willPayload, s.willQoS, s.willRetain)
+	b.route(s.willTopic(), s.willPayload(), s.willQoS, s.willRetain)
 }
 
 // dropSession forgets session s and everything it holds.
@@ -291,5 +291,5 @@ func (b *Broker) markSlow() {
 //go:noinline
 func (b *Broker) logSlow(s *session, missed uint64) {
 	b.logf("broker: subscriber%s is slow: its queue stayed %d of %d full for %v; no longer waited for, and it loses messages once its queue is full%s",
-		s.describe(), s.qLen, len(s.queue), b.lim.SlowConsumerWait, alsoMissed(missed))
+		s.describe(), s.qLen, s.parts.queueCap, b.lim.SlowConsumerWait, alsoMissed(missed))
 }

@@ -22,7 +22,7 @@ func (x *idIndex) init(slots []int32) {
 // find returns the session of id, or nil.
 func (x *idIndex) find(b *Broker, id []byte) *session {
 	for i := hashTopic(id) & x.mask; x.slots[i] != 0; i = (i + 1) & x.mask {
-		if s := &b.sessions[x.slots[i]-1]; same(s.clientID, id) {
+		if s := &b.sessions[x.slots[i]-1]; same(s.clientID(), id) {
 			return s
 		}
 	}
@@ -32,7 +32,7 @@ func (x *idIndex) find(b *Broker, id []byte) *session {
 // add indexes s under its client identifier, which no other session in
 // the index has.
 func (x *idIndex) add(s *session) {
-	i := hashTopic(s.clientID) & x.mask
+	i := hashTopic(s.clientID()) & x.mask
 	for x.slots[i] != 0 {
 		i = (i + 1) & x.mask
 	}
@@ -41,7 +41,7 @@ func (x *idIndex) add(s *session) {
 
 // remove drops s from the index, if it is there.
 func (x *idIndex) remove(b *Broker, s *session) {
-	i := hashTopic(s.clientID) & x.mask
+	i := hashTopic(s.clientID()) & x.mask
 	for x.slots[i] != s.idx+1 {
 		if x.slots[i] == 0 {
 			return
@@ -52,7 +52,7 @@ func (x *idIndex) remove(b *Broker, s *session) {
 	// found past the hole.
 	hole := i
 	for j := (hole + 1) & x.mask; x.slots[j] != 0; j = (j + 1) & x.mask {
-		home := hashTopic(b.sessions[x.slots[j]-1].clientID) & x.mask
+		home := hashTopic(b.sessions[x.slots[j]-1].clientID()) & x.mask
 		if (j-home)&x.mask >= (j-hole)&x.mask {
 			x.slots[hole] = x.slots[j]
 			hole = j

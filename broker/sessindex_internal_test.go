@@ -13,23 +13,24 @@ func TestIDIndex(t *testing.T) {
 	for _, n := range []int{1, 3, 8, 64} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			b := &Broker{sessions: make([]session, n)}
+			b.slots.clientIDs, b.slots.idCap = make([]byte, n*8), 8
 			b.ids.init(make([]int32, idIndexSlots(n)))
 			want := map[string]int32{}
 			rng := rand.New(rand.NewPCG(1, uint64(n)))
 			for step := range 5000 {
 				i := rng.IntN(n)
 				s := &b.sessions[i]
-				s.idx = int32(i)
+				s.idx, s.parts = int32(i), &b.slots
 				if s.used {
 					b.ids.remove(b, s)
-					delete(want, string(s.clientID))
+					delete(want, string(s.clientID()))
 					s.used = false
 				} else {
 					id := "c" + strconv.Itoa(rng.IntN(4*n))
 					if _, taken := want[id]; taken {
 						continue
 					}
-					s.clientID = append(s.clientID[:0], id...)
+					s.setClientID([]byte(id))
 					s.used = true
 					b.ids.add(s)
 					want[id] = s.idx

@@ -37,29 +37,33 @@ type queued struct {
 // subscriptions (in the broker's subIndex), its outgoing QoS 1/2 messages
 // and the packet identifiers of incoming QoS 2 messages not yet released.
 type session struct {
-	idx      int32
-	ready    bool // its parts of the slot tables are taken; see Broker.session
-	used     bool
-	app      bool // the in-process client
-	anon     bool // connected with an empty client identifier; never resumed
-	clean    bool
-	clientID []byte
-	user     int32 // the user of its last connection, as conn.user
-	conn     *conn // nil while offline
+	idx   int32
+	ready bool // its parts of the slot tables are taken; see Broker.session
+	used  bool
+	app   bool // the in-process client
+	anon  bool // connected with an empty client identifier; never resumed
+	clean bool
+	user  int32 // the user of its last connection, as conn.user
+	conn  *conn // nil while offline
 
-	inflight               []flight // ring
-	ifHead, ifLen, ifUsed  int      // ifLen counts freed holes still inside the window
-	unsent                 int
-	nextID                 uint16
-	queue                  []queued // ring
-	qHead, qLen            int
-	rx                     []uint16 // incoming QoS 2 identifiers awaiting PUBREL
-	willFlag, willRetain   bool
-	willQoS                packet.QoS
-	willTopic, willPayload []byte
-	rateTAT                int64 // rate limit: theoretical arrival time, ns since the broker's epoch
-	waiters                int   // publishers waiting for the queue to drain
-	slow                   bool  // made a publisher wait SlowConsumerWait; not waited for until drained
+	// parts holds its client identifier, its rings (inflight, queue, rx)
+	// and its will, in slot idx of each table: a pointer where six
+	// slices would take 144 bytes of every session.
+	parts      *slotTables
+	idLen      uint16
+	rxLen      uint16 // incoming QoS 2 identifiers awaiting PUBREL, see rx
+	willTopicN uint16
+	willBodyN  int32
+
+	ifHead, ifLen, ifUsed int // of the inflight ring; ifLen counts freed holes still inside the window
+	unsent                int
+	nextID                uint16
+	qHead, qLen           int // of the queue ring
+	willFlag, willRetain  bool
+	willQoS               packet.QoS
+	rateTAT               int64 // rate limit: theoretical arrival time, ns since the broker's epoch
+	waiters               int   // publishers waiting for the queue to drain
+	slow                  bool  // made a publisher wait SlowConsumerWait; not waited for until drained
 	// offline is set while the session's deliveries count in
 	// Broker.offlineHeld: from the end of its connection until it is
 	// resumed or dropped. offlineSince is when that began, ns since the
@@ -83,7 +87,7 @@ func (s *session) held() int {
 // reset empties the session for a new client, keeping its storage.
 func (s *session) reset() {
 	s.anon, s.clean, s.conn, s.user = false, false, nil, -1
-	s.clientID = s.clientID[:0]
+	s.idLen = 0
 	// Only the window is ever read, and a flight is written whole when
 	// it starts: what lies outside stays as it is, unwritten in a slot
 	// never used.
@@ -92,7 +96,7 @@ func (s *session) reset() {
 	}
 	s.ifHead, s.ifLen, s.ifUsed, s.unsent = 0, 0, 0, 0
 	s.qHead, s.qLen = 0, 0
-	s.rx = s.rx[:0]
+	s.rxLen = 0
 	s.willFlag = false
 	s.rateTAT = 0
 	s.slow = false
@@ -110,33 +114,86 @@ func (s *session) describe() string {
 	case s.anon:
 		return " for a client with no identifier"
 	}
-	return " for client " + strconv.Quote(string(s.clientID))
+	return " for client " + strconv.Quote(string(s.clientID()))
+}
+
+// clientID returns the session's client identifier.
+func (s *session) clientID() []byte {
+	at := int(s.idx) * s.parts.idCap
+	return s.parts.clientIDs[at : at+int(s.idLen)]
+}
+
+// setClientID makes id, which fits MaxClientIDLength, the session's
+// client identifier.
+func (s *session) setClientID(id []byte) {
+	at := int(s.idx) * s.parts.idCap
+	s.idLen = uint16(copy(s.parts.clientIDs[at:at+s.parts.idCap], id))
+}
+
+// inflight returns the ring of outgoing QoS 1 and 2 deliveries.
+func (s *session) inflight() []flight {
+	n := s.parts.inflightCap
+	at := int(s.idx) * n
+	return s.parts.flights[at : at+n : at+n]
+}
+
+// queue returns the ring of deliveries waiting for a flight or the
+// outbox.
+func (s *session) queue() []queued {
+	n := s.parts.queueCap
+	at := int(s.idx) * n
+	return s.parts.queue[at : at+n : at+n]
+}
+
+// rx returns the identifiers of incoming QoS 2 messages awaiting PUBREL,
+// with room for MaxInflight.
+func (s *session) rx() []uint16 {
+	n := s.parts.inflightCap
+	at := int(s.idx) * n
+	return s.parts.rx[at : at+int(s.rxLen) : at+n]
+}
+
+// setWill keeps topic and payload, which fit the limits, as the will.
+func (s *session) setWill(topic, payload []byte) {
+	w := s.will()
+	s.willTopicN = uint16(copy(w[:s.parts.topicCap], topic))
+	s.willBodyN = int32(copy(w[s.parts.topicCap:], payload))
+}
+
+// willTopic and willPayload return the will setWill kept.
+func (s *session) willTopic() []byte   { return s.will()[:s.willTopicN] }
+func (s *session) willPayload() []byte { return s.will()[s.parts.topicCap:][:s.willBodyN] }
+
+func (s *session) will() []byte {
+	n := s.parts.topicCap + s.parts.payloadCap
+	at := int(s.idx) * n
+	return s.parts.wills[at : at+n : at+n]
 }
 
 // congested reports whether the queue is three quarters full.
-func (s *session) congested() bool { return s.qLen >= len(s.queue)-len(s.queue)/4 }
+func (s *session) congested() bool { n := s.parts.queueCap; return s.qLen >= n-n/4 }
 
 // drained reports whether the queue is at most half full.
-func (s *session) drained() bool { return s.qLen <= len(s.queue)/2 }
+func (s *session) drained() bool { return s.qLen <= s.parts.queueCap/2 }
 
 // pushQueue appends a delivery; the caller checks for room.
 func (s *session) pushQueue(q queued) {
-	s.queue[(s.qHead+s.qLen)%len(s.queue)] = q
+	s.queue()[(s.qHead+s.qLen)%s.parts.queueCap] = q
 	s.qLen++
 }
 
-func (s *session) queueFull() bool { return s.qLen == len(s.queue) }
+func (s *session) queueFull() bool { return s.qLen == s.parts.queueCap }
 
 func (s *session) popQueue() queued {
-	q := s.queue[s.qHead]
-	s.qHead = (s.qHead + 1) % len(s.queue)
+	q := s.queue()[s.qHead]
+	s.qHead = (s.qHead + 1) % s.parts.queueCap
 	s.qLen--
 	return q
 }
 
 // flightAt returns the i-th flight of the window, oldest first.
 func (s *session) flightAt(i int) *flight {
-	return &s.inflight[(s.ifHead+i)%len(s.inflight)]
+	return &s.inflight()[(s.ifHead+i)%s.parts.inflightCap]
 }
 
 // findFlight returns the live flight with packet identifier id, or nil.
@@ -152,10 +209,10 @@ func (s *session) findFlight(id uint16) *flight {
 // hasFlightRoom reports whether a new flight fits, closing the holes left
 // by out-of-order acknowledgements when the window is full of them.
 func (s *session) hasFlightRoom() bool {
-	if s.ifLen < len(s.inflight) {
+	if s.ifLen < s.parts.inflightCap {
 		return true
 	}
-	if s.ifUsed == len(s.inflight) {
+	if s.ifUsed == s.parts.inflightCap {
 		return false
 	}
 	n := 0
@@ -187,7 +244,7 @@ func (s *session) releaseFlight(f *flight) {
 	*f = flight{}
 	s.ifUsed--
 	for s.ifLen > 0 && s.flightAt(0).state == flightFree {
-		s.ifHead = (s.ifHead + 1) % len(s.inflight)
+		s.ifHead = (s.ifHead + 1) % s.parts.inflightCap
 		s.ifLen--
 	}
 }
@@ -218,7 +275,7 @@ func (s *session) markUnsent() {
 }
 
 func (s *session) hasRx(id uint16) bool {
-	for _, r := range s.rx {
+	for _, r := range s.rx() {
 		if r == id {
 			return true
 		}
@@ -226,12 +283,22 @@ func (s *session) hasRx(id uint16) bool {
 	return false
 }
 
+// addRx remembers id, which the caller has checked for room (rxFull).
+func (s *session) addRx(id uint16) {
+	s.parts.rx[int(s.idx)*s.parts.inflightCap+int(s.rxLen)] = id
+	s.rxLen++
+}
+
+// rxFull reports whether MaxInflight identifiers await PUBREL.
+func (s *session) rxFull() bool { return int(s.rxLen) == s.parts.inflightCap }
+
 func (s *session) removeRx(id uint16) {
-	for i, r := range s.rx {
+	rx := s.rx()
+	for i, r := range rx {
 		if r == id {
-			last := len(s.rx) - 1
-			s.rx[i] = s.rx[last]
-			s.rx = s.rx[:last]
+			last := len(rx) - 1
+			rx[i] = rx[last]
+			s.rxLen--
 			return
 		}
 	}

@@ -11,6 +11,9 @@ type slotTables struct {
 	flights                   []flight
 	queue                     []queued
 	rx                        []uint16
+	// What each session slot has of them: MaxClientIDLength,
+	// MaxTopicLength and MaxPayloadSize, MaxInflight and MaxQueued.
+	idCap, topicCap, payloadCap, inflightCap, queueCap int
 }
 
 // session returns session slot i, its parts taken on first use.
@@ -19,16 +22,9 @@ func (b *Broker) session(i int) *session {
 	if s.ready {
 		return s
 	}
-	lim, st := &b.lim, &b.slots
 	s.ready = true
 	s.idx = int32(i)
-	s.clientID = st.clientIDs[i*lim.MaxClientIDLength:][:0:lim.MaxClientIDLength]
-	w := st.wills[i*(lim.MaxTopicLength+lim.MaxPayloadSize):][:lim.MaxTopicLength+lim.MaxPayloadSize]
-	s.willTopic = w[:0:lim.MaxTopicLength]
-	s.willPayload = w[lim.MaxTopicLength:lim.MaxTopicLength]
-	s.inflight = st.flights[i*lim.MaxInflight : (i+1)*lim.MaxInflight]
-	s.queue = st.queue[i*lim.MaxQueued : (i+1)*lim.MaxQueued]
-	s.rx = st.rx[i*lim.MaxInflight : i*lim.MaxInflight : (i+1)*lim.MaxInflight]
+	s.parts = &b.slots
 	return s
 }
 

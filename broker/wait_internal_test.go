@@ -177,8 +177,8 @@ func TestStaleTimerDoesNotMarkSubscriberSlow(t *testing.T) {
 	c.sess.conn = c
 	sub.conn, sub.used = b.conn(1), true
 	staleTimerCheck(t, b, clk,
-		func() { sub.qLen = len(sub.queue) }, // congested
-		func() { sub.qLen = 0 },              // drained
+		func() { sub.qLen = sub.parts.queueCap }, // congested
+		func() { sub.qLen = 0 },                  // drained
 		func() { b.pace(c, sub) })
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -103,6 +103,7 @@ func ServeModel(ctx context.Context, ln net.Listener, b *broker.Broker, m Model)
 		for c := range srv.conns {
 			c.Close()
 		}
+		srv.streams.closeAll()
 		srv.mu.Unlock()
 	})
 	defer stop()
@@ -145,14 +146,17 @@ func ServeModel(ctx context.Context, ln net.Listener, b *broker.Broker, m Model)
 }
 
 // A server is what ServeModel keeps of its connections, to close them
-// and wait for them when it ends.
+// and wait for them when it ends: the streams served from events chained
+// through themselves, which costs an idle client two pointers, and the
+// connections served by goroutines in a map.
 type server struct {
-	b      *broker.Broker
-	mu     sync.Mutex
-	conns  map[io.Closer]struct{}
-	wg     sync.WaitGroup
-	waiter waiter // nil: serve by goroutines
-	stopW  func() // stops the waiter
+	b       *broker.Broker
+	mu      sync.Mutex
+	conns   map[io.Closer]struct{}
+	streams streamList
+	wg      sync.WaitGroup
+	waiter  waiter // nil: serve by goroutines
+	stopW   func() // stops the waiter
 }
 
 func (srv *server) track(c io.Closer) {

@@ -20,10 +20,11 @@ import (
 // A host holds one per connected client, so its fields are what every
 // model needs; the runtime poller's channels are made by its start.
 type stream struct {
-	tc     *net.TCPConn
-	rc     syscall.RawConn
-	waiter waiter
-	srv    *server // told when the stream has ended
+	tc         *net.TCPConn
+	rc         syscall.RawConn
+	waiter     waiter
+	srv        *server // told when the stream has ended
+	prev, next *stream // in srv.streams
 
 	// The arguments and results of readFd, which rc.Read calls: made once
 	// so that a read allocates nothing. Used by the broker's reader only.
@@ -155,7 +156,11 @@ func (s *stream) Ended(err error) {
 	if s.done != nil {
 		close(s.done)
 	}
-	s.srv.untrack(s)
+	srv := s.srv
+	srv.mu.Lock()
+	srv.streams.remove(s)
+	srv.mu.Unlock()
+	srv.wg.Done()
 }
 
 // A waiter waits for silent streams to have bytes, and fires them.

@@ -27,6 +27,9 @@ func (l *lingerConn) Linger() bool {
 func TestLingeringReaderHoldsNothing(t *testing.T) {
 	b := newBroker(t, broker.Config{Limits: smallLimits()})
 	f := &lingerConn{newEventConn(false), make(chan struct{}), make(chan bool)}
+	// The CONNECT is there before the reader starts, so that its first
+	// Linger is the one after the CONNECT.
+	f.feed(mustAppend(packet.Connect{ClientID: []byte("lingerer"), CleanSession: true}))
 	if err := b.ServeEvents(f, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +44,6 @@ func TestLingeringReaderHoldsNothing(t *testing.T) {
 			t.Errorf("%s: %d readers lent while the only connection lingers, want 0", step, n)
 		}
 	}
-	f.feed(mustAppend(packet.Connect{ClientID: []byte("lingerer"), CleanSession: true}))
 	waitLinger("after CONNECT")
 	f.waitFor(0, 1) // CONNACK
 

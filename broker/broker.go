@@ -140,14 +140,15 @@ func New(cfg Config) (*Broker, error) {
 	var t tables
 	b := &makeTable[Broker](&t.total, 1)[0]
 	t.carve(
-		nsess*(lim.MaxClientIDLength+lim.MaxTopicLength+lim.MaxPayloadSize+1)+
+		nsess*(lim.MaxTopicLength+lim.MaxPayloadSize+1)+
+			arenaBytes(nsess, lim.MaxClientIDLength)+arenaStates(nsess, lim.MaxClientIDLength)+
 			lim.MaxConnections*(lim.MaxPacketSize+2*lim.OutboxBytes+maxSource)+
-			nsubs*lim.MaxTopicLength+
+			subIndexBytes(nsubs, lim.MaxTopicLength)+
 			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
 			lim.MaxTopicLength+ // the in-process client's topic
 			nameBytes,
-		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsess, nodes, lim.MaxTopicLevels)+lim.MaxMessages+nsess+
-			idIndexSlots(lim.MaxSessions))
+		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsess, nodes, lim.MaxTopicLevels, lim.MaxTopicLength)+lim.MaxMessages+nsess+
+			idIndexSlots(lim.MaxSessions)+arenaOrders(lim.MaxClientIDLength))
 
 	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
 	acc := &b.acc0
@@ -163,12 +164,13 @@ func New(cfg Config) (*Broker, error) {
 
 	b.sessions = makeTable[session](&t.total, nsess)
 	st := &b.slots
-	st.clientIDs = t.takeAll(nsess * lim.MaxClientIDLength)
+	st.clientIDs.init(t.takeAll(arenaBytes(nsess, lim.MaxClientIDLength)), t.takeAll(arenaStates(nsess, lim.MaxClientIDLength)),
+		t.takeInts(arenaOrders(lim.MaxClientIDLength)))
 	st.wills = t.takeAll(nsess * (lim.MaxTopicLength + lim.MaxPayloadSize))
 	st.flights = mapTable[flight](&t, nsess*lim.MaxInflight)
 	st.queue = mapTable[queued](&t, nsess*lim.MaxQueued)
 	st.rx = mapTable[uint16](&t, nsess*lim.MaxInflight)
-	st.idCap, st.topicCap, st.payloadCap = lim.MaxClientIDLength, lim.MaxTopicLength, lim.MaxPayloadSize
+	st.topicCap, st.payloadCap = lim.MaxTopicLength, lim.MaxPayloadSize
 	st.inflightCap, st.queueCap = lim.MaxInflight, lim.MaxQueued
 	b.ids.init(t.takeInts(idIndexSlots(lim.MaxSessions)))
 	b.freeSess = t.takeInts(lim.MaxSessions)[:0]

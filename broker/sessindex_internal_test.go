@@ -13,7 +13,7 @@ func TestIDIndex(t *testing.T) {
 	for _, n := range []int{1, 3, 8, 64} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			b := &Broker{sessions: make([]session, n)}
-			b.slots.clientIDs, b.slots.idCap = make([]byte, n*8), 8
+			b.slots.clientIDs.init(make([]byte, arenaBytes(n, 16)), make([]uint8, arenaStates(n, 16)), make([]int32, arenaOrders(16)))
 			b.ids.init(make([]int32, idIndexSlots(n)))
 			want := map[string]int32{}
 			rng := rand.New(rand.NewPCG(1, uint64(n)))

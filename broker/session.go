@@ -50,6 +50,7 @@ type session struct {
 	// and its will, in slot idx of each table: a pointer where six
 	// slices would take 144 bytes of every session.
 	parts      *slotTables
+	idOff      int32 // in parts.clientIDs
 	idLen      uint16
 	rxLen      uint16 // incoming QoS 2 identifiers awaiting PUBREL, see rx
 	willTopicN uint16
@@ -87,7 +88,7 @@ func (s *session) held() int {
 // reset empties the session for a new client, keeping its storage.
 func (s *session) reset() {
 	s.anon, s.clean, s.conn, s.user = false, false, nil, -1
-	s.idLen = 0
+	s.dropClientID()
 	// Only the window is ever read, and a flight is written whole when
 	// it starts: what lies outside stays as it is, unwritten in a slot
 	// never used.
@@ -118,16 +119,19 @@ func (s *session) describe() string {
 }
 
 // clientID returns the session's client identifier.
-func (s *session) clientID() []byte {
-	at := int(s.idx) * s.parts.idCap
-	return s.parts.clientIDs[at : at+int(s.idLen)]
-}
+func (s *session) clientID() []byte { return s.parts.clientIDs.get(s.idOff, int(s.idLen)) }
 
 // setClientID makes id, which fits MaxClientIDLength, the session's
 // client identifier.
 func (s *session) setClientID(id []byte) {
-	at := int(s.idx) * s.parts.idCap
-	s.idLen = uint16(copy(s.parts.clientIDs[at:at+s.parts.idCap], id))
+	s.dropClientID()
+	s.idOff, s.idLen = s.parts.clientIDs.put(id), uint16(len(id))
+}
+
+// dropClientID gives the client identifier's block back.
+func (s *session) dropClientID() {
+	s.parts.clientIDs.drop(s.idOff, int(s.idLen))
+	s.idLen = 0
 }
 
 // inflight returns the ring of outgoing QoS 1 and 2 deliveries.

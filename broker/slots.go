@@ -4,16 +4,17 @@ package broker
 // connection slot each. A slot takes its parts the first time it is used
 // (session, conn), so a slot never used is never written: on a host its
 // pages stay unmapped, and a broker sized for many sessions commits
-// memory as clients come. Client identifiers lie side by side, not
-// beside each slot's will, so that the sessions in use share their pages.
+// memory as clients come. Client identifiers lie in an arena, each in a
+// block of its own length, so that the sessions in use share their pages.
 type slotTables struct {
-	clientIDs, wills, sources []byte
-	flights                   []flight
-	queue                     []queued
-	rx                        []uint16
-	// What each session slot has of them: MaxClientIDLength,
-	// MaxTopicLength and MaxPayloadSize, MaxInflight and MaxQueued.
-	idCap, topicCap, payloadCap, inflightCap, queueCap int
+	clientIDs      arena
+	wills, sources []byte
+	flights        []flight
+	queue          []queued
+	rx             []uint16
+	// What each session slot has of them: MaxTopicLength and
+	// MaxPayloadSize, MaxInflight and MaxQueued.
+	topicCap, payloadCap, inflightCap, queueCap int
 }
 
 // session returns session slot i, its parts taken on first use.

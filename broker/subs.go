@@ -11,9 +11,9 @@ import "github.com/gatomqtt/gatomqtt/broker/packet"
 // that nearly match.
 //
 // An entry holds no pointers, so that its table may live outside the Go
-// heap (see mapTable): its filter is the first flen bytes of its part of
-// subIndex.filters.
+// heap (see mapTable): its filter lies in subIndex.filters, an arena.
 type subEntry struct {
+	off        int32  // of the filter in subIndex.filters
 	flen       uint16 // length of the filter; 0 when the slot is free
 	hash       uint32 // hashTopic(filter), or listKey of node
 	sess       int32
@@ -25,10 +25,10 @@ type subEntry struct {
 type subIndex struct {
 	entries    []subEntry
 	perSession int
-	// filters holds every slot's filter, filterCap bytes each, in the
-	// order of entries. A slot takes its part the first time it is used.
-	filters   []byte
-	filterCap int
+	// filters holds the filters, each in a block of its own length
+	// rounded up to a power of two, so that the short filters of many
+	// sessions share their pages.
+	filters   arena
 	nsess     int
 	maxLevels int
 	heads     []int32 // hash buckets, see subEntry: first entry + 1, 0 when empty
@@ -64,11 +64,12 @@ func pow2AtLeast(n int) int {
 // taken from t, the heads of subBuckets(sessions) buckets and the
 // tree of nodes, with its lists taken from t (see subIndexInts).
 func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int, nodes []subNode, t *tables) {
+	n := len(entries)
+	x.filters.init(t.takeAll(arenaBytes(n, filterCap)), t.takeAll(arenaStates(n, filterCap)), t.takeInts(arenaOrders(filterCap)))
 	x.perSession = perSession
 	x.maxLevels = maxLevels
 	x.entries = entries
-	x.filterCap, x.nsess = filterCap, len(entries)/perSession
-	x.filters = t.takeAll(len(entries) * filterCap)
+	x.nsess = len(entries) / perSession
 	buckets := subBuckets(x.nsess)
 	x.mask = uint32(buckets - 1)
 	// Zero is empty, so that New writes none of the buckets and their
@@ -77,9 +78,15 @@ func (x *subIndex) init(entries []subEntry, perSession, filterCap, maxLevels int
 	x.tree.init(nodes, maxLevels, t)
 }
 
-// subIndexInts is the number of int32 init takes from the index lists.
-func subIndexInts(nsess, nodes, maxLevels int) int {
-	return subBuckets(nsess) + treeInts(nodes, maxLevels)
+// subIndexInts is the number of int32 init takes from the index lists,
+// and subIndexBytes that of bytes, for slots subscription slots of
+// filters of at most filterCap bytes.
+func subIndexInts(nsess, nodes, maxLevels, filterCap int) int {
+	return subBuckets(nsess) + treeInts(nodes, maxLevels) + arenaOrders(filterCap)
+}
+
+func subIndexBytes(slots, filterCap int) int {
+	return arenaBytes(slots, filterCap) + arenaStates(slots, filterCap)
 }
 
 // head returns the first entry of the bucket of hash, or -1.
@@ -96,8 +103,8 @@ func (x *subIndex) entry(s int32, k int) *subEntry { return &x.entries[x.at(s, k
 
 // filter returns the filter of entry i, empty when the slot is free.
 func (x *subIndex) filter(i int32) []byte {
-	at := int(i) * x.filterCap
-	return x.filters[at : at+int(x.entries[i].flen)]
+	e := &x.entries[i]
+	return x.filters.get(e.off, int(e.flen))
 }
 
 // find returns the slot of filter in session s, or -1.
@@ -134,8 +141,7 @@ func (x *subIndex) add(s int32, filter []byte, qos packet.QoS) int {
 			}
 			e.hash = listKey(e.node, isMulti(filter))
 		}
-		at := int(i) * x.filterCap
-		e.flen = uint16(copy(x.filters[at:at+x.filterCap], filter))
+		e.off, e.flen = x.filters.put(filter), uint16(len(filter))
 		e.sess, e.qos = s, qos
 		e.prev, e.next = -1, x.head(e.hash)
 		if e.next >= 0 {
@@ -181,5 +187,6 @@ func (x *subIndex) unlink(i int32) {
 	if e.node >= 0 {
 		x.tree.release(e.node)
 	}
+	x.filters.drop(e.off, int(e.flen))
 	e.flen = 0
 }

@@ -84,6 +84,7 @@ type Broker struct {
 	serving  sync.WaitGroup
 	admit    admission // streams waiting for a slot being freed
 	pend     pendingList
+	dog      watchdog
 	nclosing int // streams closing, whose slots are on their way
 	logins   loginFailures
 
@@ -147,7 +148,7 @@ func New(cfg Config) (*Broker, error) {
 			(lim.MaxMessages+lim.MaxRetained)*(lim.MaxTopicLength+lim.MaxPayloadSize)+
 			lim.MaxTopicLength+ // the in-process client's topic
 			nameBytes,
-		lim.MaxSessions+lim.MaxConnections+subIndexInts(nsess, nodes, lim.MaxTopicLevels, lim.MaxTopicLength)+lim.MaxMessages+nsess+
+		lim.MaxSessions+2*lim.MaxConnections+subIndexInts(nsess, nodes, lim.MaxTopicLevels, lim.MaxTopicLength)+lim.MaxMessages+nsess+
 			idIndexSlots(lim.MaxSessions)+arenaOrders(lim.MaxClientIDLength))
 
 	b.lim, b.clock, b.logf, b.authz = lim, cfg.Clock, cfg.Logf, cfg.Authorize
@@ -196,6 +197,7 @@ func New(cfg Config) (*Broker, error) {
 		free:      makeTable[*reader](&t.total, lim.MaxConnections)[:0],
 	}
 	b.workers.maxIdle = min(lim.MaxConnections, maxIdleWorkers)
+	b.dog.heap = t.takeInts(lim.MaxConnections)[:0]
 	b.freeConn = t.takeInts(lim.MaxConnections)[:0]
 	for i := lim.MaxConnections - 1; i >= 0; i-- {
 		b.freeConn = append(b.freeConn, int32(i))

@@ -17,10 +17,9 @@ import (
 // an event stream) and its writer, a worker started while the outbox has
 // bytes. Slots are made by New and reused.
 type conn struct {
-	b   *Broker
-	rd  *reader            // reader only: lent while bytes wait to be parsed, see lendReader
-	rw  io.ReadWriteCloser // guarded by b.mu
-	dog Timer              // connect timeout, then keep alive
+	b  *Broker
+	rd *reader            // reader only: lent while bytes wait to be parsed, see lendReader
+	rw io.ReadWriteCloser // guarded by b.mu
 
 	// serial orders the streams by arrival; guarded by b.mu.
 	serial uint64
@@ -34,6 +33,8 @@ type conn struct {
 	flushUntil int64         // guarded by b.mu: when the flush is given up, ns since epoch
 	sess       *session      // guarded by b.mu: nil before CONNECT and after takeover
 	started    int64         // guarded by b.mu: when the stream arrived, ns since epoch
+	dogAt      int64         // guarded by b.mu: its next deadline, ns since epoch; see watchdog
+	dogPos     int32         // guarded by b.mu: in b.dog.heap, -1 when it has no deadline
 	keepAlive  time.Duration // guarded by b.mu: 1.5 × keep alive, 0 for none
 	lastRead   atomic.Int64  // when the last packet arrived, ns since epoch
 
@@ -281,11 +282,7 @@ func (b *Broker) acquireConn(rw io.ReadWriteCloser, source string) (*conn, error
 	c.sig.lower(sigRoom | sigTick | sigDone)
 	c.lendReader()
 	b.pend.add(b, c)
-	if c.dog == nil {
-		c.dog = b.clock.AfterFunc(b.lim.ConnectTimeout, c.watchdog)
-	} else {
-		c.dog.Reset(b.lim.ConnectTimeout)
-	}
+	c.setDog(b.lim.ConnectTimeout)
 	return c, nil
 }
 
@@ -303,7 +300,7 @@ func (b *Broker) releaseConn(c *conn) {
 	b.outboxes.put(c.out)
 	b.outboxes.put(c.spare)
 	c.out, c.spare = nil, nil
-	c.dog.Stop()
+	c.stopDog()
 	if c.rateTimer != nil {
 		c.rateTimer.Stop()
 	}
@@ -322,46 +319,6 @@ func (b *Broker) releaseConn(c *conn) {
 	if b.admit.waiters > 0 {
 		b.drainedCond.Broadcast()
 	}
-}
-
-// watchdog closes a stream that sent no CONNECT within the connect
-// timeout, or no packet within 1.5 times its keep alive, and one whose
-// last packets are not written out within flushTimeout.
-func (c *conn) watchdog() {
-	b := c.b
-	b.mu.Lock()
-	now := b.now()
-	if c.active && c.flushing && now >= c.flushUntil {
-		// The client has not taken what was left for it in time.
-		rw := c.rw
-		c.flushing = false
-		b.mu.Unlock()
-		rw.Close()
-		return
-	}
-	if !c.active || c.closing {
-		b.mu.Unlock()
-		return
-	}
-	var deadline int64
-	var why error
-	switch {
-	case !c.connected:
-		deadline, why = c.started+int64(b.lim.ConnectTimeout), ErrConnectTimeout
-	case c.keepAlive > 0:
-		deadline, why = c.lastRead.Load()+int64(c.keepAlive), ErrKeepAliveTimeout
-	default:
-		b.mu.Unlock()
-		return
-	}
-	if now < deadline {
-		c.dog.Reset(time.Duration(deadline - now))
-		b.mu.Unlock()
-		return
-	}
-	rw := c.markClosing(why)
-	b.mu.Unlock()
-	rw.Close()
 }
 
 // readPackets is the reader: it reads and handles packets until the
@@ -425,7 +382,7 @@ func (c *conn) endFlushed(readErr error) error {
 	if !c.closing {
 		c.flushing = true
 		c.flushUntil = b.now() + int64(flushTimeout)
-		c.dog.Reset(flushTimeout)
+		c.setDog(flushTimeout)
 	}
 	c.payOwed()
 	b.mu.Unlock()
@@ -571,7 +528,7 @@ func (c *conn) waitWriter() {
 	b.mu.Unlock()
 }
 
-// waitTimeout wakes the waiters to look at the time, like watchdog: it
+// waitTimeout wakes the waiters to look at the time, like fireDogs: it
 // decides nothing itself, so a late call does no harm.
 func (c *conn) waitTimeout() {
 	c.b.mu.Lock()

@@ -128,9 +128,9 @@ func (b *Broker) connect(c *conn, p *packet.Connect) packet.ConnackCode {
 	b.pend.remove(b, c)
 	c.keepAlive = time.Duration(p.KeepAlive) * 1500 * time.Millisecond
 	if c.keepAlive > 0 {
-		c.dog.Reset(c.keepAlive)
+		c.setDog(c.keepAlive)
 	} else {
-		c.dog.Stop()
+		c.stopDog()
 	}
 	sp := byte(0)
 	if present {

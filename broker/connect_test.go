@@ -2,6 +2,7 @@ package broker_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -335,5 +336,37 @@ func TestEndReasons(t *testing.T) {
 				t.Errorf("ServeConn returned %q, want %q matching %v", err, tt.msg, tt.reason)
 			}
 		})
+	}
+}
+
+// TestDeadlinesOfManyConnections connects clients with keep alives of 1
+// to 6 seconds, in shuffled order, and moves the clock half a second at a
+// time: each is closed in the step its 1.5 × keep alive runs out, not
+// before, which its will, published to a watcher, tells. All deadlines
+// share one timer (see watchdog), so the order they were set in must not
+// matter.
+func TestDeadlinesOfManyConnections(t *testing.T) {
+	clock := brokertest.NewClock(time.Unix(0, 0))
+	b := newBroker(t, broker.Config{Limits: smallLimits(), Clock: clock})
+	watcher := mustConnect(t, b, "watcher", true)
+	watcher.subscribe("will/+", 0)
+	clients := map[int]*client{}
+	for _, ka := range []int{4, 1, 6, 3, 5, 2} {
+		id := strconv.Itoa(ka)
+		clients[ka] = mustConnect(t, b, "ka"+id, true, withKeepAlive(uint16(ka)), withWill("will/"+id, "gone", 0, false))
+	}
+	for step := 1; step <= 18; step++ {
+		clock.Advance(500 * time.Millisecond)
+		now := time.Duration(step) * 500 * time.Millisecond
+		for ka := 1; ka <= 6; ka++ {
+			// Due at 1.5 × ka, which a half-second step lands on.
+			if due := time.Duration(ka) * 1500 * time.Millisecond; due == now {
+				if err := clients[ka].expectClosed(); !errors.Is(err, broker.ErrKeepAliveTimeout) {
+					t.Fatalf("at %v: keep alive %d s: ServeConn returned %v, want ErrKeepAliveTimeout", now, ka, err)
+				}
+				watcher.expectPublish("will/"+strconv.Itoa(ka), "gone")
+			}
+		}
+		watcher.expectNothing() // no will of a connection not yet due
 	}
 }

@@ -86,11 +86,13 @@
 //     under QEMU (2 and 3 KiB overflow), so PicoLimits take at most
 //     6 × 2 × 4 KiB = 48 KiB. A stream that does more in Read, such as
 //     TLS, needs larger stacks.
-//   - Timers: each connection slot makes, the first time it needs them,
-//     its connect and keep-alive watchdog, and with PublishRate or a
-//     congested subscriber a rate-limit and a wait timer; slots keep and
-//     reuse them. A timer of package time with its function value takes
-//     about 200 bytes on amd64, so at most about 600 bytes per connection.
+//   - Timers: one for the deadlines of every connection (connect timeout,
+//     keep alive, flush; see watchdog), made the first time one is set,
+//     and, made by a connection slot the first time it needs them, a
+//     rate-limit timer with PublishRate and a wait timer for a congested
+//     subscriber; slots keep and reuse them. A timer of package time with
+//     its function value takes about 200 bytes on amd64, so at most about
+//     400 bytes per connection that has waited.
 //   - The allocator's own bookkeeping: TinyGo's heap keeps 2 bits per
 //     block of the whole heap (1/64 of it on the boards), Go's runtime its
 //     spans and bitmaps.

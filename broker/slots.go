@@ -35,7 +35,7 @@ func (b *Broker) conn(i int32) *conn {
 	if c.b != nil {
 		return c
 	}
-	c.b, c.idx = b, i
+	c.b, c.idx, c.dogPos = b, i, -1
 	c.sig.init()
 	return c
 }

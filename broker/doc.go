@@ -34,10 +34,11 @@
 //
 // New makes about a dozen allocations, however many slots the limits ask
 // for: the Broker, one per table of structures (sessions, connection
-// slots with their signals, decoders, subscription slots and the
+// slots, the packet readers they borrow, subscription slots and the
 // nodes of the subscription tree, stored and retained messages, in-flight
-// and queued deliveries, handlers, user names and digests), one for every byte buffer and one for every index
-// list, the last two carved into the pieces each slot owns. It keeps all
+// and queued deliveries, handlers, user names and digests), one for every
+// byte buffer and one for every index list, the last two carved into the
+// pieces each slot owns. It keeps all
 // of them and makes no garbage (but for a password longer than
 // OutboxBytes, which no CONNECT could carry), and Stats.StateBytes adds
 // them up as the heap hands them out:
@@ -45,7 +46,7 @@
 //   - With TinyGo, in whole blocks of four words (16 bytes on the boards),
 //     as its block allocator gives them: StateBytes is the heap New takes,
 //     to the byte (measured under QEMU by cmd/gatomqtt-firmware's stack
-//     probe on RISC-V: 41 680 bytes for PicoLimits, 87 568 for
+//     probe on RISC-V: 41 952 bytes for PicoLimits, 85 168 for
 //     ESP32C3Limits). With -gc=precise each allocation takes one word
 //     more, not counted.
 //   - With the Go toolchain, in whole size classes, which append reports
@@ -53,16 +54,16 @@
 //     is the part of a size class too small for one more element of a
 //     table of structures, with the 8-byte header of such a table above
 //     512 bytes: less than one element per table, under 1.5 KiB in all on
-//     64-bit systems. That is about 1 % for the board profiles (51 456
-//     bytes for PicoLimits, 99 408 for ESP32C3Limits on amd64) and at
+//     64-bit systems. That is about 1 % for the board profiles (50 400
+//     bytes for PicoLimits, 96 216 for ESP32C3Limits on amd64) and at
 //     most 2 % for a broker of 75 KB or more, but can be more for smaller
 //     ones. Pages of a large table that are never used are counted but stay
 //     unmapped on most systems; on Unix hosts the tables of a megabyte or
 //     more that hold no pointers are mappings of their own, counted in
 //     whole pages, which the runtime never clears (it clears a large heap
-//     object that lands on pages it used before, committing all of it). A build for the race detector (or with -N)
-//     allocates each table up to 32 KiB twice, the first copy garbage at
-//     once.
+//     object that lands on pages it used before, committing all of it). A
+//     build for the race detector (or with -N) allocates each table up to
+//     32 KiB twice, the first copy garbage at once.
 //
 // StateBytes leaves out, and a budget must add:
 //

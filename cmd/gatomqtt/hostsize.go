@@ -13,12 +13,12 @@ import (
 // Host sizing: the host profile's sessions and message store follow the
 // memory available at start, so that a daemon replacing mosquitto does
 // not refuse its 257th client. The broker commits its tables as clients
-// come (130 bytes per session slot at start, a few KB per session held),
-// so sizing for many costs little until they come; the bound is what the
-// tables would take were every slot used to the full: at most half the
-// available memory, and at most 20 000 sessions, as many as a default
-// open-file limit lets connect (beyond, -max-sessions; a 100 000-session
-// broker reserves 7 GB of address space and starts in 20 MB).
+// come (about 2 KB per idle session held, docs/benchmarks.md), so sizing
+// for many costs little until they come; the bound is what the tables
+// would take were every slot used to the full: at most half the available
+// memory, and at most 20 000 sessions, as many as a default open-file
+// limit lets connect (beyond, -max-sessions; a 100 000-session broker
+// reserves 6.4 GB of tables and starts in 10 MB of RSS).
 const (
 	minHostSessions = 256
 	maxHostSessions = 20_000

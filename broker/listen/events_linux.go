@@ -1,8 +1,11 @@
 package listen
 
-import "net"
+import (
+	"context"
+	"net"
+)
 
-// startWaiter sets up the waiter of model m.
+// startWaiter sets up what model m waits for silent streams with.
 func (srv *server) startWaiter(m Model) error {
 	switch m {
 	case Epoll:
@@ -10,40 +13,56 @@ func (srv *server) startWaiter(m Model) error {
 		if err != nil {
 			return err
 		}
-		srv.waiter, srv.stopW = p, p.stop
+		srv.ep = p
 	case RuntimePoller:
-		srv.waiter = runtimePoller{}
+		srv.poller = true
 	}
 	return nil
 }
 
-// serveEvents serves tc from events, and reports false when it cannot
-// (no waiter, or no file descriptor to be had).
+func (srv *server) stopWaiter() {
+	if srv.ep != nil {
+		srv.ep.stop()
+	}
+}
+
+// accepter returns what accepts and serves ln's next connection: for a
+// TCP listener in the Epoll model, as a descriptor of its own (rawStream).
+func (srv *server) accepter(ctx context.Context, ln net.Listener) func() error {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok || srv.ep == nil {
+		return srv.acceptConn(ctx, ln)
+	}
+	a, err := newRawAccepter(ctx, srv, tl)
+	if err != nil {
+		return srv.acceptConn(ctx, ln)
+	}
+	return a.accept
+}
+
+// serveEvents serves tc from events in the RuntimePoller model, and
+// reports false when it cannot (another model, or no socket to be had).
 func (srv *server) serveEvents(tc *net.TCPConn) bool {
-	if srv.waiter == nil {
+	if !srv.poller {
 		return false
 	}
-	s, err := newStream(tc, srv.waiter, srv)
+	s, err := newStream(tc, srv)
 	if err != nil {
 		return false
 	}
-	srv.mu.Lock()
-	srv.streams.add(s)
-	srv.mu.Unlock()
-	srv.wg.Add(1)
-	srv.waiter.start(s)
+	srv.track(s)
+	go s.pollLoop()
 	if err := srv.b.ServeEvents(s, Source(tc.RemoteAddr())); err != nil {
-		s.waiter.forget(s)
 		s.Ended(err)
 	}
 	return true
 }
 
-// A streamList chains the streams of a server through themselves, the
-// newest first. Guarded by server.mu.
-type streamList struct{ head *stream }
+// A streamList chains the raw streams of a server through themselves,
+// the newest first. Guarded by server.mu.
+type streamList struct{ head *rawStream }
 
-func (l *streamList) add(s *stream) {
+func (l *streamList) add(s *rawStream) {
 	s.next = l.head
 	if l.head != nil {
 		l.head.prev = s
@@ -51,7 +70,7 @@ func (l *streamList) add(s *stream) {
 	l.head = s
 }
 
-func (l *streamList) remove(s *stream) {
+func (l *streamList) remove(s *rawStream) {
 	if s.prev != nil {
 		s.prev.next = s.next
 	} else {

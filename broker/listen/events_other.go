@@ -2,15 +2,24 @@
 
 package listen
 
-import "net"
+import (
+	"context"
+	"net"
+)
 
-// startWaiter: every model is Goroutines here.
+// Every model is Goroutines here.
 func (srv *server) startWaiter(Model) error { return nil }
+
+func (srv *server) stopWaiter() {}
+
+func (srv *server) accepter(ctx context.Context, ln net.Listener) func() error {
+	return srv.acceptConn(ctx, ln)
+}
 
 func (srv *server) serveEvents(*net.TCPConn) bool { return false }
 
-// waiter has no implementation here.
-type waiter interface{}
+// epoller has no implementation here.
+type epoller struct{}
 
 // streamList holds no streams here.
 type streamList struct{}

@@ -5,7 +5,11 @@
 // On Linux a TCP connection is served from readiness events
 // (broker.Broker.ServeEvents): while its client is silent it holds no
 // goroutine and no buffer, and one goroutine waits for all of them in an
-// epoll instance (Model Epoll, the default). RuntimePoller waits for each
+// epoll instance (Model Epoll, the default). In that model a connection
+// is a bare socket descriptor that the package accepts itself, without
+// the net.TCPConn, runtime poll descriptor and addresses of the net
+// package, which would take about as much memory as the rest of an idle
+// client. RuntimePoller waits for each
 // on a goroutine of its own in the Go runtime's poller instead, and
 // Goroutines serves each with broker.Broker.ServeConnFrom on a goroutine
 // blocked in Read, as other systems and other streams always are.
@@ -39,8 +43,9 @@ type Model int
 const (
 	// Epoll serves TCP connections with broker.ServeEvents and waits for
 	// every silent one in one epoll instance: a connection whose client
-	// sends nothing holds no goroutine and no buffer, only its session.
-	// Linux only; elsewhere it is Goroutines.
+	// sends nothing holds no goroutine and no buffer, only its session
+	// and its socket. Linux only, and for a *net.TCPListener; elsewhere
+	// it is Goroutines.
 	Epoll Model = iota
 	// RuntimePoller serves TCP connections with broker.ServeEvents and
 	// waits for each silent one on a goroutine of its own, parked in the
@@ -108,55 +113,68 @@ func ServeModel(ctx context.Context, ln net.Listener, b *broker.Broker, m Model)
 	})
 	defer stop()
 	defer srv.wg.Wait()
+	accept := srv.accepter(ctx, ln)
 	var backoff time.Duration
 	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			tr, ok := trouble(err)
-			if !ok {
-				return err
-			}
-			b.ReportTrouble(tr, err)
-			backoff = min(max(2*backoff, minAcceptBackoff), maxAcceptBackoff)
-			if err := pause(ctx, backoff); err != nil {
-				return err
-			}
+		err := accept()
+		if err == nil {
+			backoff = 0
 			continue
 		}
-		backoff = 0
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		tr, ok := trouble(err)
+		if !ok {
+			return err
+		}
+		b.ReportTrouble(tr, err)
+		backoff = min(max(2*backoff, minAcceptBackoff), maxAcceptBackoff)
+		if err := pause(ctx, backoff); err != nil {
+			return err
+		}
+	}
+}
+
+// acceptConn returns what accepts ln's next connection as a net.Conn and
+// serves it: from events in the RuntimePoller model, else on a goroutine.
+func (srv *server) acceptConn(ctx context.Context, ln net.Listener) func() error {
+	return func() error {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
 		srv.mu.Lock()
 		if ctx.Err() != nil {
 			srv.mu.Unlock()
 			c.Close()
-			continue
+			return nil
 		}
 		srv.mu.Unlock()
 		if tc, ok := c.(*net.TCPConn); ok && srv.serveEvents(tc) {
-			continue
+			return nil
 		}
 		srv.track(c)
 		go func() {
-			b.ServeConnFrom(c, Source(c.RemoteAddr()))
+			srv.b.ServeConnFrom(c, Source(c.RemoteAddr()))
 			srv.untrack(c)
 		}()
+		return nil
 	}
 }
 
 // A server is what ServeModel keeps of its connections, to close them
-// and wait for them when it ends: the streams served from events chained
-// through themselves, which costs an idle client two pointers, and the
-// connections served by goroutines in a map.
+// and wait for them when it ends: the raw streams of the Epoll model
+// chained through themselves, which costs an idle client two pointers,
+// and the other connections in a map.
 type server struct {
 	b       *broker.Broker
 	mu      sync.Mutex
 	conns   map[io.Closer]struct{}
 	streams streamList
 	wg      sync.WaitGroup
-	waiter  waiter // nil: serve by goroutines
-	stopW   func() // stops the waiter
+	ep      *epoller // the Epoll model's
+	poller  bool     // the RuntimePoller model
 }
 
 func (srv *server) track(c io.Closer) {
@@ -171,12 +189,6 @@ func (srv *server) untrack(c io.Closer) {
 	delete(srv.conns, c)
 	srv.mu.Unlock()
 	srv.wg.Done()
-}
-
-func (srv *server) stopWaiter() {
-	if srv.stopW != nil {
-		srv.stopW()
-	}
 }
 
 // Source returns the host of a remote address, without port, as

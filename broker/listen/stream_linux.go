@@ -1,30 +1,23 @@
 package listen
 
 import (
-	"errors"
 	"io"
 	"net"
-	"os"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/gatomqtt/gatomqtt/broker"
 )
 
-// A stream is a TCP connection as a broker.EventStream. Reads go straight
-// to the socket, without waiting; writes go through the net.TCPConn and
-// may wait in the runtime's poller, on the broker's writer. A waiter says
-// when a silent stream has bytes again.
-//
-// A host holds one per connected client, so its fields are what every
-// model needs; the runtime poller's channels are made by its start.
+// A stream is a TCP connection as a broker.EventStream for the
+// RuntimePoller model. Reads go straight to the socket, without waiting;
+// writes go through the net.TCPConn and may wait in the runtime's poller,
+// on the broker's writer. A goroutine of its own, parked in the runtime's
+// poller, says when a silent stream has bytes again.
 type stream struct {
-	tc         *net.TCPConn
-	rc         syscall.RawConn
-	waiter     waiter
-	srv        *server // told when the stream has ended
-	prev, next *stream // in srv.streams
+	tc  *net.TCPConn
+	rc  syscall.RawConn
+	srv *server // told when the stream has ended
 
 	// The arguments and results of readFd, which rc.Read calls: made once
 	// so that a read allocates nothing. Used by the broker's reader only.
@@ -33,33 +26,26 @@ type stream struct {
 	n      int
 	err    error
 	// peekFn, made once, reports whether the socket has bytes, an end or
-	// an error, without taking them; Linger waits on it. waited is false
-	// before each rc.Read(peekFn).
+	// an error, without taking them. waited is false before each
+	// rc.Read(peekFn).
 	peekFn func(fd uintptr) bool
 	waited bool
+	peek   [1]byte
 
 	ec    broker.EventConn // set before armed
-	fd    int32
-	id    int32       // tells the streams of one file descriptor apart
-	armed atomic.Bool // a waiter is to call ec.Readable
-	inSet atomic.Bool // the epoller has the socket in its set
-	peek  [1]byte
-
-	done chan struct{} // the runtime poller's: closed when Ended
-	arms chan struct{} // the runtime poller's: WaitRead was called
+	armed atomic.Bool      // the poll loop is to call ec.Readable
+	done  chan struct{}    // closed when Ended
+	arms  chan struct{}    // WaitRead was called
 }
 
-// newStream returns tc as a stream of srv, or an error when its file
-// descriptor cannot be had.
-func newStream(tc *net.TCPConn, w waiter, srv *server) (*stream, error) {
+// newStream returns tc as a stream of srv, or an error when its socket
+// cannot be had.
+func newStream(tc *net.TCPConn, srv *server) (*stream, error) {
 	rc, err := tc.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
-	s := &stream{tc: tc, rc: rc, waiter: w, srv: srv}
-	if err := rc.Control(func(fd uintptr) { s.fd = int32(fd) }); err != nil {
-		return nil, err
-	}
+	s := &stream{tc: tc, rc: rc, srv: srv, arms: make(chan struct{}, 1), done: make(chan struct{})}
 	s.readFn, s.peekFn = s.readFd, s.peekFd
 	return s, nil
 }
@@ -78,24 +64,6 @@ func (s *stream) peekFd(fd uintptr) bool {
 			return err != syscall.EAGAIN
 		}
 	}
-}
-
-// lingerTime is how long a stream that has just been read waits for more
-// on the broker's reader before it is parked: long enough for the next
-// packets of a client that is sending, short enough that a silent one
-// soon holds no goroutine.
-const lingerTime = 20 * time.Millisecond
-
-// Linger waits, in the runtime's poller, up to lingerTime for bytes.
-func (s *stream) Linger() bool {
-	if _, ok := s.waiter.(*epoller); !ok {
-		return false
-	}
-	s.tc.SetReadDeadline(time.Now().Add(lingerTime))
-	s.waited = false
-	err := s.rc.Read(s.peekFn)
-	s.tc.SetReadDeadline(time.Time{})
-	return !errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 func (s *stream) readFd(fd uintptr) bool {
@@ -129,11 +97,15 @@ func (s *stream) Read(p []byte) (int, error) {
 
 func (s *stream) Write(p []byte) (int, error) { return s.tc.Write(p) }
 
-// WaitRead arms the stream's waiter.
+// WaitRead arms the stream's poll loop.
 func (s *stream) WaitRead(ec broker.EventConn) error {
 	s.ec = ec
 	s.armed.Store(true)
-	return s.waiter.arm(s)
+	select {
+	case s.arms <- struct{}{}:
+	default:
+	}
+	return nil
 }
 
 // fire tells the broker that the stream is readable, once per arming.
@@ -143,55 +115,17 @@ func (s *stream) fire() {
 	}
 }
 
-// Close closes the socket, telling a waiting broker so, since a closed
-// socket gives its waiter no event.
+// Close closes the socket, telling a waiting broker so.
 func (s *stream) Close() error {
-	s.waiter.forget(s)
 	err := s.tc.Close()
 	s.fire()
 	return err
 }
 
 func (s *stream) Ended(err error) {
-	if s.done != nil {
-		close(s.done)
-	}
-	srv := s.srv
-	srv.mu.Lock()
-	srv.streams.remove(s)
-	srv.mu.Unlock()
-	srv.wg.Done()
+	close(s.done)
+	s.srv.untrack(s)
 }
-
-// A waiter waits for silent streams to have bytes, and fires them.
-type waiter interface {
-	// arm makes the waiter fire s once when it is readable.
-	arm(s *stream) error
-	// forget drops s before its socket closes.
-	forget(s *stream)
-	// start is called for each new stream, before it is served.
-	start(s *stream)
-}
-
-// runtimePoller waits for each silent stream on a goroutine of its own,
-// parked in the Go runtime's poller: it holds a small stack but no
-// buffer.
-type runtimePoller struct{}
-
-func (runtimePoller) start(s *stream) {
-	s.arms, s.done = make(chan struct{}, 1), make(chan struct{})
-	go s.pollLoop()
-}
-
-func (runtimePoller) arm(s *stream) error {
-	select {
-	case s.arms <- struct{}{}:
-	default:
-	}
-	return nil
-}
-
-func (runtimePoller) forget(*stream) {}
 
 // pollLoop waits, each time the stream is armed, until the socket has
 // bytes, an end or an error, without reading them.

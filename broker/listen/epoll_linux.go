@@ -21,22 +21,23 @@ import (
 // sleeps in epoll_wait and the scheduler hands the loop its events as it
 // does a socket's.
 type epoller struct {
+	srv    *server // whose streams these are
 	epfd   int
 	file   *os.File        // epfd, in the runtime's poller
 	rc     syscall.RawConn // of file
 	wake   [2]int          // a pipe whose read end, in the set, ends the loop
 	mu     sync.Mutex
-	byFd   []*rawStream // by descriptor, grown to the highest seen
+	byFd   []*rawStream // the streams (and listeners), by descriptor, grown to the highest seen
 	nextID int32
 	done   chan struct{}
 }
 
-func newEpoller() (*epoller, error) {
+func newEpoller(srv *server) (*epoller, error) {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("listen: epoll: %w", err)
 	}
-	p := &epoller{epfd: epfd, done: make(chan struct{})}
+	p := &epoller{srv: srv, epfd: epfd, done: make(chan struct{})}
 	if err := syscall.Pipe2(p.wake[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
 		syscall.Close(epfd)
 		return nil, fmt.Errorf("listen: epoll: %w", err)
@@ -97,6 +98,22 @@ func (p *epoller) add(s *rawStream) error {
 		return fmt.Errorf("listen: epoll: %w", err)
 	}
 	return nil
+}
+
+// closeAll closes every stream in the set; each ends as the broker sees
+// it closed.
+func (p *epoller) closeAll() {
+	p.mu.Lock()
+	var all []*rawStream
+	for _, s := range p.byFd {
+		if s != nil && s.ep != nil { // a listener's entry has none
+			all = append(all, s)
+		}
+	}
+	p.mu.Unlock()
+	for _, s := range all {
+		s.Close()
+	}
 }
 
 // forget takes s's socket out of the set; it is called before the socket

@@ -9,7 +9,7 @@ import (
 func (srv *server) startWaiter(m Model) error {
 	switch m {
 	case Epoll:
-		p, err := newEpoller()
+		p, err := newEpoller(srv)
 		if err != nil {
 			return err
 		}
@@ -58,33 +58,9 @@ func (srv *server) serveEvents(tc *net.TCPConn) bool {
 	return true
 }
 
-// A streamList chains the raw streams of a server through themselves,
-// the newest first. Guarded by server.mu.
-type streamList struct{ head *rawStream }
-
-func (l *streamList) add(s *rawStream) {
-	s.next = l.head
-	if l.head != nil {
-		l.head.prev = s
-	}
-	l.head = s
-}
-
-func (l *streamList) remove(s *rawStream) {
-	if s.prev != nil {
-		s.prev.next = s.next
-	} else {
-		l.head = s.next
-	}
-	if s.next != nil {
-		s.next.prev = s.prev
-	}
-	s.prev, s.next = nil, nil
-}
-
-// closeAll closes every stream; each is removed as it ends.
-func (l *streamList) closeAll() {
-	for s := l.head; s != nil; s = s.next {
-		s.Close()
+// closeStreams closes the raw streams of the Epoll model.
+func (srv *server) closeStreams() {
+	if srv.ep != nil {
+		srv.ep.closeAll()
 	}
 }

@@ -21,7 +21,4 @@ func (srv *server) serveEvents(*net.TCPConn) bool { return false }
 // epoller has no implementation here.
 type epoller struct{}
 
-// streamList holds no streams here.
-type streamList struct{}
-
-func (streamList) closeAll() {}
+func (srv *server) closeStreams() {}

@@ -108,7 +108,7 @@ func ServeModel(ctx context.Context, ln net.Listener, b *broker.Broker, m Model)
 		for c := range srv.conns {
 			c.Close()
 		}
-		srv.streams.closeAll()
+		srv.closeStreams()
 		srv.mu.Unlock()
 	})
 	defer stop()
@@ -164,17 +164,15 @@ func (srv *server) acceptConn(ctx context.Context, ln net.Listener) func() error
 }
 
 // A server is what ServeModel keeps of its connections, to close them
-// and wait for them when it ends: the raw streams of the Epoll model
-// chained through themselves, which costs an idle client two pointers,
-// and the other connections in a map.
+// and wait for them when it ends: the raw streams of the Epoll model are
+// in its epoller's table, the other connections in a map.
 type server struct {
-	b       *broker.Broker
-	mu      sync.Mutex
-	conns   map[io.Closer]struct{}
-	streams streamList
-	wg      sync.WaitGroup
-	ep      *epoller // the Epoll model's
-	poller  bool     // the RuntimePoller model
+	b      *broker.Broker
+	mu     sync.Mutex
+	conns  map[io.Closer]struct{}
+	wg     sync.WaitGroup
+	ep     *epoller // the Epoll model's
+	poller bool     // the RuntimePoller model
 }
 
 func (srv *server) track(c io.Closer) {

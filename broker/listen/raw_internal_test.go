@@ -24,7 +24,7 @@ func rawPair(t *testing.T) (*rawStream, *net.UnixConn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep, err := newEpoller()
+	ep, err := newEpoller(&server{})
 	if err != nil {
 		t.Fatal(err)
 	}

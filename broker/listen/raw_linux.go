@@ -23,22 +23,50 @@ import (
 // socket directly; a writer whose socket is full, and a reader that
 // lingers, wait for the epoller's word.
 type rawStream struct {
-	ep         *epoller
-	srv        *server
-	prev, next *rawStream // in srv.streams
-
-	// ops guards fd against Close while a read or write uses it: held
-	// for a non-blocking system call at a time, never while waiting.
-	ops    sync.RWMutex
-	fd     int32
-	id     int32 // tells the streams of one descriptor number apart
-	closed bool  // guarded by ops
+	ep *epoller
+	// refs counts the system calls using fd, with closedBit once the
+	// stream is closed: the descriptor is closed when both say so, by
+	// Close or by the last call to end, so that its number is never
+	// reused under a read or write.
+	refs atomic.Uint64
+	fd   int32
+	id   int32 // tells the streams of one descriptor number apart
 
 	// The readiness of each direction (see readiness), and who waits.
 	rd, wr        readiness
 	ec            broker.EventConn // for an armed rd, set before arming
 	lingering     atomic.Pointer[wakeup]
 	writerWaiting atomic.Pointer[wakeup]
+}
+
+const closedBit = 1 << 63
+
+// use reports whether the descriptor may be used, counting the use until
+// done is called.
+func (s *rawStream) use() bool {
+	for {
+		r := s.refs.Load()
+		if r&closedBit != 0 {
+			return false
+		}
+		if s.refs.CompareAndSwap(r, r+1) {
+			return true
+		}
+	}
+}
+
+// done ends a use, closing the descriptor if it was the last of a closed
+// stream.
+func (s *rawStream) done() {
+	if s.refs.Add(^uint64(0)) == closedBit {
+		s.destroy()
+	}
+}
+
+// destroy takes the socket out of the epoller's set and closes it, once.
+func (s *rawStream) destroy() {
+	s.ep.forget(s)
+	syscall.Close(int(s.fd))
 }
 
 // readiness is what the epoller has said of one direction of a socket
@@ -151,13 +179,11 @@ func (s *rawStream) WaitRead(ec broker.EventConn) error {
 func (s *rawStream) Read(p []byte) (int, error) {
 	s.rd.CompareAndSwap(ready, idle) // this read takes what was said
 	for {
-		s.ops.RLock()
-		if s.closed {
-			s.ops.RUnlock()
+		if !s.use() {
 			return 0, s.opError("read", net.ErrClosed)
 		}
 		n, err := syscall.Read(int(s.fd), p)
-		s.ops.RUnlock()
+		s.done()
 		switch {
 		case err == syscall.EINTR:
 			continue
@@ -175,61 +201,53 @@ func (s *rawStream) Read(p []byte) (int, error) {
 // Write writes all of p, waiting for the epoller's word while the socket
 // is full.
 func (s *rawStream) Write(p []byte) (int, error) {
-	done := 0
-	for done < len(p) {
+	wrote := 0
+	for wrote < len(p) {
 		s.wr.CompareAndSwap(ready, idle)
-		s.ops.RLock()
-		if s.closed {
-			s.ops.RUnlock()
-			return done, s.opError("write", net.ErrClosed)
+		if !s.use() {
+			return wrote, s.opError("write", net.ErrClosed)
 		}
-		n, err := syscall.Write(int(s.fd), p[done:])
-		s.ops.RUnlock()
+		n, err := syscall.Write(int(s.fd), p[wrote:])
+		s.done()
 		if n > 0 {
-			done += n
+			wrote += n
 		}
 		switch {
 		case err == syscall.EINTR:
 		case err == syscall.EAGAIN:
 			wait(&s.wr, &s.writerWaiting, 0)
 		case err != nil:
-			return done, s.opError("write", os.NewSyscallError("write", err))
+			return wrote, s.opError("write", os.NewSyscallError("write", err))
 		}
 	}
-	return done, nil
+	return wrote, nil
 }
 
 func (s *rawStream) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: "tcp", Err: err}
 }
 
-// Close closes the socket and wakes whoever waits on it: a closed socket
-// gives the epoller no event.
+// Close closes the socket, once no read or write uses it, and wakes
+// whoever waits on it: a closed socket gives the epoller no event.
 func (s *rawStream) Close() error {
-	s.ops.Lock()
-	if s.closed {
-		s.ops.Unlock()
-		return s.opError("close", net.ErrClosed)
+	for {
+		r := s.refs.Load()
+		if r&closedBit != 0 {
+			return s.opError("close", net.ErrClosed)
+		}
+		if s.refs.CompareAndSwap(r, r|closedBit) {
+			if r == 0 {
+				s.destroy()
+			}
+			break
+		}
 	}
-	s.closed = true
-	s.ep.forget(s)
-	err := syscall.Close(int(s.fd))
-	s.ops.Unlock()
 	s.tell(&s.rd, &s.lingering)
 	s.tell(&s.wr, &s.writerWaiting)
-	if err != nil {
-		return s.opError("close", os.NewSyscallError("close", err))
-	}
 	return nil
 }
 
-func (s *rawStream) Ended(error) {
-	srv := s.srv
-	srv.mu.Lock()
-	srv.streams.remove(s)
-	srv.mu.Unlock()
-	srv.wg.Done()
-}
+func (s *rawStream) Ended(error) { s.ep.srv.wg.Done() }
 
 // A rawAccepter accepts the connections of a TCP listener as descriptors.
 // The listener's socket is in the epoller's set too, so that the
@@ -309,19 +327,21 @@ func (a *rawAccepter) accept() error {
 	syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
 	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1)
 	srv := a.srv
-	s := &rawStream{ep: srv.ep, srv: srv, fd: int32(fd)}
+	s := &rawStream{ep: srv.ep, fd: int32(fd)}
+	// Under srv.mu, so that a server stopping now closes s with the rest.
 	srv.mu.Lock()
 	if a.ctx.Err() != nil {
 		srv.mu.Unlock()
 		syscall.Close(fd)
 		return nil
 	}
-	srv.streams.add(s)
-	srv.wg.Add(1)
+	err := srv.ep.add(s)
+	if err == nil {
+		srv.wg.Add(1)
+	}
 	srv.mu.Unlock()
-	if err := srv.ep.add(s); err != nil {
-		s.Close()
-		s.Ended(err)
+	if err != nil {
+		syscall.Close(fd)
 		return nil
 	}
 	if err := srv.b.ServeEvents(s, sockaddrSource(a.sa)); err != nil {

@@ -18,15 +18,15 @@ import (
 // socket descriptor accepted by the listen package itself and waited for
 // in the epoller's set, without the net.TCPConn, poll descriptor and
 // addresses the net package would make for it (about 1.1 KB a connection,
-// half of it outside the Go heap and never freed; see docs/benchmarks.md,
-// "Idle sessions"). The broker's reader reads and its writer writes the
+// half of it outside the Go heap, which the runtime keeps for reuse; see
+// docs/benchmarks.md, "Idle sessions"). The broker's reader reads and its writer writes the
 // socket directly; a writer whose socket is full, and a reader that
 // lingers, wait for the epoller's word.
 type rawStream struct {
 	ep *epoller
 	// refs counts the system calls using fd, with closedBit once the
-	// stream is closed: the descriptor is closed when both say so, by
-	// Close or by the last call to end, so that its number is never
+	// stream is closed: the descriptor is closed once it is closed and
+	// unused, by Close or by the last done, so that its number is never
 	// reused under a read or write.
 	refs atomic.Uint64
 	fd   int32

@@ -13,7 +13,7 @@ import (
 // Host sizing: the host profile's sessions and message store follow the
 // memory available at start, so that a daemon replacing mosquitto does
 // not refuse its 257th client. The broker commits its tables as clients
-// come (about 2 KB per idle session held, docs/benchmarks.md), so sizing
+// come (about 1 KB per idle session held, docs/benchmarks.md), so sizing
 // for many costs little until they come; the bound is what the tables
 // would take were every slot used to the full: at most half the available
 // memory, and at most 20 000 sessions, as many as a default open-file

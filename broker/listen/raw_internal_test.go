@@ -99,7 +99,7 @@ func TestRawCloseEndsWaitingWrite(t *testing.T) {
 
 // TestRawLinger: Linger reports false when nothing comes within
 // lingerTime, true as soon as bytes come, and true when the stream is
-// closed meanwhile.
+// closed meanwhile; a stream done lingering holds no wakeup.
 func TestRawLinger(t *testing.T) {
 	s, c := rawPair(t)
 	start := time.Now()
@@ -108,6 +108,10 @@ func TestRawLinger(t *testing.T) {
 	}
 	if d := time.Since(start); d < lingerTime {
 		t.Fatalf("Linger gave up after %s, before %s", d, lingerTime)
+	}
+
+	if s.lingering.Load() != nil {
+		t.Error("a stream that lingered keeps its wakeup")
 	}
 
 	go c.Write([]byte{0x30})

@@ -126,8 +126,11 @@ func wait(r *readiness, w *atomic.Pointer[wakeup], d time.Duration) bool {
 		return true
 	}
 	u := wakeups.Get().(*wakeup)
-	defer wakeups.Put(u)
 	w.Store(u)
+	defer func() {
+		w.Store(nil) // so that an idle stream keeps no wakeup alive
+		wakeups.Put(u)
+	}()
 	if !r.CompareAndSwap(idle, waiting) {
 		r.Store(idle) // it was ready: nobody else changes it meanwhile
 		return true

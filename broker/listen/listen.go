@@ -9,10 +9,10 @@
 // is a bare socket descriptor that the package accepts itself, without
 // the net.TCPConn, runtime poll descriptor and addresses of the net
 // package, which would take about as much memory as the rest of an idle
-// client. RuntimePoller waits for each
-// on a goroutine of its own in the Go runtime's poller instead, and
-// Goroutines serves each with broker.Broker.ServeConnFrom on a goroutine
-// blocked in Read, as other systems and other streams always are.
+// client. RuntimePoller waits for each on a goroutine of its own in the Go
+// runtime's poller instead, and Goroutines serves each with
+// broker.Broker.ServeConnFrom on a goroutine blocked in Read, as other
+// systems and other streams always are.
 // docs/benchmarks.md compares the three ("Idle sessions").
 //
 // Limits: connections beyond the broker's MaxConnections are accepted and

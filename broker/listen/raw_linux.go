@@ -19,9 +19,9 @@ import (
 // in the epoller's set, without the net.TCPConn, poll descriptor and
 // addresses the net package would make for it (about 1.1 KB a connection,
 // half of it outside the Go heap, which the runtime keeps for reuse; see
-// docs/benchmarks.md, "Idle sessions"). The broker's reader reads and its writer writes the
-// socket directly; a writer whose socket is full, and a reader that
-// lingers, wait for the epoller's word.
+// docs/benchmarks.md, "Idle sessions"). The broker's reader reads and its
+// writer writes the socket directly; a writer whose socket is full, and a
+// reader that lingers, wait for the epoller's word.
 type rawStream struct {
 	ep *epoller
 	// refs counts the system calls using fd, with closedBit once the
@@ -233,17 +233,11 @@ func (s *rawStream) opError(op string, err error) error {
 // Close closes the socket, once no read or write uses it, and wakes
 // whoever waits on it: a closed socket gives the epoller no event.
 func (s *rawStream) Close() error {
-	for {
-		r := s.refs.Load()
-		if r&closedBit != 0 {
-			return s.opError("close", net.ErrClosed)
-		}
-		if s.refs.CompareAndSwap(r, r|closedBit) {
-			if r == 0 {
-				s.destroy()
-			}
-			break
-		}
+	switch r := s.refs.Or(closedBit); {
+	case r&closedBit != 0:
+		return s.opError("close", net.ErrClosed)
+	case r == 0:
+		s.destroy()
 	}
 	s.tell(&s.rd, &s.lingering)
 	s.tell(&s.wr, &s.writerWaiting)
